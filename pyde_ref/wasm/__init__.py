@@ -1,0 +1,52 @@
+"""The WebAssembly machine: decoder, feature gate, validator, interpreter, fuel.
+
+It knows nothing of Pyde: no host functions, no state.  It is shaped like the
+WebAssembly reference interpreter, one module per part of the core spec:
+
+==========================  ================================================
+module                      core spec
+==========================  ================================================
+:mod:`.syntax`              §2 structure (the abstract syntax)
+:mod:`.binary`              §5 binary format (strict decoder)
+:mod:`.features`            the pyde-v1 feature gate
+:mod:`.valid`               §3 validation
+:mod:`.numerics`            §4.3 numerics, bit-exact, plus NaN canonicalization
+:mod:`.fuel`                fuel costs and the two fuel models
+:mod:`.runtime`             §4.2 runtime structure (store, instances)
+:mod:`.exec`                §4.4-4.5 instructions, invocation, instantiation
+==========================  ================================================
+
+Public interface (what the spec-test runner, the CLI, the Pyde executor and
+the differential oracle use):
+
+``decode_module(data: bytes) -> Module``
+    §5; raises :class:`MalformedModule`, or :class:`UnsupportedFeature`
+    where the bytes use an encoding only a non-pyde-v1 proposal defines.
+``validate_module(module: Module) -> None``
+    §3 under pyde-v1; raises :class:`InvalidModule` / :class:`UnsupportedFeature`.
+``MachineConfig(max_memory_pages=PYDE_MAX_MEMORY_PAGES, nan_canonicalization=True,
+fuel_model="spec", max_call_depth=MAX_CALL_DEPTH)``
+``Store(config)``
+    with ``alloc_host_func(HostFunc) -> addr``, ``alloc_memory(MemType) -> addr``,
+    ``alloc_table(TableType) -> addr``, ``alloc_global(GlobalType, value) -> addr``
+    for host-provided externals, and lists ``funcs``, ``mems``, ``tables``,
+    ``globals`` of instances.
+``ExternVal(kind, addr)``
+``HostFunc(type: FuncType, fn, name="")``
+    ``fn(caller: Caller, args: tuple[int, ...]) -> Sequence[int]``; ``caller``
+    gives ``caller.instance`` (the calling :class:`ModuleInstance`),
+    ``caller.memory`` (its memory 0 or ``None``) and ``caller.fuel`` (the
+    :class:`FuelMeter`, synchronised before the host function runs and read
+    back after it).  A host function stops the computation by raising; a
+    :class:`Trap` is a trap, any other exception propagates unchanged to the
+    caller of :func:`invoke` (Pyde's ``return``/``revert`` halts use this).
+``FuelMeter(budget: int | None)``
+    ``.consumed``, ``.remaining`` (``None`` when unlimited), ``.charge(n)``
+    (raises ``Trap("out_of_fuel")`` when ``n`` exceeds what is left, charging
+    nothing).
+``instantiate(store, module, imports: Sequence[ExternVal], fuel=None) -> ModuleInstance``
+    §4.5.4 for a validated module; raises :class:`LinkError` or
+    :class:`Uninstantiable`.
+``invoke(store, funcaddr, args: Sequence[int], fuel: FuelMeter | None = None) -> list[int]``
+    §4.5.5; values are bit patterns (see :mod:`.syntax`); raises :class:`Trap`.
+"""
