@@ -1,0 +1,32 @@
+"""ABI §7.5 ``emit_event``."""
+
+from __future__ import annotations
+
+from pyde_ref.abi import memio
+from pyde_ref.abi.constants import ERR_FORBIDDEN, ERR_INVALID_INPUT, HASH_SIZE, OK
+from pyde_ref.abi.env import HostEnv
+from pyde_ref.abi.gas import charge
+from pyde_ref.state.events import Event
+
+TOPIC_SIZE = HASH_SIZE
+
+
+def emit_event(env: HostEnv, topic_ptr: int, topic_len: int, data_ptr: int, data_len: int) -> int:
+    """ABI §7.5 ``emit_event(topic_ptr, topic_len, data_ptr, data_len) -> i32``.
+
+    Gas: 100 + 8 per byte of topic and data, charged first (ABI §10).  A view
+    frame gets ``ERR_FORBIDDEN``.  The topic must be exactly 32 bytes
+    (``ERR_INVALID_INPUT`` otherwise): §7.5 calls it variable-length, but the
+    event record, the bloom and the indexes of §15 all hold a 32-byte topic and
+    the §15.9 reference flow rejects any other length
+    (``spec/findings/abi-event-topic.md``).  The event goes to the top
+    overlay's buffer (ABI §15.1), attributed to ``self_address``."""
+    charge(env, "emit_event", topic_len + data_len)
+    if env.ctx.view_mode:
+        return ERR_FORBIDDEN
+    if topic_len != TOPIC_SIZE:
+        return ERR_INVALID_INPUT
+    topic = memio.read(env, topic_ptr, topic_len)
+    data = memio.read(env, data_ptr, data_len)
+    env.ctx.state.emit(Event(env.ctx.self_address, topic, data))
+    return OK

@@ -1,0 +1,165 @@
+"""Every host function of the ABI with its exact wasm type (ABI §3.1, §7, §8,
+§12.6): the one table deploy checks imports against and every engine binds
+from.
+
+:data:`HOST_FUNCTIONS` maps an import name (module ``pyde``) to a
+:class:`HostFunctionDef`.  :func:`call_host` runs one call against any
+engine's memory and gas (the wasmtime backend uses it as is);
+:func:`bind` wraps a definition as the pure-Python machine's ``HostFunc``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+import attrs
+
+from pyde_ref.abi import (
+    account,
+    calls,
+    context,
+    crypto,
+    events,
+    halt_ops,
+    hashing,
+    metering,
+    parachain,
+    storage,
+)
+from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, TRAP_HOST_NO_MEMORY
+from pyde_ref.abi.env import ExecutionContext, HostEnv
+from pyde_ref.wasm.errors import Trap
+from pyde_ref.wasm.syntax import BIT_WIDTH, FuncType
+
+
+@attrs.frozen
+class HostFunctionDef:
+    """One host function: ``name`` under module ``pyde``, its wasm ``type``,
+    the implementation ``impl(env, *args) -> int | None``, whether only
+    parachains may import it (ABI §8, §9.2), and whether it mutates state
+    (the imports the static view check of ABI §3.7 step 4 looks for)."""
+
+    name: str
+    type: FuncType
+    impl: Callable[..., Optional[int]]
+    parachain_only: bool = False
+    mutating: bool = False
+
+
+def _t(params: str, results: str = "") -> FuncType:
+    return FuncType(tuple(params.split()), tuple(results.split()))
+
+
+_I32 = "i32"
+
+_CORE: list[HostFunctionDef] = [
+    # §7.1 storage
+    HostFunctionDef("sload", _t("i32 i32", _I32), storage.sload),
+    HostFunctionDef("sstore", _t("i32 i32", _I32), storage.sstore, mutating=True),
+    HostFunctionDef("sdelete", _t("i32", _I32), storage.sdelete, mutating=True),
+    # §7.2 account & balance
+    HostFunctionDef("balance", _t("i32 i32", _I32), account.balance),
+    HostFunctionDef("transfer", _t("i32 i32", _I32), account.transfer, mutating=True),
+    # §7.3 execution context
+    HostFunctionDef("caller", _t("i32", _I32), context.caller),
+    HostFunctionDef("origin", _t("i32", _I32), context.origin),
+    HostFunctionDef("self_address", _t("i32", _I32), context.self_address),
+    HostFunctionDef("block_height", _t("", "i64"), context.block_height),
+    HostFunctionDef("wave_id", _t("", "i64"), context.wave_id),
+    HostFunctionDef("block_timestamp", _t("", "i64"), context.block_timestamp),
+    HostFunctionDef("chain_id", _t("", "i64"), context.chain_id),
+    # §7.4 transaction context
+    HostFunctionDef("tx_hash", _t("i32", _I32), context.tx_hash),
+    HostFunctionDef("tx_value", _t("i32", _I32), context.tx_value),
+    HostFunctionDef("tx_gas_remaining", _t("", "i64"), context.tx_gas_remaining),
+    HostFunctionDef("calldata_size", _t("", _I32), context.calldata_size),
+    HostFunctionDef("calldata_copy", _t("i32 i32 i32", _I32), context.calldata_copy),
+    # §7.5 events
+    HostFunctionDef("emit_event", _t("i32 i32 i32 i32", _I32), events.emit_event, mutating=True),
+    # §7.6 hashing
+    HostFunctionDef("hash_blake3", _t("i32 i32 i32", _I32), hashing.hash_blake3),
+    HostFunctionDef("hash_poseidon2", _t("i32 i32 i32", _I32), hashing.hash_poseidon2),
+    HostFunctionDef("hash_keccak256", _t("i32 i32 i32", _I32), hashing.hash_keccak256),
+    # §7.7 post-quantum crypto
+    HostFunctionDef("falcon_verify", _t("i32 i32 i32 i32 i32", _I32), crypto.falcon_verify),
+    # §7.8 cross-contract calls
+    HostFunctionDef("cross_call", _t("i32 i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.cross_call),
+    HostFunctionDef("cross_call_static", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32),
+                    calls.cross_call_static),
+    HostFunctionDef("delegate_call", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.delegate_call),
+    # §7.9 halts
+    HostFunctionDef("return", _t("i32 i32"), halt_ops.return_),
+    HostFunctionDef("revert", _t("i32 i32"), halt_ops.revert),
+    # §7.10 explicit metering
+    HostFunctionDef("consume_gas", _t("i64", _I32), metering.consume_gas),
+    # §7.11 beacon
+    HostFunctionDef("beacon_get", _t("i32", _I32), context.beacon_get),
+]
+
+_PARACHAIN_TYPES: dict[str, tuple[FuncType, bool]] = {
+    "parachain_storage_read": (_t("i32 i32 i32 i32", _I32), False),
+    "parachain_storage_write": (_t("i32 i32 i32 i32", _I32), True),
+    "parachain_storage_delete": (_t("i32 i32", _I32), True),
+    "parachain_id": (_t("i32", _I32), False),
+    "parachain_version": (_t("", _I32), False),
+    "parachain_emit_event": (_t("i32 i32 i32 i32", _I32), True),
+    "send_xparachain_message": (_t("i32 i32 i32 i32 i32 i64 i64", "i64"), False),
+    "threshold_encrypt": (_t("i32 i32 i32 i32", _I32), False),
+    "threshold_decrypt": (_t("i32 i32 i32 i32", _I32), False),
+}
+
+_PARACHAIN: list[HostFunctionDef] = [
+    HostFunctionDef(name, ftype, parachain.refuse(name), parachain_only=True, mutating=mut)
+    for name, (ftype, mut) in _PARACHAIN_TYPES.items()
+]
+
+HOST_FUNCTIONS: dict[str, HostFunctionDef] = {d.name: d for d in _CORE + _PARACHAIN}
+"""Import name -> definition, §7 in spec order, then §8."""
+
+MUTATING_IMPORTS = frozenset(d.name for d in HOST_FUNCTIONS.values() if d.mutating)
+"""ABI §3.7 step 4: the imports a view function must not reach."""
+
+assert set(HOST_FUNCTIONS) == set(GAS_TABLE), "every host function has a §10 gas row"
+assert set(parachain.PARACHAIN_FUNCTIONS) == set(_PARACHAIN_TYPES)
+
+
+class _NoMemory:
+    """Stands in for the memory of an instance that has none: any access
+    traps (deploy requires an exported memory, so only a bypass reaches it)."""
+
+    def read(self, addr: int, n: int) -> bytes:
+        raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
+
+    def write(self, addr: int, data: bytes) -> None:
+        raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
+
+
+def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[int]:
+    """Run ``defn`` with wasm ``args`` (bit patterns) and return its results
+    as bit patterns of its result types (ABI §3.3: the i32 error codes are
+    negative numbers, i.e. their two's-complement bits)."""
+    result = defn.impl(env, *args)
+    if not defn.type.results:
+        return []
+    width = BIT_WIDTH[defn.type.results[0]]
+    return [int(result) & ((1 << width) - 1)]
+
+
+def bind(defn: HostFunctionDef, ctx: ExecutionContext):
+    """The pure-Python machine's ``HostFunc`` for ``defn`` in the frame ``ctx``:
+    each call sees the calling instance's memory and fuel meter."""
+    try:
+        from pyde_ref.wasm import HostFunc  # the machine's public interface
+    except ImportError:  # pragma: no cover - before wasm/__init__ re-exports it
+        from pyde_ref.wasm.runtime import HostFunc
+
+    def host(caller, args):
+        memory = caller.memory if caller.memory is not None else _NoMemory()
+        return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
+
+    return HostFunc(defn.type, host, f"{IMPORT_MODULE}.{defn.name}")
+
+
+def lookup(module: str, name: str) -> Optional[HostFunctionDef]:
+    """The definition an import ``(module, name)`` refers to, if any."""
+    return HOST_FUNCTIONS.get(name) if module == IMPORT_MODULE else None

@@ -1,0 +1,378 @@
+"""``pyde-ref run MODULE FUNC [ARG ...]``: instantiate a module and call one
+exported function, the way a reader checks the machine by hand.
+
+* MODULE is a binary ``.wasm`` file, or a ``.wat`` file converted with
+  ``wasm-tools parse`` (a clear error when wasm-tools is absent).  A module
+  with imports is unlinkable here: ``run`` provides no host functions.
+* Each ARG is read by the type of the parameter it feeds:
+  integers in decimal or ``0x`` hex, two's complement (``-1`` and
+  ``0xffffffff`` are the same i32; a value outside ``[-2^(N-1), 2^N)`` is an
+  error); floats in decimal (``1.5``, ``-0``, ``1e-3``, ``inf``, ``nan``,
+  ``nan:0x200000``), rounded once to nearest-even, or exactly as ``bits:0x...``.
+* ``--fuel N`` is the budget of the call of FUNC alone: instantiation (data
+  and element segments, the start function) runs first without a limit, and
+  ``fuel_consumed`` counts the call only.  Without ``--fuel`` nothing limits
+  the call but its fuel is still counted.
+* The machine is ``MachineConfig()`` (Pyde's 1024-page memory cap), with the
+  fuel model of ``--fuel-model`` and NaN canonicalization unless
+  ``--no-nan-canonicalization``.
+
+Exit status: 0 the call returned, 1 it trapped, 2 anything else (usage error,
+unreadable file, module rejected: malformed, invalid, unlinkable,
+uninstantiable).  With ``--json`` exactly one JSON object is printed in every
+case, e.g. ``{"status": "ok", "results": [{"type": "i32", "bits":
+"0x00000005"}], "fuel_consumed": 12}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import struct
+import sys
+from fractions import Fraction
+from typing import Optional
+
+EXIT_OK = 0
+EXIT_TRAP = 1
+EXIT_ERROR = 2
+
+FUEL_MODEL_CHOICES = ("spec", "wasmtime-50")
+
+INT_WIDTH = {"i32": 32, "i64": 64}
+FLOAT_WIDTH = {"f32": 32, "f64": 64}
+
+_INT_LITERAL = re.compile(r"[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)")
+_DECIMAL_LITERAL = re.compile(r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_BITS_LITERAL = re.compile(r"bits:0[xX][0-9a-fA-F]+")
+_NAN_PAYLOAD = re.compile(r"nan:0[xX][0-9a-fA-F]+")
+_INFINITY_WORDS = ("inf", "infinity")
+MAX_DECIMAL_EXPONENT = 5000
+"""Decimal exponents beyond this are decided without exact arithmetic: every
+finite float lies within 10^-400 .. 10^400 (up to the mantissa's digits)."""
+
+# argparse treats an argument starting with "-" as an option unless it looks
+# like a negative number; function arguments such as -inf, -nan, -0x10 or
+# -1e5 are numbers too.  (Any argument can also follow a "--".)
+_NEGATIVE_VALUE = re.compile(r"^-(\.?[0-9]|inf|nan)", re.IGNORECASE)
+
+
+class ArgumentError(ValueError):
+    """A command-line value that cannot be read (message says why)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
+    parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
+    parser.add_argument("args", nargs="*", metavar="ARG",
+                        help="arguments, read by parameter type (see pyde-ref run --help)")
+    parser.add_argument("--fuel", default=None, metavar="N",
+                        help="fuel budget of the call (default: unlimited, still counted)")
+    parser.add_argument("--fuel-model", default="spec", metavar="MODEL",
+                        help=f"fuel model: {' | '.join(FUEL_MODEL_CHOICES)} (default spec)")
+    parser.add_argument("--no-nan-canonicalization", action="store_true",
+                        help="keep the NaN payloads the numerics pick instead of canonicalizing")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser.epilog = ("exit status: 0 returned, 1 trapped, 2 usage error or module rejected. "
+                     "Arguments starting with '-' that are not numbers go after '--'.")
+    if hasattr(parser, "_negative_number_matcher"):
+        parser._negative_number_matcher = _NEGATIVE_VALUE
+
+
+# ---------------------------------------------------------------------------
+# Reading arguments
+# ---------------------------------------------------------------------------
+
+
+def parse_int(text: str, type_: str) -> int:
+    """The bit pattern of an integer argument (two's complement)."""
+    width = INT_WIDTH[type_]
+    if not _INT_LITERAL.fullmatch(text):
+        raise ArgumentError(f"{text!r} is not an integer (decimal or 0x hex) for {type_}")
+    try:
+        value = int(text, 0) if "x" in text.lower() else int(text, 10)
+    except ValueError:  # more digits than Python converts
+        raise ArgumentError(f"{text[:40]}... is out of range for {type_}") from None
+    if not -(1 << (width - 1)) <= value < (1 << width):
+        raise ArgumentError(f"{text} is out of range for {type_} "
+                            f"(from {-(1 << (width - 1))} to {(1 << width) - 1})")
+    return value & ((1 << width) - 1)
+
+
+def float_layout(type_: str) -> tuple[int, int, int]:
+    """(width, fraction bits, exponent bias) of a float type (IEEE 754 §3.6)."""
+    width = FLOAT_WIDTH[type_]
+    fraction_bits = 23 if width == 32 else 52
+    exponent_bits = width - 1 - fraction_bits
+    return width, fraction_bits, (1 << (exponent_bits - 1)) - 1
+
+
+def round_fraction(value: Fraction, type_: str) -> Optional[int]:
+    """The magnitude bits of the float nearest to ``value >= 0`` (ties to
+    even, one rounding, subnormals included); ``None`` if it overflows."""
+    width, fraction_bits, bias = float_layout(type_)
+    if value == 0:
+        return 0
+    precision = fraction_bits + 1
+    min_exponent = 1 - bias - fraction_bits  # exponent of the smallest subnormal's bit
+    # The exponent e of the result's last bit: precision bits, but not below subnormals.
+    e = value.numerator.bit_length() - value.denominator.bit_length() - precision
+    while Fraction(2) ** (e + precision) <= value:
+        e += 1
+    while Fraction(2) ** (e + precision - 1) > value:
+        e -= 1
+    e = max(e, min_exponent)
+    scaled = value / Fraction(2) ** e
+    significand = math.floor(scaled)
+    remainder = scaled - significand
+    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and significand & 1):
+        significand += 1
+    if significand == 1 << precision:  # rounding carried into the next binade
+        significand >>= 1
+        e += 1
+    if significand < 1 << fraction_bits:  # subnormal (or rounded up to the smallest normal)
+        return significand
+    biased = e - min_exponent + 1
+    if biased >= (1 << (width - 1 - fraction_bits)) - 1:
+        return None
+    return (biased << fraction_bits) | (significand - (1 << fraction_bits))
+
+
+def parse_float(text: str, type_: str) -> int:
+    """The bit pattern of a float argument."""
+    width, fraction_bits, _bias = float_layout(type_)
+    if _BITS_LITERAL.fullmatch(text):
+        bits = int(text[len("bits:"):], 16)
+        if bits >= 1 << width:
+            raise ArgumentError(f"{text} does not fit in {width} bits for {type_}")
+        return bits
+    negative = text.startswith("-")
+    body = text[1:] if text[:1] in "+-" else text
+    sign = 1 << (width - 1) if negative else 0
+    exponent_all_ones = ((1 << (width - 1 - fraction_bits)) - 1) << fraction_bits
+    lowered = body.lower()
+    if lowered in _INFINITY_WORDS:
+        return sign | exponent_all_ones
+    if lowered == "nan":
+        return sign | exponent_all_ones | (1 << (fraction_bits - 1))
+    if _NAN_PAYLOAD.fullmatch(lowered):
+        payload = int(lowered[len("nan:"):], 16)
+        if not 0 < payload < 1 << fraction_bits:
+            raise ArgumentError(f"{text}: a {type_} NaN payload is from 0x1 to {(1 << fraction_bits) - 1:#x}")
+        return sign | exponent_all_ones | payload
+    if not _DECIMAL_LITERAL.fullmatch(body):
+        raise ArgumentError(f"{text!r} is not a float (decimal, inf, nan, nan:0x..., or bits:0x...) for {type_}")
+    mantissa, _, exponent = lowered.partition("e")
+    if exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT + len(mantissa):
+        # Far outside both formats: decide without building a huge fraction.
+        if Fraction(mantissa) == 0 or int(exponent) < 0:
+            return sign
+        raise ArgumentError(f"{text} is out of range for {type_} (rounds to infinity)")
+    try:
+        magnitude = round_fraction(Fraction(body), type_)
+    except ValueError:
+        raise ArgumentError(f"{text[:40]}... has too many digits") from None
+    if magnitude is None:
+        raise ArgumentError(f"{text} is out of range for {type_} (rounds to infinity)")
+    return sign | magnitude
+
+
+def parse_arg(text: str, type_: str) -> int:
+    """An argument read by its parameter type."""
+    if type_ in INT_WIDTH:
+        return parse_int(text, type_)
+    if type_ in FLOAT_WIDTH:
+        return parse_float(text, type_)
+    raise ArgumentError(f"parameters of type {type_} cannot be given on the command line")
+
+
+# ---------------------------------------------------------------------------
+# Showing results
+# ---------------------------------------------------------------------------
+
+
+def bits_hex(type_: str, bits: int) -> str:
+    """Zero-padded hex of the type's width: ``0x00000005``."""
+    width = INT_WIDTH.get(type_) or FLOAT_WIDTH.get(type_)
+    return f"0x{bits:0{width // 4}x}"
+
+
+def float_text(type_: str, bits: int) -> str:
+    """The shortest decimal that reads back to exactly ``bits``."""
+    width, fraction_bits, _bias = float_layout(type_)
+    negative = bits >> (width - 1)
+    magnitude = bits & ((1 << (width - 1)) - 1)
+    exponent_all_ones = ((1 << (width - 1 - fraction_bits)) - 1) << fraction_bits
+    sign = "-" if negative else ""
+    if magnitude == exponent_all_ones:
+        return sign + "inf"
+    if magnitude > exponent_all_ones:
+        payload = magnitude & ((1 << fraction_bits) - 1)
+        if payload == 1 << (fraction_bits - 1):
+            return sign + "nan"
+        return f"{sign}nan:{payload:#x}"
+    value = struct.unpack("<f" if width == 32 else "<d",
+                          bits.to_bytes(width // 8, "little"))[0]
+    if width == 64:
+        return repr(value)
+    for digits in range(1, 10):
+        candidate = f"{value:.{digits}g}"
+        if parse_float(candidate, type_) == bits:
+            return candidate
+    return repr(value)
+
+
+def readable(type_: str, bits: Optional[int]) -> str:
+    """A result as a number: signed decimal for integers, shortest decimal for floats."""
+    if type_ in INT_WIDTH and isinstance(bits, int):
+        width = INT_WIDTH[type_]
+        signed = bits - (1 << width) if bits >> (width - 1) else bits
+        return f"{type_} {signed} ({bits_hex(type_, bits)})"
+    if type_ in FLOAT_WIDTH and isinstance(bits, int):
+        return f"{type_} {float_text(type_, bits)} ({bits_hex(type_, bits)})"
+    return f"{type_} {'null' if bits is None else bits}"
+
+
+def result_json(type_: str, bits) -> dict:
+    if type_ in INT_WIDTH or type_ in FLOAT_WIDTH:
+        return {"type": type_, "bits": bits_hex(type_, bits)}
+    return {"type": type_, "ref": bits}
+
+
+# ---------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------
+
+
+class Outcome(Exception):
+    """How a run ended when it did not return: the JSON object and exit code."""
+
+    def __init__(self, payload: dict, exit_code: int):
+        super().__init__(payload.get("error") or payload.get("trap"))
+        self.payload = payload
+        self.exit_code = exit_code
+
+
+def _rejected(exc) -> Outcome:
+    return Outcome({"status": exc.status, "error": str(exc)}, EXIT_ERROR)
+
+
+def _error(message: str) -> Outcome:
+    return Outcome({"status": "error", "error": message}, EXIT_ERROR)
+
+
+def parse_fuel(text: Optional[str]) -> Optional[int]:
+    if text is None:
+        return None
+    if not re.fullmatch(r"[0-9]+", text):
+        raise _error(f"--fuel must be a non-negative decimal integer, not {text!r}")
+    return int(text)
+
+
+def load_module(path: str):
+    """Read, convert if text, decode and validate; raises :class:`Outcome`."""
+    from pyde_ref.wasm.binary import decode_module
+    from pyde_ref.wasm.errors import WasmError
+    from pyde_ref.wasm.text import load_module_bytes
+    from pyde_ref.wasm.valid import validate_module
+
+    try:
+        data = load_module_bytes(path)
+    except OSError as exc:
+        raise _error(f"cannot read {path}: {exc.strerror or exc}") from None
+    except WasmError as exc:  # wasm-tools absent, or the text does not parse
+        raise (_rejected(exc) if exc.status != "error" else _error(str(exc))) from None
+    try:
+        module = decode_module(data)
+        validate_module(module)
+    except WasmError as exc:
+        raise _rejected(exc) from None
+    return module
+
+
+def execute(args: argparse.Namespace) -> dict:
+    """Run the command; the JSON object of a returned call, or raise :class:`Outcome`."""
+    from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable, WasmError
+    from pyde_ref.wasm.exec import instantiate, invoke
+    from pyde_ref.wasm.fuel import FuelMeter
+    from pyde_ref.wasm.runtime import MachineConfig, Store
+
+    budget = parse_fuel(args.fuel)
+    if args.fuel_model not in FUEL_MODEL_CHOICES:
+        raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODEL_CHOICES)}, not {args.fuel_model!r}")
+    module = load_module(args.module)
+    if module.imports:
+        names = ", ".join(f"{imp.module}.{imp.name} ({imp.kind})" for imp in module.imports)
+        raise Outcome({"status": "unlinkable",
+                       "error": f"the module imports {names}; pyde-ref run provides no imports"}, EXIT_ERROR)
+    store = Store(MachineConfig(fuel_model=args.fuel_model,
+                                nan_canonicalization=not args.no_nan_canonicalization))
+    try:
+        instance = instantiate(store, module, [])
+    except (LinkError, Uninstantiable) as exc:
+        raise _rejected(exc) from None
+    except Trap as exc:  # a start function trap is an instantiation failure (§4.5.4)
+        raise Outcome({"status": "uninstantiable", "error": str(exc)}, EXIT_ERROR) from None
+    extern = instance.exports.get(args.func)
+    if extern is None:
+        available = ", ".join(repr(name) for name, ext in instance.exports.items() if ext.kind == "func")
+        raise _error(f"the module exports no function named {args.func!r} "
+                     f"(exported functions: {available or 'none'})")
+    if extern.kind != "func":
+        raise _error(f"export {args.func!r} is a {extern.kind}, not a function")
+    functype = store.funcs[extern.addr].type
+    if len(args.args) != len(functype.params):
+        raise _error(f"{args.func!r} has type {functype}: it takes {len(functype.params)} "
+                     f"argument(s), {len(args.args)} given")
+    try:
+        values = [parse_arg(text, type_) for text, type_ in zip(args.args, functype.params)]
+    except ArgumentError as exc:
+        raise _error(str(exc)) from None
+    meter = FuelMeter(budget)
+    try:
+        results = invoke(store, extern.addr, values, fuel=meter)
+    except Trap as exc:
+        raise Outcome({"status": "trap", "trap": exc.kind, "fuel_consumed": meter.consumed,
+                       "detail": exc.detail}, EXIT_TRAP) from None
+    except WasmError as exc:
+        raise _error(str(exc)) from None
+    return {"status": "ok", "results": list(zip(functype.results, results)), "fuel_consumed": meter.consumed}
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        outcome = execute(args)
+        exit_code = EXIT_OK
+    except Outcome as exc:
+        outcome, exit_code = exc.payload, exc.exit_code
+    except RecursionError:
+        outcome, exit_code = {"status": "error", "error": "internal error: Python recursion limit reached"}, EXIT_ERROR
+    except Exception as exc:  # never a traceback; the message still names the bug
+        outcome, exit_code = {"status": "error", "error": f"internal error: {type(exc).__name__}: {exc}"}, EXIT_ERROR
+    if args.json:
+        payload = dict(outcome)
+        if payload["status"] == "ok":
+            payload["results"] = [result_json(t, v) for t, v in payload["results"]]
+        if payload["status"] == "trap":
+            payload.pop("detail", None)
+        print(json.dumps(payload))
+    else:
+        stream = sys.stdout if outcome["status"] in ("ok", "trap") else sys.stderr
+        print(_human(outcome), file=stream)
+    return exit_code
+
+
+def _human(outcome: dict) -> str:
+    status = outcome["status"]
+    if status == "ok":
+        lines = [readable(t, v) for t, v in outcome["results"]] or ["(no results)"]
+        lines.append(f"fuel consumed: {outcome['fuel_consumed']}")
+        return "\n".join(lines)
+    if status == "trap":
+        detail = f" ({outcome['detail']})" if outcome.get("detail") else ""
+        return f"trap: {outcome['trap']}{detail}\nfuel consumed: {outcome['fuel_consumed']}"
+    if status == "error":
+        return f"error: {outcome['error']}"
+    return f"{status}: {outcome['error']}"

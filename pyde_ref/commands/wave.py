@@ -1,0 +1,87 @@
+"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--json]``.
+
+Reads one wave document (``spec/wave-format.md``, ``spec/wave.schema.json``),
+builds the pre-state from its ``accounts`` and ``contracts``, applies its
+transactions in order and prints the receipts, ``events_root``,
+``events_bloom``, ``state_digest`` and ``post_state`` -- as one JSON document
+with ``--json``, else as a short human-readable summary.
+
+Exit status: 0 when the wave was applied (whatever the receipts say), 2 when
+the document is malformed (the message names the field), 1 when the file
+cannot be read.  ``-`` reads the document from standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("wave", help="the wave document (JSON), or - for standard input")
+    parser.add_argument(
+        "--fuel-model",
+        choices=("spec", "wasmtime-50"),
+        default="spec",
+        help="how fuel is checked and reported (default: spec)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the output document as JSON")
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"pyde-ref wave: {message}", file=sys.stderr)
+    return status
+
+
+def _read(path: str) -> tuple[object, str | None]:
+    if path == "-":
+        return json.load(sys.stdin), None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f), os.path.dirname(os.path.abspath(path))
+
+
+def _summary(output: dict) -> str:
+    lines = []
+    for i, r in enumerate(output["receipts"]):
+        detail = ""
+        if r["status"] == "trap":
+            detail = f" trap={r['trap']}"
+        elif r["status"] == "rejected":
+            detail = f" error_code={r['error_code']} reason={r['reason']}"
+        elif r["status"] == "revert":
+            detail = f" revert_reason={r['revert_reason']}"
+        elif r["return_data"] != "0x":
+            detail = f" return_data={r['return_data']}"
+        if r["contract_address"]:
+            detail += f" contract={r['contract_address']}"
+        lines.append(
+            f"tx {i}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
+        )
+    lines.append(f"events_root  {output['events_root']}")
+    lines.append(f"state_digest {output['state_digest']}")
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    from pyde_ref.executor.wave import GenesisError, run_wave_input
+    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
+
+    try:
+        document, base_dir = _read(args.wave)
+    except OSError as exc:
+        return _fail(f"cannot read {args.wave}: {exc.strerror or exc}", 1)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _fail(f"{args.wave}: not a JSON document ({exc})", 2)
+    try:
+        wave_input = parse_wave(document, base_dir)
+        result = run_wave_input(wave_input, fuel_model=args.fuel_model)
+    except (WaveFormatError, GenesisError) as exc:
+        return _fail(str(exc), 2)
+    output = wave_output(result)
+    if args.json:
+        print(json.dumps(output, indent=2))
+    else:
+        print(_summary(output))
+    return 0

@@ -1,0 +1,27 @@
+"""Blake3 and Keccak-256, the ABI's general-purpose hashes (ABI spec §7.6).
+
+* ``hash_blake3``: BLAKE3 (O'Connor, Aumasson, Neves, Wilcox-O'Hearn, 2020),
+  default hash mode, 32-byte output.  Library: ``blake3`` (the official
+  BLAKE3 team's Rust implementation behind a Python binding).
+* ``hash_keccak256``: Keccak[r=1088, c=512] with the *original* Keccak
+  padding (pad10*1, domain byte 0x01) as Ethereum uses it -- not FIPS 202
+  SHA3-256 (domain byte 0x06).  Keccak-256("") = c5d24601...5d85a470.
+  Library: pycryptodome's ``Crypto.Hash.keccak``.
+"""
+
+from __future__ import annotations
+
+import blake3 as _blake3
+from Crypto.Hash import keccak as _keccak
+
+DIGEST_SIZE = 32
+
+
+def blake3_256(data: bytes) -> bytes:
+    """``hash_blake3``: the 32-byte BLAKE3 digest of ``data``."""
+    return _blake3.blake3(bytes(data)).digest(length=DIGEST_SIZE)
+
+
+def keccak256(data: bytes) -> bytes:
+    """``hash_keccak256``: the 32-byte Keccak-256 digest of ``data``."""
+    return _keccak.new(digest_bits=256, data=bytes(data)).digest()

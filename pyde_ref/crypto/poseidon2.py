@@ -1,0 +1,168 @@
+"""Poseidon2 over Goldilocks, width 8, and the Pyde engine's ``poseidon2_hash``.
+
+Read next to the Poseidon2 paper (Grassi, Khovratovich, Schofnegger,
+eprint 2023/323) and ``../shared/reference/poseidon2-goldilocks.md``.  The
+instance is Plonky3 v0.4.1's ``Poseidon2GoldilocksHL<8>`` (the Horizen Labs
+parameters): t = 8, S-box x^7, R_F = 8 external rounds (4 + 4), R_P = 22
+internal rounds.  The constants are derived in :mod:`pyde_ref.crypto.grain`.
+
+The ABI function ``hash_poseidon2`` (ABI spec §7.6) is :func:`poseidon2_hash`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from . import goldilocks as gf
+from .grain import derive_parameters
+
+# --- instance parameters (paper §5, Table 1 of the reference note) ---------------
+
+WIDTH = 8
+SBOX_DEGREE = 7
+EXTERNAL_ROUNDS = 8
+INTERNAL_ROUNDS = 22
+
+# Sponge (Plonky3 PaddingFreeSponge<Perm, 8, 4, 4>).
+RATE = 4
+OUTPUT_ELEMENTS = 4
+
+# Byte packing of the Pyde engine's poseidon2_hash.
+BYTES_PER_ELEMENT = 7
+DIGEST_SIZE = 32
+
+#: The 4x4 matrix M_4 of the external layer: the one of the paper (§5.1) and
+#: of the Horizen Labs reference, which Plonky3 calls ``HLMDSMat4``.  (Plonky3's
+#: non-HL Poseidon2 instances use a different, circulant M_4; not this one.)
+M4 = (
+    (5, 7, 1, 3),
+    (4, 6, 1, 1),
+    (1, 3, 5, 7),
+    (1, 1, 4, 6),
+)
+
+_PARAMETERS = derive_parameters(WIDTH, EXTERNAL_ROUNDS, INTERNAL_ROUNDS)
+EXTERNAL_INITIAL_CONSTANTS: tuple[tuple[int, ...], ...] = _PARAMETERS["external_initial"]
+INTERNAL_CONSTANTS: tuple[int, ...] = _PARAMETERS["internal"]
+EXTERNAL_TERMINAL_CONSTANTS: tuple[tuple[int, ...], ...] = _PARAMETERS["external_terminal"]
+#: d in M_I = J + diag(d) (Plonky3 ``MATRIX_DIAG_8_GOLDILOCKS``).
+INTERNAL_DIAGONAL: tuple[int, ...] = _PARAMETERS["diag"]
+
+P = gf.P
+
+
+# --- the round functions ------------------------------------------------------------
+
+
+def sbox(x: int) -> int:
+    """S(x) = x^7: the smallest d >= 3 with gcd(d, p - 1) = 1, so S is a
+    permutation of the field (paper §2.1)."""
+    return pow(x, SBOX_DEGREE, P)
+
+
+def apply_m4(a: int, b: int, c: int, d: int) -> tuple[int, int, int, int]:
+    """Multiply one 4-lane chunk by :data:`M4`."""
+    return (
+        (5 * a + 7 * b + c + 3 * d) % P,
+        (4 * a + 6 * b + c + d) % P,
+        (a + 3 * b + 5 * c + 7 * d) % P,
+        (a + b + 4 * c + 6 * d) % P,
+    )
+
+
+def external_linear_layer(state: Sequence[int]) -> list[int]:
+    """M_E for t = 8 (paper §5.1, eq. for t = 4t'): the block matrix
+    [[2 M4, M4], [M4, 2 M4]].  Computed as: apply M4 to each 4-lane half, then
+    add to lane i the sum of lane i (mod 4) over both halves."""
+    low = apply_m4(*state[0:4])
+    high = apply_m4(*state[4:8])
+    column_sums = [low[i] + high[i] for i in range(4)]
+    return [(low[i] + column_sums[i]) % P for i in range(4)] + [
+        (high[i] + column_sums[i]) % P for i in range(4)
+    ]
+
+
+def internal_linear_layer(state: Sequence[int]) -> list[int]:
+    """M_I = J + diag(d) (paper §5.2): lane i becomes lane_i * d_i + sum(lanes)."""
+    total = sum(state)
+    return [(x * d + total) % P for x, d in zip(state, INTERNAL_DIAGONAL)]
+
+
+def external_round(state: Sequence[int], constants: Sequence[int]) -> list[int]:
+    """Add the round's 8 constants, S-box every lane, then M_E."""
+    return external_linear_layer([sbox((x + c) % P) for x, c in zip(state, constants)])
+
+
+def internal_round(state: Sequence[int], constant: int) -> list[int]:
+    """Add the round's constant to lane 0, S-box lane 0 only, then M_I."""
+    lanes = list(state)
+    lanes[0] = sbox((lanes[0] + constant) % P)
+    return internal_linear_layer(lanes)
+
+
+def permute(state: Sequence[int]) -> list[int]:
+    """The Poseidon2 permutation (paper §3, Fig. 1): an initial M_E, 4 external
+    rounds, 22 internal rounds, 4 external rounds."""
+    if len(state) != WIDTH:
+        raise ValueError(f"Poseidon2 state has {WIDTH} lanes, got {len(state)}")
+    if any(not 0 <= x < P for x in state):
+        raise ValueError("Poseidon2 lanes must be canonical Goldilocks elements")
+    lanes = external_linear_layer(state)
+    for constants in EXTERNAL_INITIAL_CONSTANTS:
+        lanes = external_round(lanes, constants)
+    for constant in INTERNAL_CONSTANTS:
+        lanes = internal_round(lanes, constant)
+    for constants in EXTERNAL_TERMINAL_CONSTANTS:
+        lanes = external_round(lanes, constants)
+    return lanes
+
+
+# --- the sponge and the byte interface ---------------------------------------------
+
+
+def sponge(elements: Iterable[int]) -> list[int]:
+    """Plonky3 ``PaddingFreeSponge<Perm, 8, 4, 4>`` in overwrite mode.
+
+    The state starts as 8 zeros.  Elements overwrite lanes 0..3 in order; after
+    each full group of 4 the state is permuted.  A final partial group
+    overwrites only its own lanes and is followed by one permutation; if the
+    input ends exactly after a full group, nothing more happens (no padding,
+    hence the length element appended by :func:`bytes_to_elements`).
+    Returns lanes 0..3."""
+    state = [0] * WIDTH
+    position = 0
+    for element in elements:
+        state[position] = element
+        position += 1
+        if position == RATE:
+            state = permute(state)
+            position = 0
+    if position != 0:
+        state = permute(state)
+    return state[:OUTPUT_ELEMENTS]
+
+
+def bytes_to_elements(data: bytes) -> list[int]:
+    """The Pyde engine's packing: 7-byte chunks (the last may be shorter),
+    each zero-padded to a little-endian u64, then one element holding the
+    input length in bytes.  The empty input is the single element 0 with no
+    length element.  A 7-byte value is < 2^56 < p, so no reduction occurs;
+    the length element is reduced mod p like Plonky3's ``from_u64``."""
+    if not data:
+        return [0]
+    elements = [
+        int.from_bytes(data[i:i + BYTES_PER_ELEMENT], "little")
+        for i in range(0, len(data), BYTES_PER_ELEMENT)
+    ]
+    elements.append(len(data) % P)
+    return elements
+
+
+def elements_to_bytes(elements: Sequence[int]) -> bytes:
+    """Each canonical element as 8 bytes little-endian, concatenated."""
+    return b"".join(x.to_bytes(8, "little") for x in elements)
+
+
+def poseidon2_hash(data: bytes) -> bytes:
+    """``hash_poseidon2`` (ABI spec §7.6): 32-byte digest of ``data``."""
+    return elements_to_bytes(sponge(bytes_to_elements(bytes(data))))

@@ -1,0 +1,69 @@
+"""What one bare module call produced, the same shape for both backends.
+
+The differential oracle diffs two :class:`CallOutcome` objects field by field
+(:mod:`.compare`).  Everything is plain data: values are bit patterns (the
+convention of :mod:`pyde_ref.wasm.syntax`), the memory is reduced to a hash.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+import blake3
+
+#: ``status`` values.  wasmtime cannot tell a malformed module from an invalid
+#: one (both are a compile error), so both backends report ``"rejected"`` for
+#: either; the reference keeps the finer reason in ``detail``.
+OK = "ok"
+TRAP = "trap"
+REJECTED = "rejected"
+UNLINKABLE = "unlinkable"
+UNINSTANTIABLE = "uninstantiable"
+NO_SUCH_EXPORT = "no_such_export"
+HOST_HALT = "host_halt"
+
+
+def memory_digest(data: Optional[bytes]) -> Optional[str]:
+    """Blake3 of the final linear memory (``None`` when there is no memory).
+
+    The length is part of the hashed bytes, so memories differing only in size
+    (trailing zero pages) hash differently."""
+    if data is None:
+        return None
+    return blake3.blake3(len(data).to_bytes(8, "little") + data).hexdigest()
+
+
+@attrs.frozen
+class CallOutcome:
+    """One backend's view of: instantiate ``module``, call export ``func``.
+
+    ``instantiate_fuel``: fuel the instantiation consumed (element/data
+    segments, start function), measured with an ample budget.
+    ``fuel_consumed``: fuel the call consumed, ``budget - remaining``, where
+    remaining is what the backend reports after the call (for wasmtime: the
+    last written-back value, clamped at 0).
+    ``globals``: exported mutable globals after the call, ``(name, type, bits)``
+    sorted by name.
+    """
+
+    status: str
+    results: tuple[int, ...] = ()
+    trap: Optional[str] = None
+    instantiate_fuel: Optional[int] = None
+    fuel_consumed: Optional[int] = None
+    memory_hash: Optional[str] = None
+    globals: tuple[tuple[str, str, int], ...] = ()
+    detail: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "results": list(self.results),
+            "trap": self.trap,
+            "instantiate_fuel": self.instantiate_fuel,
+            "fuel_consumed": self.fuel_consumed,
+            "memory_hash": self.memory_hash,
+            "globals": [list(g) for g in self.globals],
+            "detail": self.detail,
+        }

@@ -1,0 +1,20 @@
+"""The Pyde executor (seed §3.2 ``WasmExecutor``): transactions against a
+sorted state, run on the WebAssembly machine through the Host Function ABI.
+
+=========================  ==================================================
+module                     contents
+=========================  ==================================================
+:mod:`.transactions`       Transfer, ContractCall, ContractDeploy, Receipt
+:mod:`.deploy`             deploy validation (seed §3.4, ABI §3.7, §9)
+:mod:`.cache`              the module cache (ABI §3.6)
+:mod:`.dispatch`           per-call dispatch (ABI §3.5, §3.5.2)
+:mod:`.frames`             call frames and the cross-call flow (ABI §13)
+:mod:`.deep`               Python stack room for 1024 nested frames
+:mod:`.executor`           transactions, settlement (chapter 10 §10.1)
+:mod:`.wave`               a wave, events root and bloom (ABI §15)
+:mod:`.wave_json`          the JSON wave format of ``pyde-ref wave``
+=========================  ==================================================
+
+Modules are imported lazily by their users; importing this package loads
+nothing else.
+"""

@@ -1,0 +1,154 @@
+"""Running a whole test-suite checkout: every ``.wast`` file, in worker
+processes, with per-file results gathered in file-name order so the report
+never depends on which worker finished first."""
+
+from __future__ import annotations
+
+import collections
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from .convert import ConversionError, convert_script
+from .script import (
+    FAILED,
+    OUTCOMES,
+    SCOPED_COMMANDS,
+    Failure,
+    FileResult,
+    _counts,
+    run_script,
+)
+
+TESTSUITE_ENV = "PYDE_WASM_TESTSUITE"
+"""Environment variable naming the test-suite checkout (a directory of ``.wast`` files)."""
+
+DEFAULT_WORKERS = 2
+
+
+def find_scripts(directory: Path, only: Optional[Sequence[str]] = None) -> list[Path]:
+    """The ``.wast`` files of ``directory`` (sorted), or just the ``only`` ones
+    (given as file names, with or without ``.wast``, or as paths)."""
+    if only:
+        found = []
+        for name in only:
+            candidate = Path(name)
+            if not candidate.is_file():
+                candidate = directory / name
+            if not candidate.is_file() and not name.endswith(".wast"):
+                candidate = directory / (name + ".wast")
+            if not candidate.is_file():
+                raise FileNotFoundError(f"no such .wast file: {name}")
+            found.append(candidate)
+        return found
+    return sorted(directory.glob("*.wast"), key=lambda p: p.name)
+
+
+def run_file(path: str, cache_dir: Optional[str] = None) -> FileResult:
+    """Convert and run one script; a conversion failure is one failed command."""
+    script_path = Path(path)
+    try:
+        script, wasm_dir = convert_script(script_path, Path(cache_dir) if cache_dir else None)
+    except (ConversionError, OSError) as exc:
+        result = FileResult(script_path.name)
+        result.failures.append(Failure(script_path.name, 0, "convert", str(exc)))
+        result.outcomes[FAILED] += 1
+        return result
+    return run_script(script_path.name, script, wasm_dir)
+
+
+def run_suite(
+    scripts: Sequence[Path],
+    workers: int = DEFAULT_WORKERS,
+    cache_dir: Optional[Path] = None,
+    progress: Optional[Callable[[int, int, FileResult], None]] = None,
+) -> list[FileResult]:
+    """Run ``scripts``; results in the order given.  ``progress(done, total,
+    result)`` is called as each file finishes."""
+    cache = str(cache_dir) if cache_dir is not None else None
+    results: dict[int, FileResult] = {}
+    total = len(scripts)
+    if workers <= 1 or total <= 1:
+        for index, path in enumerate(scripts):
+            results[index] = run_file(str(path), cache)
+            if progress:
+                progress(index + 1, total, results[index])
+    else:
+        # Largest scripts first, so the last file to finish is a small one.
+        order = sorted(range(total), key=lambda i: (-os.path.getsize(scripts[i]), scripts[i].name))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(run_file, str(scripts[i]), cache): i for i in order}
+            for done, future in enumerate(as_completed(futures), start=1):
+                index = futures[future]
+                try:
+                    results[index] = future.result()
+                except Exception as exc:  # a worker died: the file fails, the run goes on
+                    result = FileResult(scripts[index].name)
+                    result.failures.append(Failure(scripts[index].name, 0, "worker", f"{type(exc).__name__}: {exc}"))
+                    result.outcomes[FAILED] += 1
+                    results[index] = result
+                if progress:
+                    progress(done, total, results[index])
+    return [results[i] for i in range(total)]
+
+
+def summarize(results: Sequence[FileResult]) -> dict:
+    """The run as one JSON-ready object: totals, scope counts, per-file results."""
+    outcomes: collections.Counter = collections.Counter()
+    in_scope: collections.Counter = collections.Counter()
+    out_of_scope: collections.Counter = collections.Counter()
+    commands: collections.Counter = collections.Counter()
+    for result in results:
+        outcomes.update(result.outcomes)
+        in_scope.update(result.in_scope)
+        out_of_scope.update(result.out_of_scope)
+        commands.update(result.commands)
+    return {
+        "totals": {name: outcomes[name] for name in OUTCOMES},
+        "in_scope": _counts(in_scope, SCOPED_COMMANDS),
+        "out_of_scope": _counts(out_of_scope, SCOPED_COMMANDS),
+        "commands": dict(sorted(commands.items())),
+        "files": [result.to_json() for result in results],
+    }
+
+
+def format_table(summary: dict, max_failures: int = 200) -> str:
+    """The human report: one row per file, totals, scope counts, failures."""
+    header = ("file", "passed", "failed", "rejected", "skipped", "out-of-scope")
+    rows = [header]
+    for entry in summary["files"]:
+        t = entry["totals"]
+        rows.append((entry["file"], t["passed"], t["failed"], t["rejected_as_expected"],
+                     t["skipped"], t["out_of_scope"]))
+    t = summary["totals"]
+    rows.append(("TOTAL", t["passed"], t["failed"], t["rejected_as_expected"], t["skipped"], t["out_of_scope"]))
+    width = max(len(str(row[0])) for row in rows)
+    lines = []
+    for n, row in enumerate(rows):
+        if n == len(rows) - 1:
+            lines.append("-" * (width + 6 * 13))
+        lines.append(f"{row[0]:<{width}}" + "".join(f"{str(cell):>13}" for cell in row[1:]))
+    lines.append("")
+    lines.append("in scope:     " + ", ".join(f"{k} {v}" for k, v in summary["in_scope"].items()))
+    lines.append("out of scope: " + ", ".join(f"{k} {v}" for k, v in summary["out_of_scope"].items()))
+    failures = [f for entry in summary["files"] for f in entry["failures"]]
+    if failures:
+        lines.append("")
+        lines.append(f"failures ({len(failures)}):")
+        for f in failures[:max_failures]:
+            lines.append(f"  {f['file']}:{f['line']}: {f['command']}: {f['message']}")
+        if len(failures) > max_failures:
+            lines.append(f"  ... and {len(failures) - max_failures} more (use --json for all)")
+    lines.append("")
+    lines.append(f"{t['passed']} passed, {t['failed']} failed, {t['rejected_as_expected']} rejected as expected, "
+                 f"{t['skipped']} skipped, {t['out_of_scope']} out of scope")
+    return "\n".join(lines)
+
+
+def stderr_progress(done: int, total: int, result: FileResult) -> None:
+    """Progress on stderr, one line per finished file."""
+    failed = result.outcomes[FAILED]
+    mark = f"  {failed} FAILED" if failed else ""
+    print(f"[{done}/{total}] {result.file}{mark}", file=sys.stderr, flush=True)

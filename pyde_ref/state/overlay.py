@@ -1,0 +1,324 @@
+"""The sorted base state and the overlay stack (seed §3.5b, ABI §13.2, §15.1).
+
+Three tables, each a ``sortedcontainers.SortedDict`` with ``bytes`` keys:
+
+==============  ==========================  ==========================
+table           key                         value
+==============  ==========================  ==========================
+``account``     address (32)                :class:`Account`
+``code``        code hash (32)              :class:`ContractCode`
+``storage``     context address (32) ||     value (32 bytes)
+                slot (32)
+==============  ==========================  ==========================
+
+Storage is scoped by the *storage-context address* (the contract whose storage
+a frame runs in; ``spec/findings/storage-namespace.md``): a contract can only
+ever name slots inside its own context, whatever 32-byte slot key it computes.
+
+Absent and zero are one state (ABI §7.1 ``sload``: "empty and zero are
+indistinguishable"; chapter 4: a never-funded account has balance 0).  Writing
+the zero value is therefore the same as deleting: it leaves a *tombstone* in
+an overlay and removes the entry from the base.  That keeps the state digest
+canonical: two states that read alike hash alike.
+
+An :class:`Overlay` sits on a parent (the base :class:`State` or another
+overlay).  Reads walk top-down until some layer has the key (a tombstone
+counts: it reads as absent).  Writes go to the top overlay only.
+:meth:`Overlay.merge` applies the overlay's writes to its parent, in key
+order, and appends its events to the parent's; :meth:`Overlay.discard` drops
+both.  Either way the overlay is closed and refuses further use.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional, Union
+
+import blake3
+from sortedcontainers import SortedDict
+
+from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account
+from pyde_ref.state.code import ContractCode
+from pyde_ref.state.events import Event
+
+ZERO_VALUE = bytes(32)
+
+ACCOUNT = "account"
+CODE = "code"
+STORAGE = "storage"
+TABLES = (ACCOUNT, CODE, STORAGE)
+"""Table names, in the fixed order the state digest walks them."""
+
+_TABLE_TAG = {ACCOUNT: 1, CODE: 2, STORAGE: 3}
+
+STATE_DIGEST_DOMAIN = b"pyde-ref/state-digest/v1"
+
+
+class _Tombstone:
+    """Marks a key deleted in an overlay, hiding whatever lower layers hold."""
+
+    _instance: Optional["_Tombstone"] = None
+
+    def __new__(cls) -> "_Tombstone":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "TOMBSTONE"
+
+
+TOMBSTONE = _Tombstone()
+
+_MISSING = object()
+
+
+def storage_key(context_address: bytes, slot: bytes) -> bytes:
+    """The ``storage`` table key: context address then slot (64 bytes), so one
+    context's slots sort together (the spirit of PIP-0002's clustering)."""
+    _check_len("context address", context_address, 32)
+    _check_len("slot", slot, 32)
+    return context_address + slot
+
+
+def _check_len(what: str, data: bytes, n: int) -> None:
+    if len(data) != n:
+        raise ValueError(f"{what} must be {n} bytes, got {len(data)}")
+
+
+def _is_empty(table: str, value: object) -> bool:
+    """The canonical "absent" value of each table."""
+    if table == ACCOUNT:
+        return value == EMPTY_ACCOUNT
+    if table == STORAGE:
+        return value == ZERO_VALUE
+    return False
+
+
+def _encode_value(table: str, value: object) -> bytes:
+    if table == STORAGE:
+        return value  # type: ignore[return-value]
+    return value.encode()  # type: ignore[union-attr]
+
+
+class StateView:
+    """Reads and writes shared by the base state and overlays.
+
+    Subclasses provide ``_lookup(table, key)`` (a value, ``TOMBSTONE`` or
+    ``_MISSING``) and ``_put(table, key, value_or_tombstone)``."""
+
+    # -- the layer primitives ------------------------------------------------
+
+    def _lookup(self, table: str, key: bytes) -> object:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _put(self, table: str, key: bytes, value: object) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def get(self, table: str, key: bytes) -> object:
+        """The value of ``key`` as seen from this layer, ``None`` if absent."""
+        found = self._lookup(table, key)
+        return None if found is _MISSING or found is TOMBSTONE else found
+
+    def set(self, table: str, key: bytes, value: object) -> None:
+        """Write ``value`` (``None`` or the table's empty value = delete)."""
+        if table not in _TABLE_TAG:
+            raise ValueError(f"unknown table {table!r}")
+        if value is None or _is_empty(table, value):
+            self._put(table, key, TOMBSTONE)
+        else:
+            self._put(table, key, value)
+
+    # -- accounts (chapter 4 §4.3) ------------------------------------------
+
+    def account(self, address: bytes) -> Account:
+        _check_len("address", address, 32)
+        found = self.get(ACCOUNT, address)
+        return EMPTY_ACCOUNT if found is None else found  # type: ignore[return-value]
+
+    def put_account(self, address: bytes, account: Account) -> None:
+        _check_len("address", address, 32)
+        self.set(ACCOUNT, address, account)
+
+    def balance(self, address: bytes) -> int:
+        return self.account(address).balance
+
+    def set_balance(self, address: bytes, balance: int) -> None:
+        acct = self.account(address)
+        self.put_account(
+            address, Account(balance, acct.nonce, acct.code_hash, acct.account_type)
+        )
+
+    def move_value(self, sender: bytes, recipient: bytes, amount: int) -> bool:
+        """Debit ``sender`` and credit ``recipient`` by ``amount`` atomically;
+        ``False`` (and nothing written) when the sender's balance is short or
+        the recipient's would overflow u128."""
+        if amount < 0:
+            raise ValueError("amount must be non-negative")
+        if self.balance(sender) < amount:
+            return False
+        if sender == recipient or amount == 0:
+            return True
+        new_recipient = self.balance(recipient) + amount
+        if new_recipient >= 1 << 128:
+            return False
+        self.set_balance(sender, self.balance(sender) - amount)
+        self.set_balance(recipient, new_recipient)
+        return True
+
+    # -- code (seed §3.4) ----------------------------------------------------
+
+    def code(self, code_hash: bytes) -> Optional[ContractCode]:
+        return self.get(CODE, code_hash)  # type: ignore[return-value]
+
+    def put_code(self, code: ContractCode) -> bytes:
+        """Store ``code`` under its hash; return the hash."""
+        h = code.code_hash
+        self.set(CODE, h, code)
+        return h
+
+    def code_at(self, address: bytes) -> Optional[ContractCode]:
+        """The code of the contract at ``address``, ``None`` for an EOA."""
+        acct = self.account(address)
+        return self.code(acct.code_hash) if acct.is_contract else None
+
+    # -- storage (ABI §7.1) --------------------------------------------------
+
+    def sload(self, context_address: bytes, slot: bytes) -> bytes:
+        """ABI §7.1: a never-written or deleted slot reads as 32 zero bytes."""
+        found = self.get(STORAGE, storage_key(context_address, slot))
+        return ZERO_VALUE if found is None else found  # type: ignore[return-value]
+
+    def sstore(self, context_address: bytes, slot: bytes, value: bytes) -> None:
+        _check_len("value", value, 32)
+        self.set(STORAGE, storage_key(context_address, slot), bytes(value))
+
+    def sdelete(self, context_address: bytes, slot: bytes) -> None:
+        self.set(STORAGE, storage_key(context_address, slot), None)
+
+    # -- overlays ------------------------------------------------------------
+
+    def child(self) -> "Overlay":
+        """A new empty overlay on top of this layer."""
+        return Overlay(self)
+
+
+class State(StateView):
+    """The base state: three sorted tables, nothing buffered."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, SortedDict] = {t: SortedDict() for t in TABLES}
+
+    def _lookup(self, table: str, key: bytes) -> object:
+        return self.tables[table].get(key, _MISSING)
+
+    def _put(self, table: str, key: bytes, value: object) -> None:
+        if value is TOMBSTONE:
+            self.tables[table].pop(key, None)
+        else:
+            self.tables[table][key] = value
+
+    def entries(self, table: str) -> Iterator[tuple[bytes, object]]:
+        """The table's entries in key order."""
+        return iter(self.tables[table].items())
+
+    def copy(self) -> "State":
+        twin = State()
+        for t in TABLES:
+            twin.tables[t] = SortedDict(self.tables[t])
+        return twin
+
+    def digest(self) -> bytes:
+        """Blake3 over the canonical encoding of every entry, tables in
+        :data:`TABLES` order, keys in sorted order:
+
+            domain || for each table: tag u8 || count u64 LE ||
+                for each entry: key_len u32 LE || key || value_len u32 LE || value
+        """
+        h = blake3.blake3(STATE_DIGEST_DOMAIN)
+        for t in TABLES:
+            rows = self.tables[t]
+            h.update(bytes([_TABLE_TAG[t]]) + len(rows).to_bytes(8, "little"))
+            for key, value in rows.items():
+                encoded = _encode_value(t, value)
+                h.update(len(key).to_bytes(4, "little") + key)
+                h.update(len(encoded).to_bytes(4, "little") + encoded)
+        return h.digest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, State):
+            return NotImplemented
+        return all(dict(self.tables[t]) == dict(other.tables[t]) for t in TABLES)
+
+
+class OverlayClosed(RuntimeError):
+    """An overlay was used after it was merged or discarded (an executor bug)."""
+
+
+class Overlay(StateView):
+    """A layer of buffered writes and events over ``parent`` (ABI §13.2)."""
+
+    def __init__(self, parent: StateView):
+        self.parent = parent
+        self.writes: dict[str, SortedDict] = {t: SortedDict() for t in TABLES}
+        self.events: list[Event] = []
+        self.closed = False
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise OverlayClosed("overlay already merged or discarded")
+
+    def _lookup(self, table: str, key: bytes) -> object:
+        """Seed §3.5b / ABI §13.2: this layer first, then the parent's walk."""
+        self._check_open()
+        layer: StateView = self
+        while isinstance(layer, Overlay):
+            found = layer.writes[table].get(key, _MISSING)
+            if found is not _MISSING:
+                return found
+            layer = layer.parent
+        return layer._lookup(table, key)
+
+    def _put(self, table: str, key: bytes, value: object) -> None:
+        self._check_open()
+        self.writes[table][key] = value
+
+    def emit(self, event: Event) -> None:
+        """ABI §15.1: an event goes to the top overlay's buffer."""
+        self._check_open()
+        self.events.append(event)
+
+    def write_set(self) -> list[tuple[str, bytes, object]]:
+        """This overlay's writes, tables in :data:`TABLES` order, keys sorted;
+        a deletion is reported with value ``None``."""
+        out = []
+        for t in TABLES:
+            for key, value in self.writes[t].items():
+                out.append((t, key, None if value is TOMBSTONE else value))
+        return out
+
+    def merge(self) -> None:
+        """Success (ABI §13.2, §15.1): apply the writes to the parent in key
+        order, extend the parent's events, close this overlay."""
+        self._check_open()
+        for t in TABLES:
+            for key, value in self.writes[t].items():
+                self.parent._put(t, key, value)
+        if isinstance(self.parent, Overlay):
+            self.parent.events.extend(self.events)
+        self.closed = True
+
+    def discard(self) -> None:
+        """Trap or revert (ABI §13.2, §15.1): drop writes and events."""
+        self._check_open()
+        self.closed = True
+
+    @property
+    def depth(self) -> int:
+        """Number of overlays from this one down to the base (1 = on the base)."""
+        n, layer = 0, self
+        while isinstance(layer, Overlay):
+            n, layer = n + 1, layer.parent
+        return n
+
+
+AnyLayer = Union[State, Overlay]

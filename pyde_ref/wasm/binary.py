@@ -1,0 +1,815 @@
+"""The strict binary decoder (core spec §5).
+
+:func:`decode_module` turns bytes into a :class:`~.syntax.Module` or raises
+:class:`~.errors.MalformedModule` (``offset``, ``rule``) -- never another
+exception.  ``rule`` begins with the phrase the official spec tests expect
+(``"integer too large"``, ``"section size mismatch"``, ...).  Encodings that
+only a proposal outside pyde-v1 defines raise
+:class:`~.errors.UnsupportedFeature` through :func:`.features.reject`.
+
+Every read is bounded by the end of the enclosing section (or code entry), so
+a length field can never make the decoder read into the next section, and
+every vector count is checked against the bytes left before anything is
+allocated (:meth:`Reader.vec_count`).
+
+Implementation limits (not in the spec; wasmtime/wasmparser has the same):
+:data:`MAX_FUNCTION_LOCALS`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from . import features
+from .errors import MalformedModule
+from .syntax import (
+    CustomSection,
+    Data,
+    Elem,
+    Export,
+    Func,
+    FuncType,
+    Global,
+    GlobalType,
+    Import,
+    Instruction,
+    Limits,
+    MemType,
+    Module,
+    TableType,
+)
+
+MAGIC = b"\x00asm"
+VERSION = b"\x01\x00\x00\x00"
+
+MAX_FUNCTION_LOCALS = 50_000
+"""Implementation limit on the declared locals of one function (wasmparser's
+``MAX_WASM_FUNCTION_LOCALS``).  The spec only requires the total to fit in a
+u32 (§5.5.13); a module over this limit is refused as malformed before any
+locals are expanded."""
+
+U32_MAX = 0xFFFF_FFFF
+MASK32 = 0xFFFF_FFFF
+MASK64 = 0xFFFF_FFFF_FFFF_FFFF
+
+# §5.5.2 section ids.
+SEC_CUSTOM, SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE, SEC_MEMORY = 0, 1, 2, 3, 4, 5
+SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_ELEMENT, SEC_CODE, SEC_DATA = 6, 7, 8, 9, 10, 11
+SEC_DATA_COUNT, SEC_TAG = 12, 13
+
+SECTION_ORDER = (
+    SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE, SEC_MEMORY, SEC_TAG, SEC_GLOBAL,
+    SEC_EXPORT, SEC_START, SEC_ELEMENT, SEC_DATA_COUNT, SEC_CODE, SEC_DATA,
+)
+"""§5.5.16: the order non-custom sections must appear in, each at most once
+(the data count section sits between element and code; the tag section of the
+exception proposal between memory and global)."""
+SECTION_RANK = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
+
+# §5.3.1 number types, §5.3.2 reference types.
+NUM_TYPE_CODES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64"}
+FUNCREF = 0x70
+REF_TYPE_CODES = {FUNCREF: "funcref", 0x6F: "externref"}
+
+EXTERN_KINDS = {0x00: "func", 0x01: "table", 0x02: "memory", 0x03: "global"}
+FUNC_TYPE_FORM = 0x60
+EMPTY_BLOCK_TYPE = 0x40
+OP_ELSE, OP_END = 0x05, 0x0B
+
+# ---------------------------------------------------------------------------
+# §5.4 instructions: opcode -> (mnemonic, immediate kind).
+# ---------------------------------------------------------------------------
+
+IMM_NONE = 0
+IMM_BLOCK = 1          # block type
+IMM_INDEX = 2          # one u32 index
+IMM_BR_TABLE = 3
+IMM_CALL_INDIRECT = 4  # typeidx, tableidx
+IMM_MEMARG = 5
+IMM_I32 = 6
+IMM_I64 = 7
+IMM_F32 = 8
+IMM_F64 = 9
+IMM_MEMIDX = 10        # one memory index (must be 0), no immediate kept
+IMM_MEMIDX2 = 11       # two memory indices (memory.copy)
+IMM_DATA_MEM = 12      # dataidx, memidx (memory.init)
+IMM_ELEM_TABLE = 13    # elemidx, tableidx (table.init)
+IMM_TABLE2 = 14        # two table indices (table.copy)
+IMM_REFTYPE = 15       # ref.null
+
+OPCODES: dict[int, tuple[str, int]] = {
+    0x00: ("unreachable", IMM_NONE),
+    0x01: ("nop", IMM_NONE),
+    0x02: ("block", IMM_BLOCK),
+    0x03: ("loop", IMM_BLOCK),
+    0x04: ("if", IMM_BLOCK),
+    0x05: ("else", IMM_NONE),
+    0x0B: ("end", IMM_NONE),
+    0x0C: ("br", IMM_INDEX),
+    0x0D: ("br_if", IMM_INDEX),
+    0x0E: ("br_table", IMM_BR_TABLE),
+    0x0F: ("return", IMM_NONE),
+    0x10: ("call", IMM_INDEX),
+    0x11: ("call_indirect", IMM_CALL_INDIRECT),
+    0x1A: ("drop", IMM_NONE),
+    0x1B: ("select", IMM_NONE),
+    0x20: ("local.get", IMM_INDEX),
+    0x21: ("local.set", IMM_INDEX),
+    0x22: ("local.tee", IMM_INDEX),
+    0x23: ("global.get", IMM_INDEX),
+    0x24: ("global.set", IMM_INDEX),
+    0x3F: ("memory.size", IMM_MEMIDX),
+    0x40: ("memory.grow", IMM_MEMIDX),
+    0x41: ("i32.const", IMM_I32),
+    0x42: ("i64.const", IMM_I64),
+    0x43: ("f32.const", IMM_F32),
+    0x44: ("f64.const", IMM_F64),
+    0xD0: ("ref.null", IMM_REFTYPE),
+    0xD1: ("ref.is_null", IMM_NONE),
+    0xD2: ("ref.func", IMM_INDEX),
+}
+
+_MEMORY_OPS = (
+    "i32.load i64.load f32.load f64.load i32.load8_s i32.load8_u i32.load16_s "
+    "i32.load16_u i64.load8_s i64.load8_u i64.load16_s i64.load16_u i64.load32_s "
+    "i64.load32_u i32.store i64.store f32.store f64.store i32.store8 i32.store16 "
+    "i64.store8 i64.store16 i64.store32"
+).split()
+OPCODES.update({0x28 + i: (name, IMM_MEMARG) for i, name in enumerate(_MEMORY_OPS)})
+
+_NUMERIC_OPS = (
+    "i32.eqz i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u "
+    "i32.ge_s i32.ge_u "
+    "i64.eqz i64.eq i64.ne i64.lt_s i64.lt_u i64.gt_s i64.gt_u i64.le_s i64.le_u "
+    "i64.ge_s i64.ge_u "
+    "f32.eq f32.ne f32.lt f32.gt f32.le f32.ge "
+    "f64.eq f64.ne f64.lt f64.gt f64.le f64.ge "
+    "i32.clz i32.ctz i32.popcnt i32.add i32.sub i32.mul i32.div_s i32.div_u "
+    "i32.rem_s i32.rem_u i32.and i32.or i32.xor i32.shl i32.shr_s i32.shr_u "
+    "i32.rotl i32.rotr "
+    "i64.clz i64.ctz i64.popcnt i64.add i64.sub i64.mul i64.div_s i64.div_u "
+    "i64.rem_s i64.rem_u i64.and i64.or i64.xor i64.shl i64.shr_s i64.shr_u "
+    "i64.rotl i64.rotr "
+    "f32.abs f32.neg f32.ceil f32.floor f32.trunc f32.nearest f32.sqrt f32.add "
+    "f32.sub f32.mul f32.div f32.min f32.max f32.copysign "
+    "f64.abs f64.neg f64.ceil f64.floor f64.trunc f64.nearest f64.sqrt f64.add "
+    "f64.sub f64.mul f64.div f64.min f64.max f64.copysign "
+    "i32.wrap_i64 i32.trunc_f32_s i32.trunc_f32_u i32.trunc_f64_s i32.trunc_f64_u "
+    "i64.extend_i32_s i64.extend_i32_u i64.trunc_f32_s i64.trunc_f32_u "
+    "i64.trunc_f64_s i64.trunc_f64_u "
+    "f32.convert_i32_s f32.convert_i32_u f32.convert_i64_s f32.convert_i64_u "
+    "f32.demote_f64 "
+    "f64.convert_i32_s f64.convert_i32_u f64.convert_i64_s f64.convert_i64_u "
+    "f64.promote_f32 "
+    "i32.reinterpret_f32 i64.reinterpret_f64 f32.reinterpret_i32 f64.reinterpret_i64 "
+    # sign-extension proposal
+    "i32.extend8_s i32.extend16_s i64.extend8_s i64.extend16_s i64.extend32_s"
+).split()
+OPCODES.update({0x45 + i: (name, IMM_NONE) for i, name in enumerate(_NUMERIC_OPS)})
+assert max(OPCODES) == 0xD2 and OPCODES[0xC4][0] == "i64.extend32_s"
+
+PREFIX_FC = 0xFC
+FC_OPCODES: dict[int, tuple[str, int]] = {
+    # non-trapping float-to-int proposal
+    0: ("i32.trunc_sat_f32_s", IMM_NONE),
+    1: ("i32.trunc_sat_f32_u", IMM_NONE),
+    2: ("i32.trunc_sat_f64_s", IMM_NONE),
+    3: ("i32.trunc_sat_f64_u", IMM_NONE),
+    4: ("i64.trunc_sat_f32_s", IMM_NONE),
+    5: ("i64.trunc_sat_f32_u", IMM_NONE),
+    6: ("i64.trunc_sat_f64_s", IMM_NONE),
+    7: ("i64.trunc_sat_f64_u", IMM_NONE),
+    # bulk memory proposal
+    8: ("memory.init", IMM_DATA_MEM),
+    9: ("data.drop", IMM_INDEX),
+    10: ("memory.copy", IMM_MEMIDX2),
+    11: ("memory.fill", IMM_MEMIDX),
+    12: ("table.init", IMM_ELEM_TABLE),
+    13: ("elem.drop", IMM_INDEX),
+    14: ("table.copy", IMM_TABLE2),
+}
+
+DATA_INDEX_OPS = ("memory.init", "data.drop")
+"""Instructions that need the data count section (§5.5.13, §5.5.16)."""
+
+
+# ---------------------------------------------------------------------------
+# The reader: bounded cursor with the §5.2 value decoders.
+# ---------------------------------------------------------------------------
+
+
+class Reader:
+    """A cursor over ``data[pos:end]``.  Every read checks ``end``."""
+
+    __slots__ = ("data", "pos", "end")
+
+    def __init__(self, data: bytes, pos: int, end: int):
+        self.data = data
+        self.pos = pos
+        self.end = end
+
+    def fail(self, rule: str, offset: Optional[int] = None) -> MalformedModule:
+        return MalformedModule(self.pos if offset is None else offset, rule)
+
+    def eof_rule(self) -> str:
+        """Running off the whole input is "unexpected end"; running off a
+        section or a code entry inside it is "unexpected end of section or
+        function" (the spec tests' two phrasings)."""
+        if self.end >= len(self.data):
+            return "unexpected end"
+        return "unexpected end of section or function"
+
+    def at_end(self) -> bool:
+        return self.pos >= self.end
+
+    def byte(self) -> int:
+        pos = self.pos
+        if pos >= self.end:
+            raise self.fail(self.eof_rule())
+        self.pos = pos + 1
+        return self.data[pos]
+
+    def peek(self) -> int:
+        if self.pos >= self.end:
+            raise self.fail(self.eof_rule())
+        return self.data[self.pos]
+
+    def take(self, n: int) -> bytes:
+        pos = self.pos
+        if n > self.end - pos:
+            raise self.fail(self.eof_rule())
+        self.pos = pos + n
+        return self.data[pos : pos + n]
+
+    # §5.2.2 integers ---------------------------------------------------
+
+    def uleb(self, bits: int) -> int:
+        """§5.2.2 ``uN``: at most ceil(N/7) bytes; the unused bits of the last
+        byte must be zero."""
+        data, pos, end = self.data, self.pos, self.end
+        if pos < end and data[pos] < 0x80:  # fast path: one byte
+            self.pos = pos + 1
+            return data[pos]
+        max_bytes = (bits + 6) // 7
+        result = shift = 0
+        start = pos
+        while True:
+            if pos >= end:
+                self.pos = pos
+                raise self.fail(self.eof_rule())
+            b = data[pos]
+            pos += 1
+            if pos - start == max_bytes:
+                if b & 0x80:
+                    raise MalformedModule(pos - 1, "integer representation too long")
+                if b >> (bits - shift):
+                    raise MalformedModule(pos - 1, "integer too large")
+                self.pos = pos
+                return result | (b << shift)
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                self.pos = pos
+                return result
+
+    def sleb(self, bits: int) -> int:
+        """§5.2.2 ``sN``: at most ceil(N/7) bytes; the unused bits of the last
+        byte must all equal the sign bit."""
+        data, pos, end = self.data, self.pos, self.end
+        max_bytes = (bits + 6) // 7
+        result = shift = 0
+        start = pos
+        while True:
+            if pos >= end:
+                self.pos = pos
+                raise self.fail(self.eof_rule())
+            b = data[pos]
+            pos += 1
+            if pos - start == max_bytes:
+                if b & 0x80:
+                    raise MalformedModule(pos - 1, "integer representation too long")
+                # bits (bits-1-shift) .. 6 of b are the sign bit and its extension.
+                sign_and_unused = b >> (bits - 1 - shift)
+                if sign_and_unused not in (0, 0x7F >> (bits - 1 - shift)):
+                    raise MalformedModule(pos - 1, "integer too large")
+                result |= b << shift
+                shift += 7
+                break
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        self.pos = pos
+        if result >> (shift - 1) & 1:
+            result -= 1 << shift
+        return result
+
+    def u32(self) -> int:
+        return self.uleb(32)
+
+    def vec_count(self, min_entry_size: int = 1) -> int:
+        """§5.1.3 vector length, refused when the remaining bytes cannot hold
+        that many entries of at least ``min_entry_size`` bytes, so a huge
+        count never allocates anything."""
+        start = self.pos
+        n = self.u32()
+        if n * min_entry_size > self.end - self.pos:
+            raise MalformedModule(start, self.eof_rule() + f" (vector of {n} entries)")
+        return n
+
+    def vec(self, read_entry: Callable[[], object], min_entry_size: int = 1) -> tuple:
+        return tuple(read_entry() for _ in range(self.vec_count(min_entry_size)))
+
+    # §5.2.4 names ------------------------------------------------------
+
+    def name(self) -> str:
+        """§5.2.4: a length-prefixed UTF-8 string (strict: no overlong forms,
+        no surrogates)."""
+        start = self.pos
+        n = self.u32()
+        if n > self.end - self.pos:
+            raise MalformedModule(start, "length out of bounds")
+        raw = self.take(n)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise MalformedModule(start, f"malformed UTF-8 encoding ({err.reason})") from None
+
+    def byte_vector(self) -> bytes:
+        start = self.pos
+        n = self.u32()
+        if n > self.end - self.pos:
+            raise MalformedModule(start, "length out of bounds")
+        return self.take(n)
+
+
+# ---------------------------------------------------------------------------
+# §5.3 types
+# ---------------------------------------------------------------------------
+
+
+def read_valtype(r: Reader) -> str:
+    """§5.3.4 value type, under pyde-v1: a number type (``funcref`` as a
+    value type needs reference types)."""
+    offset = r.pos
+    code = r.byte()
+    name = NUM_TYPE_CODES.get(code)
+    if name is not None:
+        return name
+    if code == FUNCREF:
+        features.reject("reference-types", "funcref as a value type", offset)
+    return reject_unknown_type(code, offset, "malformed value type")
+
+
+def read_reftype(r: Reader) -> str:
+    """§5.3.2 reference type, under pyde-v1: ``funcref`` only."""
+    offset = r.pos
+    code = r.byte()
+    if code == FUNCREF:
+        return "funcref"
+    return reject_unknown_type(code, offset, "malformed reference type")
+
+
+def reject_unknown_type(code: int, offset: int, rule: str):
+    gated = features.VALTYPE_FEATURES.get(code)
+    if gated is not None:
+        features.reject(gated[0], gated[1], offset)
+    raise MalformedModule(offset, f"{rule} {code:#04x}")
+
+
+def read_functype(r: Reader) -> FuncType:
+    """§5.3.6 function type ``0x60 vec(valtype) vec(valtype)``."""
+    offset = r.pos
+    form = r.byte()
+    if form != FUNC_TYPE_FORM:
+        gated = features.TYPE_FORM_FEATURES.get(form)
+        if gated is not None:
+            features.reject(gated[0], gated[1], offset)
+        raise MalformedModule(offset, f"malformed functype form {form:#04x}")
+    params = r.vec(lambda: read_valtype(r))
+    results = r.vec(lambda: read_valtype(r))
+    return FuncType(params, results)
+
+
+def read_limits(r: Reader, *, memory: bool) -> Limits:
+    """§5.3.7 limits: flag 0x00 (min) or 0x01 (min, max).  Flag bits of the
+    threads, memory64 and custom-page-sizes proposals are refused by name."""
+    offset = r.pos
+    flags = r.u32()
+    for bit, feature, detail in features.LIMITS_FLAG_FEATURES:
+        if flags & bit and flags < 0x10:
+            if memory or bit != 0x08:
+                features.reject(feature, detail, offset)
+    if flags not in (0x00, 0x01):
+        raise MalformedModule(offset, "malformed limits flags")
+    minimum = r.u32()
+    maximum = r.u32() if flags == 0x01 else None
+    return Limits(minimum, maximum)
+
+
+def read_tabletype(r: Reader) -> TableType:
+    """§5.3.9 table type ``reftype limits``."""
+    elem_type = read_reftype(r)
+    return TableType(read_limits(r, memory=False), elem_type)
+
+
+def read_memtype(r: Reader) -> MemType:
+    """§5.3.8 memory type ``limits``."""
+    return MemType(read_limits(r, memory=True))
+
+
+def read_globaltype(r: Reader) -> GlobalType:
+    """§5.3.10 global type ``valtype mut``."""
+    valtype = read_valtype(r)
+    offset = r.pos
+    mut = r.byte()
+    if mut not in (0x00, 0x01):
+        raise MalformedModule(offset, "malformed mutability")
+    return GlobalType(valtype, mut == 0x01)
+
+
+def read_blocktype(r: Reader):
+    """§5.4.1 block type: ``0x40`` (none), a value type, or an s33 type index."""
+    offset = r.pos
+    code = r.peek()
+    if code == EMPTY_BLOCK_TYPE:
+        r.pos += 1
+        return None
+    if code & 0xC0 == 0x40:  # a one-byte negative s33: a value type encoding
+        return read_valtype(r)
+    index = r.sleb(33)
+    if index < 0:
+        raise MalformedModule(offset, "malformed block type")
+    return index
+
+
+# ---------------------------------------------------------------------------
+# §5.4 instructions and expressions
+# ---------------------------------------------------------------------------
+
+
+def read_memarg(r: Reader) -> tuple[int, int]:
+    """§5.4.6 memarg ``align:u32 offset:u32``.  Flag bit 6 announces a memory
+    index (multi-memory); alignment exponents above that are malformed."""
+    offset = r.pos
+    align = r.u32()
+    if align >= 0x40:
+        if align < 0x80:
+            features.reject("multi-memory", "a memory index in a memarg", offset)
+        raise MalformedModule(offset, "malformed memop flags")
+    return align, r.u32()
+
+
+def read_zero_memidx(r: Reader) -> None:
+    """A memory index immediate of memory.size/grow/fill/copy/init: pyde-v1
+    has one memory, any other index needs multi-memory."""
+    offset = r.pos
+    if r.u32() != 0:
+        features.reject("multi-memory", "a non-zero memory index", offset)
+
+
+def read_instruction(r: Reader, depth_stack: list) -> Instruction:
+    """Decode one instruction (§5.4) at ``r.pos``.  ``depth_stack`` tracks
+    the open ``block``/``loop``/``if`` constructs so the grammar's nesting
+    (``else`` only once and only inside ``if``) is enforced."""
+    offset = r.pos
+    code = r.byte()
+    entry = OPCODES.get(code)
+    if entry is None:
+        if code == PREFIX_FC:
+            sub_offset = r.pos
+            sub = r.u32()
+            entry = FC_OPCODES.get(sub)
+            if entry is None:
+                gated = features.FC_FEATURES.get(sub)
+                if gated is not None:
+                    features.reject(gated[0], gated[1], offset)
+                raise MalformedModule(sub_offset, f"illegal opcode fc {sub:#x}")
+        else:
+            gated = features.OPCODE_FEATURES.get(code)
+            if gated is not None:
+                features.reject(gated[0], gated[1], offset)
+            prefix_feature = features.PREFIX_FEATURES.get(code)
+            if prefix_feature is not None:
+                if code == 0xFD:
+                    sub = r.u32()
+                    if sub in features.RELAXED_SIMD_SUBOPCODES:
+                        features.reject("relaxed-simd", f"opcode 0xfd {sub:#x}", offset)
+                features.reject(prefix_feature, f"opcode prefix {code:#04x}", offset)
+            raise MalformedModule(offset, f"illegal opcode {code:02x}")
+    op, kind = entry
+    if kind == IMM_NONE:
+        if code == OP_END:
+            if not depth_stack:
+                raise MalformedModule(offset, "unexpected end opcode")
+            depth_stack.pop()
+        elif code == OP_ELSE:
+            if not depth_stack or depth_stack[-1] != "if":
+                raise MalformedModule(offset, "else outside if")
+            depth_stack[-1] = "else"
+        return Instruction(op, (), offset)
+    if kind == IMM_INDEX:
+        return Instruction(op, (r.u32(),), offset)
+    if kind == IMM_MEMARG:
+        return Instruction(op, read_memarg(r), offset)
+    if kind == IMM_I32:
+        return Instruction(op, (r.sleb(32) & MASK32,), offset)
+    if kind == IMM_I64:
+        return Instruction(op, (r.sleb(64) & MASK64,), offset)
+    if kind == IMM_BLOCK:
+        blocktype = read_blocktype(r)
+        depth_stack.append(op)
+        return Instruction(op, (blocktype,), offset)
+    if kind == IMM_F32:
+        return Instruction(op, (int.from_bytes(r.take(4), "little"),), offset)
+    if kind == IMM_F64:
+        return Instruction(op, (int.from_bytes(r.take(8), "little"),), offset)
+    if kind == IMM_BR_TABLE:
+        labels = r.vec(r.u32)
+        return Instruction(op, (labels, r.u32()), offset)
+    if kind == IMM_CALL_INDIRECT:
+        typeidx = r.u32()
+        return Instruction(op, (typeidx, r.u32()), offset)
+    if kind == IMM_MEMIDX:
+        read_zero_memidx(r)
+        return Instruction(op, (), offset)
+    if kind == IMM_MEMIDX2:
+        read_zero_memidx(r)
+        read_zero_memidx(r)
+        return Instruction(op, (), offset)
+    if kind == IMM_DATA_MEM:
+        dataidx = r.u32()
+        read_zero_memidx(r)
+        return Instruction(op, (dataidx,), offset)
+    if kind in (IMM_ELEM_TABLE, IMM_TABLE2):
+        first = r.u32()
+        return Instruction(op, (first, r.u32()), offset)
+    if kind == IMM_REFTYPE:
+        return Instruction(op, (read_reftype(r),), offset)
+    raise AssertionError(f"unhandled immediate kind {kind}")  # pragma: no cover
+
+
+def read_expr(r: Reader) -> tuple[Instruction, ...]:
+    """§5.4.9 expression: instructions up to the ``end`` that closes it."""
+    depth_stack = ["expr"]
+    instrs = []
+    while depth_stack:
+        instrs.append(read_instruction(r, depth_stack))
+    return tuple(instrs)
+
+
+# ---------------------------------------------------------------------------
+# §5.5 modules: one reader per section
+# ---------------------------------------------------------------------------
+
+
+def read_import(r: Reader) -> Import:
+    """§5.5.5 import ``module:name name:name importdesc``."""
+    module = r.name()
+    name = r.name()
+    offset = r.pos
+    kind_code = r.byte()
+    kind = EXTERN_KINDS.get(kind_code)
+    if kind is None:
+        gated = features.EXTERN_KIND_FEATURES.get(kind_code)
+        if gated is not None:
+            features.reject(gated[0], gated[1], offset)
+        raise MalformedModule(offset, "malformed import kind")
+    if kind == "func":
+        desc = r.u32()
+    elif kind == "table":
+        desc = read_tabletype(r)
+    elif kind == "memory":
+        desc = read_memtype(r)
+    else:
+        desc = read_globaltype(r)
+    return Import(module, name, kind, desc)
+
+
+def read_table(r: Reader) -> TableType:
+    """§5.5.7 table ``tabletype`` (``0x40 0x00`` tables with an initializer
+    expression belong to function references)."""
+    if r.peek() == 0x40:
+        features.reject("function-references", "table with an initializer", r.pos)
+    return read_tabletype(r)
+
+
+def read_global(r: Reader) -> Global:
+    """§5.5.9 global ``globaltype expr``."""
+    gtype = read_globaltype(r)
+    return Global(gtype, read_expr(r))
+
+
+def read_export(r: Reader) -> Export:
+    """§5.5.10 export ``name exportdesc``."""
+    name = r.name()
+    offset = r.pos
+    kind_code = r.byte()
+    kind = EXTERN_KINDS.get(kind_code)
+    if kind is None:
+        gated = features.EXTERN_KIND_FEATURES.get(kind_code)
+        if gated is not None:
+            features.reject(gated[0], gated[1], offset)
+        raise MalformedModule(offset, "malformed export kind")
+    return Export(name, kind, r.u32())
+
+
+def ref_func_expr(r: Reader) -> tuple[Instruction, ...]:
+    """One function index of a legacy element segment, as the constant
+    expression ``ref.func i end`` it stands for (§5.5.12)."""
+    offset = r.pos
+    index = r.u32()
+    return (Instruction("ref.func", (index,), offset), Instruction("end", (), offset))
+
+
+def read_elemkind(r: Reader) -> str:
+    offset = r.pos
+    if r.byte() != 0x00:
+        raise MalformedModule(offset, "malformed elements segment kind")
+    return "funcref"
+
+
+def read_elem(r: Reader) -> Elem:
+    """§5.5.12 element segment: the eight forms selected by the flag bits
+    (bit 0: passive/declarative, bit 1: explicit table index or declarative,
+    bit 2: expressions instead of function indices)."""
+    offset = r.pos
+    flags = r.u32()
+    if flags > 7:
+        raise MalformedModule(offset, "malformed elements segment flags")
+    uses_exprs = bool(flags & 0x04)
+    if flags & 0x01:
+        mode = "declarative" if flags & 0x02 else "passive"
+        table_index, offset_expr = 0, None
+    else:
+        mode = "active"
+        table_index = r.u32() if flags & 0x02 else 0
+        offset_expr = read_expr(r)
+    if flags in (0, 4):
+        elem_type = "funcref"  # forms 0 and 4 have an implicit type
+    elif uses_exprs:
+        elem_type = read_reftype(r)
+    else:
+        elem_type = read_elemkind(r)
+    if uses_exprs:
+        init = r.vec(lambda: read_expr(r))
+    else:
+        init = r.vec(lambda: ref_func_expr(r))
+    return Elem(mode, elem_type, init, table_index, offset_expr)
+
+
+def read_data(r: Reader) -> Data:
+    """§5.5.14 data segment: flag 0 (active, memory 0), 1 (passive),
+    2 (active, explicit memory index)."""
+    offset = r.pos
+    flags = r.u32()
+    if flags == 0:
+        offset_expr = read_expr(r)
+        return Data("active", r.byte_vector(), 0, offset_expr)
+    if flags == 1:
+        return Data("passive", r.byte_vector())
+    if flags == 2:
+        memory_index = r.u32()
+        offset_expr = read_expr(r)
+        return Data("active", r.byte_vector(), memory_index, offset_expr)
+    raise MalformedModule(offset, "malformed data segment flags")
+
+
+def read_code_entry(r: Reader, type_index: int) -> Func:
+    """§5.5.13 code entry ``size:u32 func``: locals then the body, filling
+    exactly ``size`` bytes."""
+    size_offset = r.pos
+    size = r.u32()
+    if size > r.end - r.pos:
+        raise MalformedModule(size_offset, r.eof_rule() + " (code entry size)")
+    body_end = r.pos + size
+    entry = Reader(r.data, r.pos, body_end)
+    locals_offset = entry.pos
+    local_decls = entry.vec(lambda: read_local_decl(entry), 2)
+    total = sum(count for count, _ in local_decls)
+    if total > U32_MAX:
+        raise MalformedModule(locals_offset, "too many locals")
+    if total > MAX_FUNCTION_LOCALS:
+        raise MalformedModule(
+            locals_offset, f"too many locals (implementation limit {MAX_FUNCTION_LOCALS})"
+        )
+    body = read_expr(entry)
+    if entry.pos != body_end:
+        raise MalformedModule(entry.pos, "section size mismatch (code entry)")
+    r.pos = body_end
+    return Func(type_index, local_decls, body)
+
+
+def read_local_decl(r: Reader) -> tuple[int, str]:
+    count = r.u32()
+    return count, read_valtype(r)
+
+
+# ---------------------------------------------------------------------------
+# §5.5.16 the module
+# ---------------------------------------------------------------------------
+
+
+def read_header(data: bytes) -> None:
+    """§5.5.16 magic ``\\0asm`` and version 1."""
+    if data[:4] != MAGIC:
+        raise MalformedModule(0, "magic header not detected")
+    if len(data) < 8:
+        raise MalformedModule(len(data), "unexpected end")
+    if data[4:8] != VERSION:
+        raise MalformedModule(4, "unknown binary version")
+
+
+def decode_module(data: bytes) -> Module:
+    """§5.5.16: decode a whole module, strictly.
+
+    Raises :class:`MalformedModule` on any deviation from the binary format
+    and :class:`~.errors.UnsupportedFeature` on encodings of proposals outside
+    pyde-v1; nothing else escapes."""
+    data = bytes(data)
+    read_header(data)
+    fields: dict[str, object] = {}
+    customs = []
+    func_type_indices: tuple[int, ...] = ()
+    codes_reader: Optional[Reader] = None
+    last_rank = -1
+    seen_code = False
+    r = Reader(data, 8, len(data))
+    while not r.at_end():
+        id_offset = r.pos
+        section_id = r.byte()
+        size = r.u32()
+        if size > r.end - r.pos:
+            raise MalformedModule(id_offset, "section size mismatch (section runs past the end)")
+        s = Reader(data, r.pos, r.pos + size)
+        r.pos += size
+        if section_id == SEC_CUSTOM:
+            name = s.name()
+            customs.append(CustomSection(name, data[s.pos : s.end]))
+            continue
+        rank = SECTION_RANK.get(section_id)
+        if rank is None:
+            raise MalformedModule(id_offset, "malformed section id")
+        if rank <= last_rank:
+            raise MalformedModule(id_offset, "unexpected content after last section")
+        last_rank = rank
+        gated = features.SECTION_FEATURES.get(section_id)
+        if gated is not None:
+            features.reject(gated[0], gated[1], id_offset)
+        if section_id == SEC_TYPE:
+            fields["types"] = s.vec(lambda: read_functype(s))
+        elif section_id == SEC_IMPORT:
+            fields["imports"] = s.vec(lambda: read_import(s))
+        elif section_id == SEC_FUNCTION:
+            func_type_indices = s.vec(s.u32)
+        elif section_id == SEC_TABLE:
+            fields["tables"] = s.vec(lambda: read_table(s))
+        elif section_id == SEC_MEMORY:
+            fields["mems"] = s.vec(lambda: read_memtype(s))
+        elif section_id == SEC_GLOBAL:
+            fields["globals"] = s.vec(lambda: read_global(s))
+        elif section_id == SEC_EXPORT:
+            fields["exports"] = s.vec(lambda: read_export(s))
+        elif section_id == SEC_START:
+            fields["start"] = s.u32()
+        elif section_id == SEC_ELEMENT:
+            fields["elems"] = s.vec(lambda: read_elem(s))
+        elif section_id == SEC_DATA_COUNT:
+            fields["data_count"] = s.u32()
+        elif section_id == SEC_CODE:
+            seen_code = True
+            codes_reader = s
+            fields["funcs"] = read_code_section(s, func_type_indices)
+        elif section_id == SEC_DATA:
+            fields["datas"] = s.vec(lambda: read_data(s))
+        if not s.at_end():
+            raise MalformedModule(s.pos, "section size mismatch")
+    if not seen_code and func_type_indices:
+        raise MalformedModule(len(data), "function and code section have inconsistent lengths")
+    data_count = fields.get("data_count")
+    datas = fields.get("datas", ())
+    if data_count is not None and data_count != len(datas):
+        raise MalformedModule(len(data), "data count and data section have inconsistent lengths")
+    if data_count is None and codes_reader is not None:
+        check_data_count_not_needed(fields["funcs"])
+    fields["customs"] = tuple(customs)
+    return Module(**fields)
+
+
+def read_code_section(s: Reader, func_type_indices: tuple[int, ...]) -> tuple[Func, ...]:
+    """§5.5.13 code section; its count must equal the function section's."""
+    count_offset = s.pos
+    count = s.u32()
+    if count != len(func_type_indices):
+        raise MalformedModule(count_offset, "function and code section have inconsistent lengths")
+    return tuple(read_code_entry(s, type_index) for type_index in func_type_indices)
+
+
+def check_data_count_not_needed(funcs: tuple[Func, ...]) -> None:
+    """§5.5.16: ``memory.init`` and ``data.drop`` may only appear when the
+    data count section is present (so one-pass validators know the number of
+    data segments before the code section)."""
+    for func in funcs:
+        for instr in func.body:
+            if instr.op in DATA_INDEX_OPS:
+                raise MalformedModule(instr.offset, "data count section required")

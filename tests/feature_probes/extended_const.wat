@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: extended constant expressions
+(module (global i32 (i32.add (i32.const 1) (i32.const 2))))

@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: garbage collection
+(module (type $s (struct (field i32))))

@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: memory64
+(module (memory i64 1))

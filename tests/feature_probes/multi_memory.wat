@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: multi-memory
+(module (memory 1) (memory 1))

@@ -1,0 +1,3 @@
+;; expect: reject
+;; proposal: stack switching
+(module (type $f (func)) (type $c (cont $f)))

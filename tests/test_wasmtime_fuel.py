@@ -1,0 +1,311 @@
+"""wasmtime 50's fuel, characterized and pinned (issue 5, part 4).
+
+Every figure is measured from wasmtime through :mod:`pyde_ref.diff.fuel_probe`;
+nothing here runs the reference machine.  The write-up is
+``spec/findings/wasmtime-fuel-*.md``; if wasmtime changes, these tests say
+exactly which line of those tables no longer holds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("wasmtime")
+
+import wasmtime  # noqa: E402
+
+from pyde_ref.diff import fuel_probe as fp  # noqa: E402
+from pyde_ref.diff.wasmtime_backend import MEMORY_CAP_BYTES, run_bare, wrap_host_function  # noqa: E402
+
+PAGE = 65536
+CAP_PAGES = MEMORY_CAP_BYTES // PAGE
+
+#: The characterization: operators wasmtime 50 charges nothing for.  ``block``
+#: and ``loop`` are measured with their ``end``, so ``end`` is free too.
+FREE = {"nop", "drop", "block", "loop", "else", "return"}
+#: Calls: 1 for the call plus the callee's entry charge.
+CALLS = {"call", "call_indirect"}
+
+
+@pytest.fixture(scope="module")
+def base():
+    return fp.baseline()
+
+
+def test_baseline_entry_const_drop(base):
+    assert (base.entry, base.const, base.drop) == (1, 1, 0)
+
+
+def test_catalogue_covers_every_pyde_v1_operator():
+    from pyde_ref.wasm import binary
+
+    names = {name for name, _imm in binary.OPCODES.values()} | {name for name, _imm in binary.FC_OPCODES.values()}
+    pyde_v1 = {n for n in names if not n.startswith("ref.")}  # ref.* only in constant expressions
+    measured_elsewhere = {"unreachable", "end"}  # traps / measured with block and loop
+    assert pyde_v1 - measured_elsewhere == {op.name for op in fp.catalogue()}
+
+
+@pytest.mark.parametrize("op", fp.catalogue(), ids=lambda op: op.name)
+def test_operator_cost(op, base):
+    expected = 0 if op.name in FREE else 2 if op.name in CALLS else 1
+    assert fp.operator_cost(op, base) == expected
+
+
+def test_unreachable_is_free_and_writes_back():
+    out = fp.measure("i32.const 1 drop " * 10 + "unreachable")
+    assert (out.status, out.trap, out.fuel_consumed) == ("trap", "unreachable", 11)
+
+
+@pytest.mark.parametrize("op", ["memory.fill", "memory.copy", "memory.init", "table.init", "table.copy"])
+def test_bulk_operators_cost_one_plus_length(op):
+    lengths = (0, 1, 2, 3) if op.startswith("table") else (0, 1, 2, 10, 26)
+    assert fp.bulk_charge(op, lengths) == {n: 1 + n for n in lengths}
+
+
+def test_memory_grow_from_one_page():
+    found = fp.grow_charge((0, 1, 5, 100, CAP_PAGES - 1, CAP_PAGES, 2000, 65536))
+    for delta, (result, fuel) in found.items():
+        if 1 + delta <= CAP_PAGES:
+            assert (result, fuel) == (1, 1 + delta), delta
+        else:
+            assert (result, fuel) == (0xFFFF_FFFF, 1), delta
+
+
+#: spec/findings/wasmtime-fuel-charges.md: the per-page charge of a
+#: memory.grow is taken iff delta <= max(cap - current, 128) pages, whether
+#: or not the grow succeeds.
+GROW_FREE_WINDOW = 128
+
+
+def grow_fuel(pages: int, delta: int) -> tuple[bool, int]:
+    wat = f'(module (memory {pages}) (func (export "f") (result i32) i32.const {delta} memory.grow))'
+    out = run_bare(wasmtime.wat2wasm(wat), "f", [], 10**7)
+    return out.results[0] != 0xFFFF_FFFF, out.fuel_consumed - 2  # minus entry and const
+
+
+@pytest.mark.parametrize("pages", [0, 1, 500, 1000, 1023, 1024])
+def test_memory_grow_per_page_charge_rule(pages):
+    threshold = max(CAP_PAGES - pages, GROW_FREE_WINDOW)
+    for delta in sorted({1, 24, 25, 100, GROW_FREE_WINDOW, GROW_FREE_WINDOW + 1,
+                         threshold - 1, threshold, threshold + 1, 2000, 65536}):
+        grew, fuel = grow_fuel(pages, delta)
+        assert grew == (pages + delta <= CAP_PAGES), (pages, delta)
+        assert fuel == (1 + delta if delta <= threshold else 1), (pages, delta)
+
+
+# --------------------------------------------------------------------------
+# Check points: function entry and loop headers, trap when consumed >= budget
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [0, 1, 8, 50])
+def test_straight_line_needs_only_the_entry_check(k):
+    wat = fp.module_wat("i32.const 1 drop " * k)
+    assert fp.measure_wat(wat).fuel_consumed == 1 + k
+    assert fp.minimal_budget(wat) == 2
+
+
+def _counting_loop(n: int, tail: int = 0) -> str:
+    body = f"i32.const {n} local.set 0 loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end"
+    return fp.module_wat(body + " i32.const 1 drop" * tail, locals_="(local i32)")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10])
+@pytest.mark.parametrize("tail", [0, 20])
+def test_loop_header_check(n, tail):
+    # entry 1 + 2 before the loop, 5 per iteration, `tail` after it.
+    wat = _counting_loop(n, tail)
+    assert fp.measure_wat(wat).fuel_consumed == 3 + 5 * n + tail
+    # The last check is the header of iteration n: 3 + 5 (n - 1) consumed.
+    assert fp.minimal_budget(wat) == 3 + 5 * (n - 1) + 1
+
+
+@pytest.mark.parametrize("k", [0, 5, 20])
+def test_callee_entry_check(k):
+    wat = fp.module_wat("i32.const 1 drop " * k + "call $nop" + " i32.const 1 drop" * 30)
+    assert fp.measure_wat(wat).fuel_consumed == 1 + k + 2 + 30
+    assert fp.minimal_budget(wat) == (1 + k + 2) + 1
+
+
+@pytest.mark.parametrize("pre", [
+    "i32.const 0 i32.const 0 i32.const 100 memory.fill",
+    "i32.const 100 memory.grow drop",
+    "i32.const 0 i32.const 0 i32.const 3 table.init $e",
+])
+def test_dynamic_charges_count_at_the_next_check(pre):
+    wat = fp.module_wat(pre + " loop end")
+    consumed = fp.measure_wat(wat).fuel_consumed
+    assert fp.minimal_budget(wat) == consumed + 1
+
+
+# --------------------------------------------------------------------------
+# Overdraft and out-of-fuel reporting
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("budget", [2, 10, 51])
+def test_overdraft_between_checks_completes_and_clamps(budget):
+    out = fp.measure("i32.const 1 drop " * 50, fuel=budget)  # costs 51
+    assert (out.status, out.fuel_consumed) == ("ok", budget)
+
+
+def test_bulk_operator_overdraft_is_not_checked():
+    out = fp.measure("i32.const 0 i32.const 0 i32.const 100 memory.fill", fuel=5)  # costs 105
+    assert (out.status, out.fuel_consumed) == ("ok", 5)
+
+
+@pytest.mark.parametrize("budget", [2, 10, 51, 53])
+def test_overdraft_then_call_traps_at_callee_entry(budget):
+    out = fp.measure("i32.const 1 drop " * 50 + "call $nop", fuel=budget)  # costs 53
+    assert (out.status, out.trap, out.fuel_consumed) == ("trap", "out_of_fuel", budget)
+    assert fp.measure("i32.const 1 drop " * 50 + "call $nop", fuel=54).status == "ok"
+
+
+def test_out_of_fuel_in_a_loop_reports_the_whole_budget():
+    for budget in (4, 9, 20):
+        out = fp.measure_wat(_counting_loop(10), fuel=budget)
+        assert (out.trap, out.fuel_consumed) == ("out_of_fuel", budget)
+
+
+# --------------------------------------------------------------------------
+# Write-back points: what get_fuel() reports after a trap
+# --------------------------------------------------------------------------
+
+TEN = "i32.const 1 drop " * 10
+DIV0 = " i32.const 1 i32.const 0 i32.div_s drop"
+
+WRITE_BACK = [
+    # (body, trap, reported consumed fuel)
+    (TEN + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "unreachable", "unreachable", 11),
+    (TEN + "i32.const 70000 i32.load drop", "memory_out_of_bounds", 0),
+    (TEN + "f32.const nan i32.trunc_f32_s drop", "invalid_conversion_to_integer", 0),
+    (TEN + "i32.const 0x80000000 i32.const -1 i32.div_s drop", "integer_overflow", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 100000 memory.fill", "memory_out_of_bounds", 0),
+    # a call writes back (caller: entry + 10 + call = 12; callee's exit: + 1)
+    (TEN + "call $nop" + DIV0, "integer_divide_by_zero", 13),
+    (TEN + "i32.const 0 call_indirect (type $v)" + DIV0, "integer_divide_by_zero", 14),
+    # call_indirect writes back before its own table checks
+    (TEN + "i32.const 1 call_indirect (type $v)", "uninitialized_element", 13),
+    (TEN + "i32.const 9 call_indirect (type $v)", "undefined_element", 13),
+    # none of these write back
+    (TEN + "i32.const 1 memory.grow drop" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "memory.size drop" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 10 memory.fill" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 10 memory.copy" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 10 memory.init $d" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 2 table.init $e" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "i32.const 0 i32.const 0 i32.const 2 table.copy" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "data.drop $d elem.drop $e" + DIV0, "integer_divide_by_zero", 0),
+    (TEN + "block br 0 end i32.const 1 if nop end" + DIV0, "integer_divide_by_zero", 0),
+]
+
+
+@pytest.mark.parametrize("body,trap,reported", WRITE_BACK)
+def test_fuel_reported_after_a_trap(body, trap, reported):
+    out = fp.measure(body)
+    assert (out.status, out.trap, out.fuel_consumed) == ("trap", trap, reported)
+
+
+def test_loop_then_trap_reports_nothing():
+    # spec/findings/fuel-after-trap.md: the loop runs (cost 3 + 5 * 1000) and
+    # the receipt, reading wasmtime's counter, would charge 0.
+    body = ("i32.const 1000 local.set 0 loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end" + DIV0)
+    out = fp.measure(body, locals_="(local i32)")
+    assert (out.trap, out.fuel_consumed) == ("integer_divide_by_zero", 0)
+
+
+# --------------------------------------------------------------------------
+# What a host function sees
+# --------------------------------------------------------------------------
+
+
+def _host_probe(k: int, budget: int, after: int = 5, host=None):
+    seen = []
+
+    def observe(env):
+        seen.append(env.gas.remaining())
+        if host:
+            host(env)
+
+    wat = (f'(module (import "pyde" "h" (func $h)) (func $n) (func (export "p") '
+           f'{"i32.const 1 drop " * k} call $h {"i32.const 1 drop " * after}))')
+    out = run_bare(wasmtime.wat2wasm(wat), "p", [], budget,
+                   imports=lambda store, _m: [wrap_host_function(store, [], [], observe)])
+    return out, seen
+
+
+@pytest.mark.parametrize("k,budget", [(0, 100), (10, 100), (50, 100), (50, 54)])
+def test_host_sees_fuel_written_back_at_the_call(k, budget):
+    out, seen = _host_probe(k, budget)
+    assert seen == [budget - (1 + k + 1)]  # entry, k consts, the call
+    # the 5 operators after the call run unchecked: overdraft clamps at the budget
+    assert (out.status, out.fuel_consumed) == ("ok", min(budget, 1 + k + 1 + 5))
+
+
+@pytest.mark.parametrize("budget", [2, 20, 52])
+def test_host_after_overdraft_sees_zero_and_does_not_trap(budget):
+    out, seen = _host_probe(50, budget)  # consumed 52 at the call
+    assert seen == [0]
+    assert (out.status, out.fuel_consumed) == ("ok", budget)
+
+
+def test_host_charge_is_seen_by_wasm_checks():
+    def charge(env, n):
+        env.gas.charge(n)
+
+    wat = ('(module (import "pyde" "c" (func $c (param i32))) (func $n) '
+           '(func (export "p") i32.const 97 call $c call $n))')
+    wasm = wasmtime.wat2wasm(wat)
+    results = {}
+    for budget in (101, 102, 103):
+        out = run_bare(wasm, "p", [], budget,
+                       imports=lambda s, _m: [wrap_host_function(s, ["i32"], [], charge)])
+        results[budget] = (out.status, out.fuel_consumed)
+    # 3 (entry, const, call) + 97 (host) + 1 (call $n) + 1 (its entry) = 102
+    assert results == {101: ("trap", 101), 102: ("trap", 102), 103: ("ok", 102)}
+
+
+# --------------------------------------------------------------------------
+# Instantiation fuel
+# --------------------------------------------------------------------------
+
+
+def _instantiate(decls: str, fuel: int = 1000):
+    wat = f'(module (memory 1) (table 10 funcref) (func $n) {decls} (func (export "p")))'
+    return run_bare(wasmtime.wat2wasm(wat), "p", [], 10, instantiate_fuel=fuel)
+
+
+@pytest.mark.parametrize("decls,fuel", [
+    ("", 0),
+    ("(elem (i32.const 0) func $n)", 0),
+    ("(elem (i32.const 0) func $n $n $n $n $n)", 0),
+    ('(data (i32.const 0) "' + "a" * 100 + '")', 0),
+    ('(data "abc")', 0),
+    ("(elem declare func $n)", 0),
+    ("(global i32 (i32.const 5))", 0),
+    # passive element segments: 1 per module, however many segments/elements
+    ("(elem $e func $n)", 1),
+    ("(elem $e func $n $n $n $n $n $n $n $n $n $n)", 1),
+    ("(elem $e func $n) (elem $f func $n $n) (elem $g func $n)", 1),
+    # a start function: 2 + its own cost (entry 1 + body)
+    ("(start $n)", 3),
+    ("(func $s i32.const 1 drop i32.const 1 drop) (start $s)", 5),
+    ("(func $s call $n) (start $s)", 5),
+    # both: not additive
+    ("(elem $e func $n) (start $n)", 3),
+])
+def test_instantiation_fuel(decls, fuel):
+    out = _instantiate(decls)
+    assert (out.status, out.instantiate_fuel) == ("ok", fuel)
+
+
+@pytest.mark.parametrize("decls,minimum", [
+    ("(elem $e func $n)", 2),
+    ("(start $n)", 4),
+    ("(func $s call $n) (start $s)", 6),
+])
+def test_instantiation_fuel_is_checked(decls, minimum):
+    assert _instantiate(decls, fuel=minimum).status == "ok"
+    failed = _instantiate(decls, fuel=minimum - 1)
+    assert (failed.status, failed.trap) == ("uninstantiable", "out_of_fuel")
