@@ -123,3 +123,15 @@ def test_garbage_never_raises(public_key, message, signature):
 @given(st.binary(max_size=MAX_SIGNATURE_SIZE))
 def test_garbage_signature_under_a_real_key(keypair, signature):
     assert falcon512_verify(keypair[0], b"m", b"\x39" + signature) is False
+
+
+def test_empty_message_outcomes(keypair):
+    """spec/findings/falcon-empty-message.md: the empty message is an ordinary message."""
+    public_key, secret_key = keypair
+    signature_of_empty = falcon_512.sign(secret_key, b"")
+    signature_of_other = falcon_512.sign(secret_key, b"\x00")
+    assert falcon512_verify(public_key, b"", signature_of_empty) is True
+    assert falcon512_verify(public_key, b"", signature_of_other) is False
+    assert falcon512_verify(public_key, b"\x00", signature_of_empty) is False
+    assert falcon512_verify(public_key, b"", b"\x39" + bytes(100)) is False
+    assert falcon512_verify(public_key, b"", b"") is False

@@ -227,3 +227,18 @@ def test_output_is_32_bytes_and_accepts_bytes_likes(function):
     data = b"pyde"
     assert len(function(data)) == 32
     assert function(bytearray(data)) == function(data) == function(memoryview(data))
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=1000, max_size=9000))
+def test_blake3_deep_trees_match_reference(data):
+    """Up to 9 chunks: trees of depth 4, uneven right subtrees."""
+    assert blake3_256(data) == reference_blake3(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=1500))
+def test_keccak256_many_inputs_match_reference(data):
+    assert keccak256(data) == reference_keccak256(data)

@@ -1,7 +1,7 @@
 """Poseidon2 over Goldilocks and the Pyde engine's poseidon2_hash (ABI spec §7.6).
 
 Independent checks: the three permutation known answers of Plonky3 v0.4.1
-(vectors/poseidon2-goldilocks-hl-w8.json), the constants of the same file
+(../shared/reference/poseidon2-goldilocks-hl-w8.json), the constants of the same file
 against the Grain derivation, a matrix-form re-implementation of the
 permutation (the Horizen Labs reference's formulation), and the sponge and
 packing rebuilt by hand from the reference note."""
@@ -26,7 +26,9 @@ from pyde_ref.crypto.poseidon2 import (
 )
 
 VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
-DATA = json.loads((VECTORS / "poseidon2-goldilocks-hl-w8.json").read_text())
+# The shared reference data file, beside the repository as in every checkout and CI run.
+REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "shared" / "reference"
+DATA = json.loads((REFERENCE / "poseidon2-goldilocks-hl-w8.json").read_text())
 PINNED = json.loads((VECTORS / "hashes.json").read_text())
 P = gf.P
 
@@ -262,3 +264,10 @@ def test_digest_lanes_are_canonical():
     digest = poseidon2_hash(b"pyde")
     assert len(digest) == 32
     assert all(int.from_bytes(digest[i:i + 8], "little") < P for i in range(0, 32, 8))
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None)
+@given(lanes)
+def test_permutation_matches_matrix_form_extensively(state):
+    assert permute(state) == matrix_form_permutation(state)

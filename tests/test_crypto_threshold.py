@@ -238,3 +238,10 @@ def test_garbage_gives_a_structured_error(data):
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(data, {})
     assert info.value.code in (ERR_CIPHERTEXT_INVALID, ERR_FORBIDDEN)
+
+
+def test_malformed_ceremony_record_is_an_engine_error():
+    envelope = threshold.encrypt(PUBLIC_KEY, b"sealed", CONTEXT)
+    with pytest.raises(CryptoError) as info:
+        threshold.decrypt(envelope, {threshold.envelope_id(envelope): b"\x00" * 31})
+    assert info.value.code == ERR_INTERNAL

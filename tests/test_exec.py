@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,9 +21,14 @@ from pyde_ref.wasm.syntax import FuncType, GlobalType, Limits, MemType, TableTyp
 from pyde_ref.wasm.text import wat_to_wasm
 
 
+@functools.lru_cache(maxsize=None)
+def module_of(wat: str):
+    return decode_module(wat_to_wasm(wat))
+
+
 def load(wat: str, config: MachineConfig | None = None, imports=(), store: Store | None = None):
     store = store if store is not None else Store(config or MachineConfig())
-    module = decode_module(wat_to_wasm(wat))
+    module = module_of(wat)
     return store, instantiate(store, module, list(imports))
 
 

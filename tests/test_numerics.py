@@ -234,7 +234,8 @@ def test_promote_is_exact(a):
 
 @settings(max_examples=300, deadline=None)
 @given(b=finite("f64"))
-@example(b=f64(3.4028235677973366e38))  # just below max + half ulp: rounds to max
+@example(b=f64(3.4028235677973362e38))  # below max + half ulp: rounds to max
+@example(b=f64(3.4028235677973366e38))  # exactly max + half ulp: a tie, to even: inf
 @example(b=f64(3.4028235677973368e38))  # beyond: overflows to inf
 @example(b=f64(2.0**-150))  # exactly half the least subnormal: ties to even, +0
 @example(b=f64(2.0**-150 * 1.0000001))  # just above half: least subnormal

@@ -224,7 +224,7 @@ def _host_probe(k: int, budget: int, after: int = 5, host=None):
     seen = []
 
     def observe(env):
-        seen.append(env.gas.remaining())
+        seen.append(env.gas.remaining)
         if host:
             host(env)
 

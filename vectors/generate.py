@@ -10,7 +10,7 @@ so it is only rewritten on request.
 
 Every generated file is cross-checked elsewhere: Poseidon2's empty-input
 digest against the permutation known answers of Plonky3 (see
-poseidon2-goldilocks-hl-w8.json), the hashes against published digests and
+../shared/reference/poseidon2-goldilocks-hl-w8.json), the hashes against published digests and
 independent implementations in the tests, FALCON against PQClean's verifier,
 the envelopes against two ML-KEM decapsulations (kyber-py and PQClean).
 """

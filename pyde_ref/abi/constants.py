@@ -115,6 +115,9 @@ TRAP_HOST_NO_MEMORY = "host_no_memory"
 (deploy refuses such contracts; reachable only by bypassing deploy)."""
 TRAP_HOST_INTERNAL = "host_internal"
 """ABI §4 ``ERR_INTERNAL``: "surfaces as a trap in practice"."""
+TRAP_HOST_UNSUPPORTED = "host_unsupported"
+"""A §8 parachain function executed inside a parachain: outside this
+reference's scope, so it stops the computation instead of pretending."""
 
 # --------------------------------------------------------------------------
 # ABI §10 gas table

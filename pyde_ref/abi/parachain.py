@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pyde_ref.abi.constants import ERR_PARACHAIN_ONLY
+from pyde_ref.abi.constants import ERR_PARACHAIN_ONLY, TRAP_HOST_UNSUPPORTED
 from pyde_ref.abi.env import HostEnv
 from pyde_ref.abi.gas import charge
 from pyde_ref.wasm.errors import Trap
-
-TRAP_HOST_UNSUPPORTED = "host_unsupported"
 
 PARACHAIN_FUNCTIONS = (
     "parachain_storage_read",

@@ -134,6 +134,11 @@ class _NoMemory:
         raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
 
 
+NoMemory = _NoMemory
+"""Public name of the stand-in memory (the executor uses it for instances
+without an exported memory)."""
+
+
 def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[int]:
     """Run ``defn`` with wasm ``args`` (bit patterns) and return its results
     as bit patterns of its result types (ABI §3.3: the i32 error codes are

@@ -44,10 +44,9 @@ def parse_hex(text: str) -> bytes:
 
 
 def main(args) -> int:
-    from pyde_ref.crypto import HASH_FUNCTIONS
+    from pyde_ref.crypto import HASH_FUNCTIONS, hash_function
 
-    function = HASH_FUNCTIONS.get(args.algorithm)
-    if function is None:
+    if args.algorithm not in HASH_FUNCTIONS:
         known = ", ".join(sorted(HASH_FUNCTIONS))
         print(f"pyde-ref hash: unknown algorithm {args.algorithm!r} (choose from {known})", file=sys.stderr)
         return USAGE_ERROR
@@ -56,5 +55,5 @@ def main(args) -> int:
     except HexInputError as exc:
         print(f"pyde-ref hash: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    print("0x" + function(data).hex())
+    print("0x" + hash_function(args.algorithm)(data).hex())
     return 0

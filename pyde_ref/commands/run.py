@@ -63,7 +63,24 @@ class ArgumentError(ValueError):
     """A command-line value that cannot be read (message says why)."""
 
 
+class _JsonUsageErrors(argparse.ArgumentParser):
+    """The ``run`` parser: with ``--json``, a usage error too is one JSON object."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._raw_args = list(args) if args is not None else sys.argv[1:]
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message):
+        raw = getattr(self, "_raw_args", [])
+        options = raw[:raw.index("--")] if "--" in raw else raw
+        if "--json" in options:
+            print(json.dumps({"status": "error", "error": f"usage: {message}"}))
+            sys.exit(EXIT_ERROR)
+        super().error(message)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.__class__ = _JsonUsageErrors
     parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
     parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
     parser.add_argument("args", nargs="*", metavar="ARG",

@@ -254,3 +254,23 @@ def minimal_budget(wat: str, func: str = "probe", limit: int = 100_000) -> int:
         else:
             lo = mid
     return hi
+
+
+def main() -> None:
+    """``python -m pyde_ref.diff.fuel_probe``: print the measured table (the
+    source of spec/findings/wasmtime-fuel-costs.md)."""
+    base = baseline()
+    print(f"entry {base.entry}, i32.const {base.const}, drop {base.drop}")
+    by_cost: dict[int, list[str]] = {}
+    for op in catalogue():
+        by_cost.setdefault(operator_cost(op, base), []).append(op.name)
+    for cost in sorted(by_cost):
+        print(f"cost {cost} ({len(by_cost[cost])} operators): {' '.join(by_cost[cost])}")
+    for op in ("memory.fill", "memory.copy", "memory.init", "table.init", "table.copy"):
+        lengths = (0, 1, 2, 3) if op.startswith("table") else (0, 1, 2, 10, 26)
+        print(f"{op}: {bulk_charge(op, lengths)}")
+    print(f"memory.grow from 1 page (result, fuel): {grow_charge()}")
+
+
+if __name__ == "__main__":
+    main()

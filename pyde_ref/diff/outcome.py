@@ -24,6 +24,18 @@ NO_SUCH_EXPORT = "no_such_export"
 HOST_HALT = "host_halt"
 
 
+def halt_outcome(error: BaseException) -> Optional[tuple[str, str, str]]:
+    """``(status, trap, detail)`` for a Pyde halt (``pyde::return`` /
+    ``pyde::revert``, ABI §7.9) raised out of a call, else ``None``.  The halt
+    and its data go into ``trap`` so they are compared."""
+    from pyde_ref.abi.halt import Halt, HaltReturn
+
+    if not isinstance(error, Halt):
+        return None
+    which = "return" if isinstance(error, HaltReturn) else "revert"
+    return HOST_HALT, f"{which}:{error.data.hex()}", type(error).__name__
+
+
 def memory_digest(data: Optional[bytes]) -> Optional[str]:
     """Blake3 of the final linear memory (``None`` when there is no memory).
 
@@ -45,6 +57,8 @@ class CallOutcome:
     last written-back value, clamped at 0).
     ``globals``: exported mutable globals after the call, ``(name, type, bits)``
     sorted by name.
+    ``state_hash``: with host functions, what the call wrote to its overlay
+    and the events it emitted (:mod:`.hostframe`).
     """
 
     status: str
@@ -54,6 +68,8 @@ class CallOutcome:
     fuel_consumed: Optional[int] = None
     memory_hash: Optional[str] = None
     globals: tuple[tuple[str, str, int], ...] = ()
+    #: with host functions: blake3 of the frame's state writes and events
+    state_hash: Optional[str] = None
     detail: str = ""
 
     def to_json(self) -> dict:
@@ -65,5 +81,6 @@ class CallOutcome:
             "fuel_consumed": self.fuel_consumed,
             "memory_hash": self.memory_hash,
             "globals": [list(g) for g in self.globals],
+            "state_hash": self.state_hash,
             "detail": self.detail,
         }

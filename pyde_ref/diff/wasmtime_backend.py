@@ -29,6 +29,7 @@ from wasmtime._func import enter_wasm
 
 from pyde_ref.diff import outcome as oc
 from pyde_ref.diff.outcome import CallOutcome
+from pyde_ref.wasm.errors import Trap, TrapKind
 
 #: Seed §3.2 / ABI: linear memory is capped at 64 MB (1024 pages).
 MEMORY_CAP_BYTES = 64 * 1024 * 1024
@@ -39,7 +40,7 @@ MEMORY_CAP_BYTES = 64 * 1024 * 1024
 EPOCH_DEADLINE = 1 << 62
 
 #: Fuel given to instantiation (segments, start function) when it is measured.
-INSTANTIATE_FUEL = 10_000_000
+INSTANTIATE_FUEL = 1_000_000
 
 # (flag, value, why).  ``config`` flags are wasmtime-py ``Config`` properties;
 # ``capi`` flags are ``wasmtime_config_<flag>_set`` C functions that
@@ -137,26 +138,12 @@ TRAP_KINDS = {
 
 
 def trap_kind(trap: wasmtime.Trap) -> str:
-    """The reference's name for a wasmtime trap.  A trap raised by a host
-    function through :class:`HostTrap` keeps the host's kind."""
+    """The reference's name for a wasmtime trap.  (A host function traps by
+    raising the machine's :class:`Trap`, which comes out of the call as is.)"""
     code = trap.trap_code
-    if code is not None:
-        return TRAP_KINDS.get(code.name, "wasmtime:" + code.name.lower())
-    message = trap.message
-    if message.startswith(HostTrap.PREFIX):
-        return message[len(HostTrap.PREFIX):].split("\n", 1)[0]
-    return "host"
-
-
-class HostTrap:
-    """How a host function traps its wasm caller: raise ``wasmtime.Trap`` with
-    a message carrying the kind, read back by :func:`trap_kind`."""
-
-    PREFIX = "pyde-trap:"
-
-    @classmethod
-    def make(cls, kind: str) -> wasmtime.Trap:
-        return wasmtime.Trap(cls.PREFIX + kind)
+    if code is None:
+        return "host"
+    return TRAP_KINDS.get(code.name, "wasmtime:" + code.name.lower())
 
 
 # --------------------------------------------------------------------------
@@ -451,6 +438,13 @@ def run_bare(
         results = tuple(call_raw(store, func, args))
     except wasmtime.Trap as e:
         status, kind, detail = oc.TRAP, trap_kind(e), _first_line(e)
+    except Trap as e:  # raised by a host function
+        status, kind, detail = oc.TRAP, e.kind, str(e)
+    except Exception as e:
+        halt = oc.halt_outcome(e)
+        if halt is None:
+            raise
+        status, kind, detail = halt
     consumed = fuel - store.get_fuel()
     memory = exported_memory(store, instance)
     return CallOutcome(
@@ -475,10 +469,9 @@ def _first_line(e: BaseException) -> str:
 
 
 class WasmtimeMemory:
-    """The caller's memory 0 seen through ``read(addr, n)`` / ``write(addr, data)``.
-
-    Out-of-bounds accesses raise ``HostTrap`` kind ``memory_out_of_bounds``
-    (the host ABI's rule for bad pointers, ABI spec §3)."""
+    """The caller's memory 0 seen through ``read(addr, n)`` / ``write(addr, data)``
+    (:class:`pyde_ref.abi.env.Memory`): an access outside the memory raises
+    ``Trap("memory_out_of_bounds")`` and touches nothing (ABI §3.4)."""
 
     def __init__(self, store: Any, memory: Optional[wasmtime.Memory]):
         self._store = store
@@ -488,8 +481,11 @@ class WasmtimeMemory:
         return 0 if self._memory is None else self._memory.data_len(self._store)
 
     def _check(self, addr: int, length: int) -> None:
+        if self._memory is None:
+            # the registry's rule for an instance without memory
+            raise Trap("host_no_memory", "host function needs the contract's memory")
         if addr < 0 or length < 0 or addr + length > self.size():
-            raise HostTrap.make("memory_out_of_bounds")
+            raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"[{addr}, {addr + length}) outside {self.size()}")
 
     def read(self, addr: int, length: int) -> bytes:
         self._check(addr, length)
@@ -504,18 +500,20 @@ class WasmtimeMemory:
 
 
 class WasmtimeGas:
-    """The store's fuel seen through ``charge(n)`` / ``remaining()``.
+    """The store's fuel seen through ``remaining`` / ``charge(n)``
+    (:class:`pyde_ref.abi.env.GasMeter`).
 
-    ``remaining()`` is what wasmtime reports to a host function: the fuel last
+    ``remaining`` is what wasmtime reports to a host function: the fuel last
     written back, clamped at 0 after an overdraft
     (spec/findings/wasmtime-fuel-host-view.md).  ``charge(n)`` takes ``n`` from
-    it or, when ``n`` is more than is left, charges nothing and traps
-    ``out_of_fuel``: the rule of the reference's :class:`FuelMeter.charge`,
-    so a host function behaves the same on both backends."""
+    it or, when ``n`` is more than is left, charges nothing and raises
+    ``Trap("out_of_fuel")``: the rule of :meth:`FuelMeter.charge`, so a host
+    function behaves the same on both backends."""
 
-    def __init__(self, store: Any):
+    def __init__(self, store: wasmtime.Store):
         self._store = store
 
+    @property
     def remaining(self) -> int:
         return self._store.get_fuel()
 
@@ -524,7 +522,7 @@ class WasmtimeGas:
             raise ValueError(f"cannot charge a negative amount of fuel ({amount})")
         left = self._store.get_fuel()
         if amount > left:
-            raise HostTrap.make("out_of_fuel")
+            raise Trap(TrapKind.OUT_OF_FUEL, f"charging {amount} with {left} left")
         self._store.set_fuel(left - amount)
 
 
@@ -543,18 +541,27 @@ def wrap_host_function(
     results: Sequence[str],
     fn: Callable[..., Any],
     ctx: Any = None,
+    *,
+    env_factory: Optional[Callable[[Any, Any, Any], Any]] = None,
+    memory_export: str = "memory",
 ) -> wasmtime.Func:
     """A ``wasmtime.Func`` calling ``fn(env, *args)`` with bit-pattern args.
 
     ``fn`` returns a result, a sequence of results or ``None``; ints are bit
-    patterns.  The caller's memory is its export ``"memory"`` (pyde contracts
-    export it, ABI spec §2)."""
+    patterns (negative ints are taken modulo 2**width).  The caller's memory
+    is its export ``memory_export`` (pyde contracts export ``"memory"``, ABI
+    §2; a wasmtime host function reaches memory only through an export).
+    ``env_factory(memory, gas, ctx)`` builds the env (default
+    :class:`HostEnv`; the ABI's own ``HostEnv`` fits).  An exception ``fn``
+    raises (a :class:`Trap`, a halt) unwinds the wasm caller and comes out of
+    :func:`call_raw` unchanged."""
     functype = wasmtime.FuncType([_valtype(t) for t in params], [_valtype(t) for t in results])
+    make_env = env_factory or HostEnv
 
     def trampoline(caller: wasmtime.Caller, *raw_args: Any) -> Any:
-        memory = caller.get("memory")
-        env = HostEnv(WasmtimeMemory(caller, memory if isinstance(memory, wasmtime.Memory) else None),
-                      WasmtimeGas(store), ctx)
+        memory = caller.get(memory_export)
+        env = make_env(WasmtimeMemory(caller, memory if isinstance(memory, wasmtime.Memory) else None),
+                       WasmtimeGas(store), ctx)
         args = [a & ((1 << _WIDTH[t]) - 1) for a, t in zip(raw_args, params)]
         out = fn(env, *args)
         if not results:
@@ -569,3 +576,30 @@ def wrap_host_function(
 def _valtype(name: str) -> wasmtime.ValType:
     return {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64,
             "f32": wasmtime.ValType.f32, "f64": wasmtime.ValType.f64}[name]()
+
+
+def pyde_host_imports(ctx: Any) -> Callable[[wasmtime.Store, wasmtime.Module], list]:
+    """``imports`` for :func:`run_bare`: every ``pyde`` import bound to the
+    reference's own host function (:data:`pyde_ref.abi.registry.HOST_FUNCTIONS`,
+    run by ``registry.call_host`` unchanged) in the frame ``ctx``.  An import
+    the registry does not know raises ``LookupError`` (unlinkable)."""
+    from pyde_ref.abi import registry
+    from pyde_ref.abi.env import HostEnv as AbiHostEnv
+
+    def imports(store: wasmtime.Store, module: wasmtime.Module) -> list:
+        # pyde-v1 has at most one memory, so any exported memory is memory 0,
+        # the memory the reference's host functions see; "memory" first.
+        names = sorted(e.name for e in module.exports if isinstance(e.type, wasmtime.MemoryType))
+        memory_export = "memory" if "memory" in names else (names[0] if names else "memory")
+        found = []
+        for imp in module.imports:
+            defn = registry.lookup(imp.module, imp.name or "")
+            if defn is None or not isinstance(imp.type, wasmtime.FuncType):
+                raise LookupError(f"unknown import {imp.module}::{imp.name}")
+            found.append(wrap_host_function(
+                store, defn.type.params, defn.type.results,
+                lambda env, *args, _d=defn: registry.call_host(_d, env, args),
+                ctx, env_factory=AbiHostEnv, memory_export=memory_export))
+        return found
+
+    return imports

@@ -24,7 +24,8 @@ Rules made explicit here (``spec/abi/11-native-transactions.md``,
   and a sender cannot be made to pay by anyone else, the fee is always
   payable afterwards.
 * A sender must be an account without code (an externally-owned account);
-  a transaction "from" a contract is rejected (``ERR_INVALID_ADDRESS``).
+  a transaction "from" a contract is rejected (``ERR_INVALID_ADDRESS``), as
+  is one from or to an address ABI §4 calls invalid (the all-zero address).
 * A native ``Transfer`` costs exactly :data:`NATIVE_TRANSFER_GAS`; a
   ``gas_limit`` below it is rejected.  It never runs wasm, not even a
   ``receive`` of a contract recipient (ABI §11, seed §3.9b).
@@ -191,6 +192,12 @@ class WasmExecutor:
     def _precheck(self, tx: Transaction, tx_layer, block: BlockContext) -> None:
         """Chapter 10 §10.1 step 3: the sender exists as an EOA, its nonce can
         move on, and it can afford ``gas_limit × base_fee + value``."""
+        from pyde_ref.abi.account import is_valid_address
+
+        if not is_valid_address(tx.sender):
+            raise Rejection(ERR_INVALID_ADDRESS, "sender is not a valid address")
+        if isinstance(tx, (Transfer, ContractCall)) and not is_valid_address(tx.to):
+            raise Rejection(ERR_INVALID_ADDRESS, "recipient is not a valid address")
         sender = tx_layer.account(tx.sender)
         if sender.is_contract:
             raise Rejection(ERR_INVALID_ADDRESS, "sender is a contract")

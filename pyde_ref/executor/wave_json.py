@@ -211,11 +211,17 @@ def parse_contracts(value: Any, base_dir: Optional[str]) -> tuple[tuple[bytes, G
         for slot_hex, value_hex in _object(entry.get("storage", {}), f"{field}.storage").items():
             slot_field = f"{field}.storage[{slot_hex}]"
             storage.append((read_bytes(slot_hex, slot_field, 32), read_bytes(value_hex, slot_field, 32)))
+        code = read_code(entry["code"], f"{field}.code", base_dir)
+        if "code_hash" in entry:
+            from pyde_ref.state.code import code_hash
+
+            if read_bytes(entry["code_hash"], f"{field}.code_hash", 32) != code_hash(code):
+                raise WaveFormatError(f"{field}.code_hash", "does not match Blake3 of the code")
         out.append(
             (
                 address,
                 GenesisContract(
-                    code=read_code(entry["code"], f"{field}.code", base_dir),
+                    code=code,
                     balance=read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
                     nonce=read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
                     storage=tuple(sorted(storage)),

@@ -26,7 +26,9 @@ overlay).  Reads walk top-down until some layer has the key (a tombstone
 counts: it reads as absent).  Writes go to the top overlay only.
 :meth:`Overlay.merge` applies the overlay's writes to its parent, in key
 order, and appends its events to the parent's; :meth:`Overlay.discard` drops
-both.  Either way the overlay is closed and refuses further use.
+both.  Either way the overlay is closed and refuses further use.  The base
+state holds no events: whoever merges an overlay into the base (the wave)
+takes its ``events`` first.
 """
 
 from __future__ import annotations

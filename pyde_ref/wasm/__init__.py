@@ -50,3 +50,16 @@ fuel_model="spec", max_call_depth=MAX_CALL_DEPTH)``
 ``invoke(store, funcaddr, args: Sequence[int], fuel: FuelMeter | None = None) -> list[int]``
     §4.5.5; values are bit patterns (see :mod:`.syntax`); raises :class:`Trap`.
 """
+
+from .binary import decode_module
+from .errors import (
+    InvalidModule, LinkError, MalformedModule, Trap, TrapKind, Uninstantiable, UnsupportedFeature, WasmError,
+)
+from .exec import TABLE_OUT_OF_BOUNDS, instantiate, invoke
+from .fuel import FUEL_MODELS, SPEC, WASMTIME_50, FuelMeter
+from .runtime import (
+    MAX_CALL_DEPTH, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, Caller, ExternVal, FuncInstance,
+    GlobalInstance, HostFunc, InvocationError, MachineConfig, MemoryInstance, ModuleInstance, Store,
+    TableInstance,
+)
+from .valid import validate_module

@@ -392,13 +392,13 @@ def read_functype(r: Reader) -> FuncType:
 
 
 def read_limits(r: Reader, *, memory: bool) -> Limits:
-    """§5.3.7 limits: flag 0x00 (min) or 0x01 (min, max).  Flag bits of the
+    """§5.3.7 limits: a flag *byte* 0x00 (min) or 0x01 (min, max).  Flag bits of the
     threads, memory64 and custom-page-sizes proposals are refused by name."""
     offset = r.pos
-    flags = r.u32()
-    for bit, feature, detail in features.LIMITS_FLAG_FEATURES:
-        if flags & bit and flags < 0x10:
-            if memory or bit != 0x08:
+    flags = r.byte()
+    if flags < 0x10:
+        for bit, feature, detail in features.LIMITS_FLAG_FEATURES:
+            if flags & bit and (memory or bit != 0x08):
                 features.reject(feature, detail, offset)
     if flags not in (0x00, 0x01):
         raise MalformedModule(offset, "malformed limits flags")
@@ -629,15 +629,22 @@ def read_elemkind(r: Reader) -> str:
     return "funcref"
 
 
-def read_elem(r: Reader) -> Elem:
+def read_elem(r: Reader, *, gate: bool = True) -> Elem:
     """§5.5.12 element segment: the eight forms selected by the flag bits
     (bit 0: passive/declarative, bit 1: explicit table index or declarative,
-    bit 2: expressions instead of function indices)."""
+    bit 2: expressions instead of function indices).
+
+    All eight forms decode; with ``gate`` (always, in :func:`decode_module`)
+    the expression forms 4-7 are refused as reference types, as wasm-tools
+    and wasmtime do with reference types off (see
+    ``spec/findings/wasmtime-50-feature-set.md``)."""
     offset = r.pos
     flags = r.u32()
     if flags > 7:
         raise MalformedModule(offset, "malformed elements segment flags")
     uses_exprs = bool(flags & 0x04)
+    if uses_exprs and gate:
+        features.reject("reference-types", f"element segment form {flags} (expressions)", offset)
     if flags & 0x01:
         mode = "declarative" if flags & 0x02 else "passive"
         table_index, offset_expr = 0, None

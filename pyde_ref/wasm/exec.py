@@ -151,28 +151,29 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
     try:
         while True:
             op = ops[pc]
+            arg = imms[pc]
             pc += 1
             if op == OP_LOCAL_GET:
-                stack.append(locals_[imms[pc - 1]])
+                stack.append(locals_[arg])
             elif op == OP_CONST:
-                stack.append(imms[pc - 1])
+                stack.append(arg)
             elif op == OP_LOCAL_SET:
-                locals_[imms[pc - 1]] = stack.pop()
+                locals_[arg] = stack.pop()
             elif op == OP_LOCAL_TEE:
-                locals_[imms[pc - 1]] = stack[-1]
+                locals_[arg] = stack[-1]
             elif op == OP_FUEL:
-                cost = imms[pc - 1]
+                cost = arg
                 if cost > fuel:
                     fuel -= fuel_charged_before_trap(code.run_costs[pc - 1], fuel)
                     raise Trap(TrapKind.OUT_OF_FUEL)
                 fuel -= cost
             elif op == OP_WFUEL:
-                fuel -= imms[pc - 1]
+                fuel -= arg
             elif op == OP_BR_IF:
                 if stack.pop():
-                    pc = imms[pc - 1]
+                    pc = arg
             elif op == OP_BR:
-                pc = imms[pc - 1]
+                pc = arg
             elif op == OP_I32_ADD:
                 b = stack.pop()
                 stack[-1] = (stack[-1] + b) & M32
@@ -181,9 +182,9 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 stack[-1] = (stack[-1] - b) & M32
             elif op == OP_CALL or op == OP_CALL_INDIRECT:
                 if op == OP_CALL:
-                    callee = funcs[imms[pc - 1]]
+                    callee = funcs[arg]
                 else:
-                    typeidx, tableidx = imms[pc - 1]
+                    typeidx, tableidx = arg
                     callee = _indirect_callee(store_funcs, inst, typeidx, tableidx, stack.pop())
                 if wasmtime:
                     meter.used = fbase - fuel
@@ -244,7 +245,7 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                     mem = memobj.data if memobj is not None else bytearray()
             elif op == OP_IF:
                 if not stack.pop():
-                    pc = imms[pc - 1]
+                    pc = arg
             elif op == OP_WCHECK:
                 if fuel <= 0:
                     meter.used = fbase - fuel
@@ -255,10 +256,10 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                     meter.used = fbase - fuel
                     raise Trap(TrapKind.OUT_OF_FUEL)
             elif op == OP_LOAD:
-                unpack, offset = imms[pc - 1]
+                unpack, offset = arg
                 stack[-1] = unpack(mem, stack[-1] + offset)[0]
             elif op == OP_STORE:
-                pack, offset, mask = imms[pc - 1]
+                pack, offset, mask = arg
                 value = stack.pop()
                 pack(mem, stack.pop() + offset, value & mask)
             elif op == OP_I32_AND:
@@ -342,25 +343,25 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 stack[-1] = 1 if stack[-1] < b else 0
             elif op == OP_BINOP:
                 b = stack.pop()
-                stack[-1] = imms[pc - 1](stack[-1], b)
+                stack[-1] = arg(stack[-1], b)
             elif op == OP_UNOP:
-                stack[-1] = imms[pc - 1](stack[-1])
+                stack[-1] = arg(stack[-1])
             elif op == OP_LOAD_S:
-                unpack, offset, mask = imms[pc - 1]
+                unpack, offset, mask = arg
                 stack[-1] = unpack(mem, stack[-1] + offset)[0] & mask
             elif op == OP_GLOBAL_GET:
-                stack.append(globs[imms[pc - 1]].value)
+                stack.append(globs[arg].value)
             elif op == OP_GLOBAL_SET:
-                globs[imms[pc - 1]].value = stack.pop()
+                globs[arg].value = stack.pop()
             elif op == OP_BR_ADJ:
-                pc, height, arity = imms[pc - 1]
+                pc, height, arity = arg
                 del stack[base + height:len(stack) - arity]
             elif op == OP_BR_IF_ADJ:
                 if stack.pop():
-                    pc, height, arity = imms[pc - 1]
+                    pc, height, arity = arg
                     del stack[base + height:len(stack) - arity]
             elif op == OP_BR_TABLE:
-                entries, default = imms[pc - 1]
+                entries, default = arg
                 i = stack.pop()
                 pc, height, arity = entries[i] if i < len(entries) else default
                 if height >= 0:
@@ -403,28 +404,28 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 src = stack.pop()
                 dst = stack.pop()
                 fuel = _charge_dynamic(fuel, n, wasmtime)
-                data = inst.datas[imms[pc - 1]].data
+                data = inst.datas[arg].data
                 if src + n > len(data) or dst + n > len(mem):
                     raise Trap(_TRAP_OOB, f"memory.init of {n} bytes from {src} to {dst}")
                 mem[dst:dst + n] = data[src:src + n]
             elif op == OP_DATA_DROP:
-                inst.datas[imms[pc - 1]].data = b""
+                inst.datas[arg].data = b""
             elif op == OP_TABLE_COPY:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
                 fuel = _charge_dynamic(fuel, n, wasmtime)
-                dst_table, src_table = imms[pc - 1]
+                dst_table, src_table = arg
                 _table_copy(inst.tables[dst_table], inst.tables[src_table], dst, src, n)
             elif op == OP_TABLE_INIT:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
                 fuel = _charge_dynamic(fuel, n, wasmtime)
-                elemidx, tableidx = imms[pc - 1]
+                elemidx, tableidx = arg
                 _table_init(inst.tables[tableidx], inst.elems[elemidx], dst, src, n)
             elif op == OP_ELEM_DROP:
-                inst.elems[imms[pc - 1]].elements = []
+                inst.elems[arg].elements = []
             else:  # pragma: no cover - predecode emits nothing else
                 raise AssertionError(f"unknown internal opcode {op}")
     except struct.error:

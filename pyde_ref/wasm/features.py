@@ -57,7 +57,9 @@ PROPOSALS: dict[str, str] = {
         "value type externref (0x6F); funcref as a local/param/result/global type; "
         "typed select (0x1C); table.get/set (0x25/0x26); table.grow/size/fill "
         "(0xFC 15-17); ref.null/ref.is_null/ref.func in a function body; a second "
-        "table; a non-zero table index; externref element segments"
+        "table; a non-zero table index; element segments written with expressions "
+        "(forms 4-7, whatever their contents: wasm-tools and wasmtime refuse them "
+        "without reference types)"
     ),
     "tail-call": "return_call (0x12), return_call_indirect (0x13)",
     "extended-const": "i32/i64 add, sub, mul in a constant expression",

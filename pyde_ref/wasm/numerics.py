@@ -71,50 +71,45 @@ __all__ = [
 
 @attrs.frozen
 class FloatFormat:
-    """An IEEE-754 binary interchange format, described by its bit layout."""
+    """An IEEE-754 binary interchange format and the bit masks derived from
+    its layout (sign, exponent, fraction), precomputed once."""
 
     name: str
     width: int
     precision: int  # significand bits, the implicit leading bit included (24, 53)
+    fraction_bits: int  # precision - 1
+    sign_mask: int
+    magnitude_mask: int  # every bit but the sign
+    fraction_mask: int
+    infinity: int  # bits of +inf: exponent all ones, fraction zero
+    quiet_bit: int  # the top fraction bit, set in a quiet (arithmetic) NaN
+    bias: int
+    min_quantum_exponent: int  # exponent of a subnormal's last bit (-149, -1074)
 
-    @property
-    def fraction_bits(self) -> int:
-        return self.precision - 1
-
-    @property
-    def sign_mask(self) -> int:
-        return 1 << (self.width - 1)
-
-    @property
-    def magnitude_mask(self) -> int:
-        return self.sign_mask - 1
-
-    @property
-    def fraction_mask(self) -> int:
-        return (1 << self.fraction_bits) - 1
-
-    @property
-    def infinity(self) -> int:
-        """Bits of +inf: all exponent bits set, fraction zero."""
-        return self.magnitude_mask & ~self.fraction_mask
-
-    @property
-    def quiet_bit(self) -> int:
-        """The most significant fraction bit: set in a quiet (arithmetic) NaN."""
-        return 1 << (self.fraction_bits - 1)
-
-    @property
-    def bias(self) -> int:
-        return (1 << (self.width - self.precision - 1)) - 1
-
-    @property
-    def min_quantum_exponent(self) -> int:
-        """Exponent of the least significant bit of a subnormal (-149, -1074)."""
-        return 1 - self.bias - self.fraction_bits
+    @classmethod
+    def binary(cls, name: str, width: int, precision: int) -> "FloatFormat":
+        """IEEE 754 §3.6: ``width`` bits of which ``precision - 1`` fraction."""
+        fraction_bits = precision - 1
+        sign_mask = 1 << (width - 1)
+        fraction_mask = (1 << fraction_bits) - 1
+        bias = (1 << (width - precision - 1)) - 1
+        return cls(
+            name=name,
+            width=width,
+            precision=precision,
+            fraction_bits=fraction_bits,
+            sign_mask=sign_mask,
+            magnitude_mask=sign_mask - 1,
+            fraction_mask=fraction_mask,
+            infinity=(sign_mask - 1) & ~fraction_mask,
+            quiet_bit=1 << (fraction_bits - 1),
+            bias=bias,
+            min_quantum_exponent=1 - bias - fraction_bits,
+        )
 
 
-F32 = FloatFormat("f32", 32, 24)
-F64 = FloatFormat("f64", 64, 53)
+F32 = FloatFormat.binary("f32", 32, 24)
+F64 = FloatFormat.binary("f64", 64, 53)
 FORMATS = {"f32": F32, "f64": F64}
 
 CANONICAL_NAN = {"f32": 0x7FC00000, "f64": 0x7FF8000000000000}
@@ -399,9 +394,31 @@ def _f64_bits(x: float) -> int:
     return _U64.unpack(_BINARY64.pack(x))[0]
 
 
+_DROPPED_FRACTION_BITS = F64.fraction_bits - F32.fraction_bits  # 29
+_DROPPED_MASK = (1 << _DROPPED_FRACTION_BITS) - 1
+_DROPPED_HALF = 1 << (_DROPPED_FRACTION_BITS - 1)
+# binary64 biased exponents of the binary32 normal range [2^-126, 2^128)
+_F32_NORMAL_BIASED_MIN = F64.bias - F32.bias + 1
+_F32_NORMAL_BIASED_MAX = F64.bias + F32.bias
+
+
 def _f32_bits(x: float) -> int:
-    """Round a non-NaN binary64 number to binary32 bits (ties to even)."""
+    """Round a non-NaN binary64 number to binary32 bits (ties to even).
+
+    In the binary32 normal range this is dropping the 29 low fraction bits
+    with ties-to-even (a carry runs into the exponent, up to infinity);
+    elsewhere (subnormal, underflow, overflow) the general
+    :func:`round_to_format`."""
     bits = _f64_bits(x)
+    biased = (bits >> F64.fraction_bits) & 0x7FF
+    if _F32_NORMAL_BIASED_MIN <= biased <= _F32_NORMAL_BIASED_MAX:
+        sign = (bits >> 32) & F32.sign_mask
+        fraction = bits & F64.fraction_mask
+        kept = fraction >> _DROPPED_FRACTION_BITS
+        dropped = fraction & _DROPPED_MASK
+        if dropped > _DROPPED_HALF or (dropped == _DROPPED_HALF and kept & 1):
+            kept += 1
+        return sign | (((biased - _F32_NORMAL_BIASED_MIN + 1) << F32.fraction_bits) + kept)
     if bits & F64.magnitude_mask == F64.infinity:
         return (bits >> 32) & F32.sign_mask | F32.infinity
     return round_to_format(*_decompose(bits, F64), F32)

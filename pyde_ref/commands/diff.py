@@ -1,0 +1,108 @@
+"""``pyde-ref diff MODULE FUNC [ARG ...]``: one call, pyde-ref against wasmtime.
+
+The module is instantiated and FUNC called three times: on the wasmtime twin
+(seed §3.2's engine, :mod:`pyde_ref.diff.wasmtime_backend`), on the reference
+under the ``spec`` fuel model and under the ``wasmtime-50`` model.  Compared:
+status, results (bits), trap kind, instantiation fuel, fuel consumed, a hash of
+the exported memory, exported mutable globals (and, with ``--with-host``, the
+frame's state writes and events).  The difference, if any, is classified
+``explained`` / ``known_hazard`` / ``unexplained`` (:mod:`pyde_ref.diff.classify`).
+
+* MODULE is ``.wasm`` or ``.wat``; ARGs are read by parameter type exactly as
+  ``pyde-ref run`` reads them.
+* ``--fuel N`` is the call's budget (default 1,000,000); instantiation gets
+  its own budget of 1,000,000 on every backend.
+* ``--with-host`` binds ``pyde`` imports to the ABI host functions in a fixed
+  frame (:mod:`pyde_ref.diff.hostframe`).
+
+Exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage
+error.  ``--json`` prints exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_AGREE = 0
+EXIT_HAZARD = 1
+EXIT_ERROR = 2
+EXIT_UNEXPLAINED = 3
+DEFAULT_FUEL = 1_000_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
+    parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
+    parser.add_argument("args", nargs="*", metavar="ARG", help="arguments, read by parameter type as in 'run'")
+    parser.add_argument("--fuel", default=str(DEFAULT_FUEL), metavar="N",
+                        help=f"fuel budget of the call (default {DEFAULT_FUEL})")
+    parser.add_argument("--with-host", action="store_true", help="provide the pyde host functions")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
+                     "Arguments starting with '-' that are not numbers go after '--'.")
+    from pyde_ref.commands import run as run_command
+
+    if hasattr(parser, "_negative_number_matcher"):
+        parser._negative_number_matcher = run_command._NEGATIVE_VALUE
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    if args.json:
+        print(json.dumps({"status": "error", "error": message}))
+    else:
+        print(f"pyde-ref diff: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(args: argparse.Namespace) -> int:
+    from pyde_ref.commands import run as run_command
+    from pyde_ref.wasm.errors import WasmError
+    from pyde_ref.wasm.text import load_module_bytes
+
+    try:
+        from pyde_ref.diff import classify as cl
+        from pyde_ref.diff.fuzz import function_exports
+    except ImportError as e:  # the optional wasmtime extra
+        return _fail(args, f"the wasmtime backend is not available ({e}); pip install 'pyde-ref[wasmtime]'")
+    if not args.fuel.isdigit():
+        return _fail(args, f"--fuel must be a non-negative decimal integer, not {args.fuel!r}")
+    try:
+        wasm = load_module_bytes(args.module)
+    except OSError as e:
+        return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
+    except WasmError as e:
+        return _fail(args, str(e))
+    params = dict(function_exports(wasm) or []).get(args.func)
+    if params is None:
+        params = []  # rejected module or no such export: every backend reports it
+    if len(args.args) != len(params):
+        return _fail(args, f"{args.func} takes {len(params)} argument(s) [{' '.join(params)}], "
+                           f"{len(args.args)} given")
+    try:
+        values = [run_command.parse_arg(text, t) for text, t in zip(args.args, params)]
+    except run_command.ArgumentError as e:
+        return _fail(args, str(e))
+
+    result = cl.run_case(wasm, args.func, values, int(args.fuel), with_host=args.with_host)
+    category = result.verdict.category
+    if args.json:
+        print(json.dumps(result.to_json(), sort_keys=True))
+    else:
+        print(_human(result))
+    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_HAZARD}.get(category,
+                                                                                             EXIT_UNEXPLAINED)
+
+
+def _human(result) -> str:
+    lines = [f"{result.verdict.category}" + (f" ({result.verdict.hazard})" if result.verdict.hazard else "")]
+    for label, out in (("wasmtime", result.wasmtime), ("pyde-ref spec", result.spec),
+                       ("pyde-ref wasmtime-50", result.model)):
+        lines.append(f"  {label:22s} {out.status:14s} trap={out.trap} results={list(out.results)} "
+                     f"fuel={out.fuel_consumed} instantiate_fuel={out.instantiate_fuel}")
+    for title, diffs in (("spec vs wasmtime", result.verdict.spec_differences),
+                         ("wasmtime-50 vs wasmtime", result.verdict.model_differences)):
+        for d in diffs:
+            lines.append(f"  {title}: {d.field}: {d.reference!r} != {d.wasmtime!r}")
+    return "\n".join(lines)

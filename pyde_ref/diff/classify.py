@@ -1,0 +1,137 @@
+"""Every difference classified: explained, known hazard, or unexplained (issue 5, part 2).
+
+One call is run three times: by wasmtime, by the reference under the ``spec``
+fuel model and by the reference under the ``wasmtime-50`` fuel model
+(:mod:`pyde_ref.wasm.fuel`).  Then:
+
+``agree``
+    both reference runs match wasmtime on every compared field.
+``explained``
+    the ``spec`` run differs, the ``wasmtime-50`` run matches wasmtime
+    exactly: the difference is wasmtime's fuel check and write-back placement,
+    nothing else (spec/findings/fuel-models.md).
+``known_hazard``
+    the ``wasmtime-50`` run differs too, and the case is one of the findings
+    listed in :data:`HAZARDS` (e.g. native stack depth).
+``unexplained``
+    anything else, including the reference crashing: a bug on one side or
+    in the model, to be fixed or explained.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+import attrs
+
+from pyde_ref.diff.compare import Difference, diff_calls
+from pyde_ref.diff.outcome import CallOutcome
+
+#: Status of an outcome whose backend raised an unexpected Python exception.
+CRASH = "crash"
+
+AGREE = "agree"
+EXPLAINED = "explained"
+KNOWN_HAZARD = "known_hazard"
+UNEXPLAINED = "unexplained"
+CATEGORIES = (AGREE, EXPLAINED, KNOWN_HAZARD, UNEXPLAINED)
+
+
+def _call_depth(wasmtime: CallOutcome, model: CallOutcome) -> bool:
+    """wasmtime overflows a native stack whose depth depends on frame sizes;
+    the reference counts frames.  Either side running out of stack makes the
+    two disagree on where the trap is, and so on fuel."""
+    return "call_stack_exhausted" in (wasmtime.trap, model.trap)
+
+
+#: (name, finding, predicate(wasmtime, wasmtime-50 reference run)).
+HAZARDS: tuple[tuple[str, str, Callable[[CallOutcome, CallOutcome], bool]], ...] = (
+    ("call-depth", "spec/findings/call-depth.md", _call_depth),
+)
+
+
+@attrs.frozen
+class Verdict:
+    category: str
+    spec_differences: tuple[Difference, ...] = ()
+    model_differences: tuple[Difference, ...] = ()
+    hazard: Optional[str] = None
+
+    def to_json(self) -> dict:
+        return {
+            "category": self.category,
+            "hazard": self.hazard,
+            "spec_differences": [d.to_json() for d in self.spec_differences],
+            "model_differences": [d.to_json() for d in self.model_differences],
+        }
+
+
+def classify(wasmtime: CallOutcome, spec: CallOutcome, model: CallOutcome) -> Verdict:
+    """Classify one call from its three outcomes (see module docstring)."""
+    spec_diffs = tuple(diff_calls(spec, wasmtime))
+    model_diffs = tuple(diff_calls(model, wasmtime))
+    if CRASH in (wasmtime.status, spec.status, model.status):
+        return Verdict(UNEXPLAINED, spec_diffs, model_diffs)
+    if not model_diffs:
+        return Verdict(EXPLAINED if spec_diffs else AGREE, spec_diffs, model_diffs)
+    for name, _finding, applies in HAZARDS:
+        if applies(wasmtime, model):
+            return Verdict(KNOWN_HAZARD, spec_diffs, model_diffs, hazard=name)
+    return Verdict(UNEXPLAINED, spec_diffs, model_diffs)
+
+
+@attrs.frozen
+class CaseResult:
+    func: str
+    args: tuple[int, ...]
+    fuel: int
+    wasmtime: CallOutcome
+    spec: CallOutcome
+    model: CallOutcome
+    verdict: Verdict
+
+    def to_json(self) -> dict:
+        return {
+            "func": self.func,
+            "args": list(self.args),
+            "fuel": self.fuel,
+            "verdict": self.verdict.to_json(),
+            "wasmtime": self.wasmtime.to_json(),
+            "spec": self.spec.to_json(),
+            "wasmtime-50": self.model.to_json(),
+        }
+
+
+def _reference(wasm: bytes, func: str, args: Sequence[int], fuel: int, model: str, with_host: bool) -> CallOutcome:
+    from pyde_ref.diff import hostframe
+    from pyde_ref.diff.reference_backend import run_bare
+
+    ctx = hostframe.make_context() if with_host else None
+    try:
+        out = run_bare(wasm, func, args, fuel, fuel_model=model,
+                       imports=hostframe.reference_imports(ctx) if with_host else None)
+    except Exception as e:  # a reference bug: reported, never hidden
+        return CallOutcome(CRASH, detail=f"{type(e).__name__}: {e}")
+    return hostframe.with_state(out, ctx)
+
+
+def _wasmtime(wasm: bytes, func: str, args: Sequence[int], fuel: int, with_host: bool) -> CallOutcome:
+    from pyde_ref.diff import hostframe
+    from pyde_ref.diff.wasmtime_backend import run_bare
+
+    ctx = hostframe.make_context() if with_host else None
+    try:
+        out = run_bare(wasm, func, args, fuel, imports=hostframe.wasmtime_imports(ctx) if with_host else None)
+    except Exception as e:  # e.g. a host function failing outside the ABI's errors
+        return CallOutcome(CRASH, detail=f"{type(e).__name__}: {e}")
+    return hostframe.with_state(out, ctx)
+
+
+def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_host: bool = False) -> CaseResult:
+    """Run one call on the three backends and classify it.  ``with_host``
+    binds the module's ``pyde`` imports to the host functions in a fresh,
+    identical frame for each run (:mod:`.hostframe`)."""
+    wt = _wasmtime(wasm, func, args, fuel, with_host)
+    spec = _reference(wasm, func, args, fuel, "spec", with_host)
+    model = _reference(wasm, func, args, fuel, "wasmtime-50", with_host)
+    return CaseResult(func, tuple(args), fuel, wt, spec, model, classify(wt, spec, model))

@@ -1,0 +1,256 @@
+"""The differential fuzz campaign (issue 5, part 3).
+
+Case ``i`` of a campaign with seed ``S`` is a pure function of ``(S, i)``: a
+generator seeded with ``"pyde-fuzz:S:i"`` draws the smith seed bytes, whether
+the module may import ``pyde`` host functions (``--with-host``: a share of
+:data:`HOST_SHARE`), which exports to call, their arguments and their fuel
+budgets.  Each call is run on wasmtime and on the reference under both fuel
+models and classified (:mod:`.classify`).  An ``unexplained`` call is shrunk
+with ``wasm-tools shrink`` and saved as a regression case.
+
+The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
+``explained``, ``known_hazard``, ``unexplained``, plus ``seed``,
+``host_cases``, ``smith_declined``, ``hazards`` and ``regressions``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from typing import Iterator, Optional
+
+import attrs
+
+from pyde_ref.diff import classify as cl
+
+#: Share of cases whose module may import host functions, with ``--with-host``.
+HOST_SHARE = 0.3
+#: At most this many export calls per module (chosen at random).
+MAX_CALLS_PER_MODULE = 4
+#: Smith seed length range (bytes): longer seeds make larger modules.
+SEED_BYTES = (64, 3000)
+
+#: Interesting bit patterns per type, drawn with random ones.
+SPECIAL_VALUES = {
+    "i32": (0, 1, 2, 7, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFE, 65536, 65535),
+    "i64": (0, 1, 2, 7, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF),
+    "f32": (0, 0x8000_0000, 0x3F80_0000, 0xBF80_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0000, 0xFFC0_0000,
+            0x7FA0_0001, 0x0000_0001, 0x4F00_0000, 0x3F00_0000),
+    "f64": (0, 0x8000_0000_0000_0000, 0x3FF0_0000_0000_0000, 0x7FF0_0000_0000_0000, 0xFFF0_0000_0000_0000,
+            0x7FF8_0000_0000_0000, 0xFFF8_0000_0000_0001, 0x7FF4_0000_0000_0001, 0x0000_0000_0000_0001,
+            0x43E0_0000_0000_0000, 0x3FE0_0000_0000_0000),
+}
+WIDTH = {"i32": 32, "i64": 64, "f32": 32, "f64": 64}
+
+
+def case_rng(seed: int, index: int) -> random.Random:
+    """The generator of case ``index`` (string seeding is stable across runs
+    and Python processes: it does not use ``hash()``)."""
+    return random.Random(f"pyde-fuzz:{seed}:{index}")
+
+
+def random_value(rng: random.Random, valtype: str) -> int:
+    roll = rng.random()
+    if roll < 0.5:
+        return rng.choice(SPECIAL_VALUES[valtype])
+    if roll < 0.7:
+        return rng.randint(0, 100)
+    return rng.getrandbits(WIDTH[valtype])
+
+
+def random_fuel(rng: random.Random) -> int:
+    """Budgets: a third tiny (fuel runs out at the first checks), a third
+    small, a third ample for smith's terminating code."""
+    roll = rng.random()
+    if roll < 0.35:
+        return rng.randint(0, 40)
+    if roll < 0.7:
+        return rng.randint(0, 2_000)
+    return rng.randint(2_000, 300_000)
+
+
+@attrs.frozen
+class CaseReport:
+    index: int
+    generated: bool
+    with_host: bool
+    results: tuple[cl.CaseResult, ...] = ()
+    wasm: bytes = b""
+
+
+def function_exports(wasm: bytes) -> Optional[list[tuple[str, list[str]]]]:
+    """``[(name, param types)]`` of the function exports, or ``None`` when
+    wasmtime rejects the module."""
+    import wasmtime
+
+    from pyde_ref.diff.wasmtime_backend import compile_module
+
+    try:
+        module = compile_module(wasm)
+    except wasmtime.WasmtimeError:
+        return None
+    return [(e.name, [str(p) for p in e.type.params]) for e in module.exports
+            if isinstance(e.type, wasmtime.FuncType)]
+
+
+_SMITHS: dict = {}
+
+
+def _smith(with_host: bool):
+    from pyde_ref.diff.smith import Smith
+
+    if with_host not in _SMITHS:
+        _SMITHS[with_host] = Smith(with_host=with_host)
+    return _SMITHS[with_host]
+
+
+def run_one(seed: int, index: int, host_enabled: bool) -> CaseReport:
+    """Generate and run case ``index`` (see module docstring)."""
+    rng = case_rng(seed, index)
+    with_host = host_enabled and rng.random() < HOST_SHARE
+    smith_seed = rng.randbytes(rng.randint(*SEED_BYTES))
+    wasm = _smith(with_host).generate(smith_seed)
+    if wasm is None:
+        return CaseReport(index, False, with_host)
+    exports = function_exports(wasm)
+    if exports is None:
+        # wasmtime rejects a module smith made for pyde-v1: the reference must
+        # reject it too (one call to an arbitrary name compares the statuses).
+        calls = [("", [])]
+    else:
+        calls = exports if len(exports) <= MAX_CALLS_PER_MODULE else rng.sample(exports, MAX_CALLS_PER_MODULE)
+    results = []
+    for name, params in calls:
+        args = [random_value(rng, t) for t in params]
+        results.append(cl.run_case(wasm, name, args, random_fuel(rng), with_host=with_host))
+    return CaseReport(index, True, with_host, tuple(results), wasm)
+
+
+def _run_one_job(job: tuple[int, int, bool]) -> CaseReport:
+    return run_one(*job)
+
+
+def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0) -> Iterator[CaseReport]:
+    """Case reports in index order (``jobs`` worker processes)."""
+    work = [(seed, i, host_enabled) for i in range(start, start + cases)]
+    if jobs <= 1:
+        for job in work:
+            yield _run_one_job(job)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_run_one_job, work, chunksize=2)
+
+
+# --------------------------------------------------------------------------
+# Shrinking and regression cases
+# --------------------------------------------------------------------------
+
+REGRESSION_DIR = os.path.join("tests", "regressions")
+
+
+def still_unexplained(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool) -> bool:
+    return cl.run_case(wasm, func, args, fuel, with_host=with_host).verdict.category == cl.UNEXPLAINED
+
+
+def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, attempts: int = 300) -> bytes:
+    """The smallest module ``wasm-tools shrink`` finds on which the same call
+    is still unexplained (the original if shrinking fails)."""
+    from pyde_ref.diff.smith import wasm_tools
+
+    with tempfile.TemporaryDirectory(prefix="pyde-shrink-") as tmp:
+        src, out, script = (os.path.join(tmp, n) for n in ("in.wasm", "out.wasm", "predicate.sh"))
+        with open(src, "wb") as f:
+            f.write(wasm)
+        params = dict(function_exports(wasm) or []).get(func)
+        if params is None:
+            return wasm  # nothing to shrink towards: wasmtime rejects the module
+        spec = json.dumps({"func": func, "params": params, "args": args, "fuel": fuel, "with_host": with_host})
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nexec {sys.executable} -m pyde_ref.diff.fuzz --predicate '{spec}' \"$1\"\n")
+        os.chmod(script, 0o755)
+        done = subprocess.run([wasm_tools(), "shrink", "--attempts", str(attempts), script, src, "-o", out],
+                              capture_output=True, timeout=1800)
+        if done.returncode == 0 and os.path.exists(out):
+            with open(out, "rb") as f:
+                return f.read()
+    return wasm
+
+
+def save_regression(directory: str, name: str, wasm: bytes, result: cl.CaseResult, with_host: bool) -> str:
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    with open(path + ".wasm", "wb") as f:
+        f.write(wasm)
+    record = {"func": result.func, "args": list(result.args), "fuel": result.fuel, "with_host": with_host,
+              "found": result.to_json()}
+    with open(path + ".json", "w") as f:
+        json.dump(record, f, indent=1, sort_keys=True)
+        f.write("\n")
+    return path
+
+
+# --------------------------------------------------------------------------
+# The campaign
+# --------------------------------------------------------------------------
+
+
+def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_dir: Optional[str] = None,
+             do_shrink: bool = True, progress=None) -> dict:
+    """Run a campaign and return its summary (see module docstring)."""
+    summary = {"seed": seed, "cases": 0, "calls": 0, cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0,
+               cl.UNEXPLAINED: 0, "host_cases": 0, "smith_declined": 0, "hazards": {}, "regressions": []}
+    for report in run_cases(seed, cases, host_enabled, jobs):
+        if not report.generated:
+            summary["smith_declined"] += 1
+            continue
+        summary["cases"] += 1
+        summary["host_cases"] += report.with_host
+        for result in report.results:
+            summary["calls"] += 1
+            verdict = result.verdict
+            summary[verdict.category] += 1
+            if verdict.hazard:
+                summary["hazards"][verdict.hazard] = summary["hazards"].get(verdict.hazard, 0) + 1
+            if verdict.category == cl.UNEXPLAINED:
+                name = f"fuzz-{seed}-{report.index}-{result.func or 'module'}"
+                entry = {"case": report.index, "func": result.func, "with_host": report.with_host,
+                         "differences": [d.to_json() for d in verdict.model_differences]}
+                if save_dir is not None:
+                    wasm = report.wasm
+                    if do_shrink:
+                        wasm = shrink(wasm, result.func, list(result.args), result.fuel, report.with_host)
+                    entry["saved"] = save_regression(save_dir, name, wasm, result, report.with_host)
+                summary["regressions"].append(entry)
+        if progress is not None:
+            progress(report, summary)
+    summary["hazards"] = dict(sorted(summary["hazards"].items()))
+    return summary
+
+
+def _predicate(spec_json: str, path: str) -> int:
+    """``wasm-tools shrink`` predicate: exit 0 while the call is unexplained."""
+    spec = json.loads(spec_json)
+    with open(path, "rb") as f:
+        wasm = f.read()
+    # The shrunk module must still export the function with the same
+    # parameters, or the call (and any difference) would be a different one.
+    exports = function_exports(wasm)
+    if exports is None or (spec["func"], spec["params"]) not in [(n, p) for n, p in exports]:
+        return 1
+    try:
+        interesting = still_unexplained(wasm, spec["func"], spec["args"], spec["fuel"], spec["with_host"])
+    except Exception:
+        return 1
+    return 0 if interesting else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--predicate":
+        sys.exit(_predicate(sys.argv[2], sys.argv[3]))
+    sys.exit("usage: python -m pyde_ref.diff.fuzz --predicate SPEC_JSON MODULE.wasm")

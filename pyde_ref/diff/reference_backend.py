@@ -1,0 +1,94 @@
+"""The bare module call, run by the reference machine (:mod:`pyde_ref.wasm`).
+
+The exact counterpart of :func:`pyde_ref.diff.wasmtime_backend.run_bare`:
+decode and validate, instantiate with :data:`INSTANTIATE_FUEL`, call one export
+with a fresh :class:`FuelMeter`, and report a :class:`CallOutcome` with the
+same conventions (exported memory hashed, exported mutable globals listed).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+from pyde_ref.diff import outcome as oc
+from pyde_ref.diff.outcome import CallOutcome
+
+#: Same figure as the twin's (:data:`pyde_ref.diff.wasmtime_backend.INSTANTIATE_FUEL`).
+INSTANTIATE_FUEL = 1_000_000
+
+
+def run_bare(
+    wasm: bytes,
+    func_name: str,
+    args: Sequence[int],
+    fuel: int,
+    *,
+    fuel_model: str = "spec",
+    imports: Optional[Callable[[object, object], list]] = None,
+    instantiate_fuel: int = INSTANTIATE_FUEL,
+) -> CallOutcome:
+    """Instantiate ``wasm`` and call ``func_name`` under ``fuel_model``.
+
+    ``imports(store, module)`` returns the :class:`ExternVal` list (none by
+    default)."""
+    from pyde_ref import wasm as machine
+    from pyde_ref.wasm.errors import (InvalidModule, LinkError, MalformedModule, Trap,
+                                      Uninstantiable)
+
+    try:
+        module = machine.decode_module(wasm)
+        machine.validate_module(module)
+    except (MalformedModule, InvalidModule) as e:
+        return CallOutcome(oc.REJECTED, detail=str(e))
+    store = machine.Store(machine.MachineConfig(fuel_model=fuel_model))
+    try:
+        externs = imports(store, module) if imports else []
+        meter = machine.FuelMeter(instantiate_fuel)
+        instance = machine.instantiate(store, module, externs, fuel=meter)
+    except LinkError as e:
+        return CallOutcome(oc.UNLINKABLE, detail=str(e))
+    except Uninstantiable as e:
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind if e.trap is not None else None, detail=str(e))
+    used_by_instantiation = meter.consumed
+    export = instance.exports.get(func_name)
+    if export is None or export.kind != "func":
+        return CallOutcome(oc.NO_SUCH_EXPORT, instantiate_fuel=used_by_instantiation, detail=func_name)
+
+    meter = machine.FuelMeter(fuel)
+    status, results, kind, detail = oc.OK, (), None, ""
+    try:
+        results = tuple(machine.invoke(store, export.addr, list(args), meter))
+    except Trap as e:
+        status, kind, detail = oc.TRAP, e.kind, str(e)
+    except Exception as e:
+        halt = oc.halt_outcome(e)
+        if halt is None:
+            raise
+        status, kind, detail = halt
+    return CallOutcome(
+        status,
+        results=results,
+        trap=kind,
+        instantiate_fuel=used_by_instantiation,
+        fuel_consumed=meter.consumed,
+        memory_hash=_memory_hash(store, instance),
+        globals=_mutable_globals(store, instance),
+        detail=detail,
+    )
+
+
+def _memory_hash(store, instance) -> Optional[str]:
+    for _name, ext in sorted(instance.exports.items()):
+        if ext.kind == "memory":
+            return oc.memory_digest(bytes(store.mems[ext.addr].data))
+    return None
+
+
+def _mutable_globals(store, instance) -> tuple[tuple[str, str, int], ...]:
+    found = []
+    for name, ext in instance.exports.items():
+        if ext.kind == "global":
+            glob = store.globals[ext.addr]
+            if glob.type.mutable:
+                found.append((name, glob.type.valtype, glob.value))
+    return tuple(sorted(found))

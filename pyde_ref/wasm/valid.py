@@ -1,0 +1,679 @@
+"""Validation (core spec §3) under the pyde-v1 feature set.
+
+:func:`validate_module` raises :class:`~.errors.InvalidModule` (or
+:class:`~.errors.UnsupportedFeature` for rules of the feature gate that are
+about counts and indices, see :mod:`.features`) and otherwise returns
+``None``.
+
+Function bodies are checked with the algorithm of the spec's appendix
+("Validation Algorithm", §A.3): an operand stack of value types where
+``UNKNOWN`` stands for the bottom type of the polymorphic stack after
+``unreachable``, ``br``, ``br_table`` and ``return``, and a control stack of
+frames.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from . import features
+from .errors import InvalidModule
+from .syntax import (
+    BIT_WIDTH,
+    NUM_TYPES,
+    Expr,
+    FuncType,
+    Instruction,
+    Limits,
+    Module,
+)
+
+MAX_MEMORY_PAGES = 65536
+"""§3.2.4: a memory type's limits must lie within 2^16 pages (4 GiB)."""
+
+MAX_TABLE_SIZE = 0xFFFF_FFFF
+"""§3.2.3: a table type's limits must lie within 2^32 - 1."""
+
+UNKNOWN = None
+"""The bottom value type of the polymorphic stack (§A.3 ``Unknown``)."""
+
+
+# ---------------------------------------------------------------------------
+# Instruction signatures: every instruction whose typing is a fixed
+# [params] -> [results] (§3.3.1-3.3.7), as data.
+# ---------------------------------------------------------------------------
+
+
+def _build_signatures() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    sig: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for t in ("i32", "i64"):
+        for op in ("clz", "ctz", "popcnt", "extend8_s", "extend16_s"):
+            sig[f"{t}.{op}"] = ((t,), (t,))
+        for op in ("add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or",
+                   "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"):
+            sig[f"{t}.{op}"] = ((t, t), (t,))
+        sig[f"{t}.eqz"] = ((t,), ("i32",))
+        for op in ("eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"):
+            sig[f"{t}.{op}"] = ((t, t), ("i32",))
+    sig["i64.extend32_s"] = (("i64",), ("i64",))
+    for t in ("f32", "f64"):
+        for op in ("abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"):
+            sig[f"{t}.{op}"] = ((t,), (t,))
+        for op in ("add", "sub", "mul", "div", "min", "max", "copysign"):
+            sig[f"{t}.{op}"] = ((t, t), (t,))
+        for op in ("eq", "ne", "lt", "gt", "le", "ge"):
+            sig[f"{t}.{op}"] = ((t, t), ("i32",))
+    # §3.3.1 conversions t2.cvtop_t1(_sx): one operand of t1, one result of t2.
+    conversions = (
+        "i32.wrap_i64 i64.extend_i32_s i64.extend_i32_u "
+        "f32.demote_f64 f64.promote_f32 "
+        "i32.reinterpret_f32 i64.reinterpret_f64 f32.reinterpret_i32 f64.reinterpret_i64"
+    ).split()
+    for ti in ("i32", "i64"):
+        for tf in ("f32", "f64"):
+            for sx in ("s", "u"):
+                conversions += [f"{ti}.trunc_{tf}_{sx}", f"{ti}.trunc_sat_{tf}_{sx}",
+                                f"{tf}.convert_{ti}_{sx}"]
+    for name in conversions:
+        result, rest = name.split(".")
+        operand = rest.split("_")[-2] if rest.endswith(("_s", "_u")) else rest.split("_")[-1]
+        sig[name] = ((operand,), (result,))
+    for t in NUM_TYPES:
+        sig[f"{t}.const"] = ((), (t,))
+    for name, (t, _width) in LOADS.items():
+        sig[name] = (("i32",), (t,))
+    for name, (t, _width) in STORES.items():
+        sig[name] = (("i32", t), ())
+    sig["memory.size"] = ((), ("i32",))
+    sig["memory.grow"] = (("i32",), ("i32",))
+    for name in ("memory.copy", "memory.fill", "memory.init", "table.copy", "table.init"):
+        sig[name] = (("i32", "i32", "i32"), ())
+    sig["memory.fill"] = (("i32", "i32", "i32"), ())
+    sig["data.drop"] = ((), ())
+    sig["elem.drop"] = ((), ())
+    sig["nop"] = ((), ())
+    return sig
+
+
+LOADS = {
+    "i32.load": ("i32", 4), "i64.load": ("i64", 8), "f32.load": ("f32", 4),
+    "f64.load": ("f64", 8), "i32.load8_s": ("i32", 1), "i32.load8_u": ("i32", 1),
+    "i32.load16_s": ("i32", 2), "i32.load16_u": ("i32", 2), "i64.load8_s": ("i64", 1),
+    "i64.load8_u": ("i64", 1), "i64.load16_s": ("i64", 2), "i64.load16_u": ("i64", 2),
+    "i64.load32_s": ("i64", 4), "i64.load32_u": ("i64", 4),
+}
+"""Loads: result type and access width in bytes (§3.3.7)."""
+
+STORES = {
+    "i32.store": ("i32", 4), "i64.store": ("i64", 8), "f32.store": ("f32", 4),
+    "f64.store": ("f64", 8), "i32.store8": ("i32", 1), "i32.store16": ("i32", 2),
+    "i64.store8": ("i64", 1), "i64.store16": ("i64", 2), "i64.store32": ("i64", 4),
+}
+"""Stores: operand type and access width in bytes (§3.3.7)."""
+
+MEMORY_ACCESS_WIDTH = {**{k: w for k, (_, w) in LOADS.items()},
+                       **{k: w for k, (_, w) in STORES.items()}}
+
+SIGNATURES = _build_signatures()
+
+MEMORY_INSTRUCTIONS = frozenset(
+    [*LOADS, *STORES, "memory.size", "memory.grow", "memory.copy", "memory.fill", "memory.init"]
+)
+"""Instructions that need memory 0 to exist (§3.3.7)."""
+
+CONSTANT_INSTRUCTIONS = frozenset(
+    ["i32.const", "i64.const", "f32.const", "f64.const", "ref.null", "ref.func", "global.get", "end"]
+)
+"""§3.3.10 constant instructions (pyde-v1, without extended-const)."""
+
+
+# ---------------------------------------------------------------------------
+# The context C (§3.1.1)
+# ---------------------------------------------------------------------------
+
+
+@attrs.define
+class Context:
+    """§3.1.1 validation context (module-level part)."""
+
+    types: tuple[FuncType, ...]
+    funcs: tuple[FuncType, ...]
+    tables: tuple[str, ...]  # element types
+    mems: int
+    globals: tuple  # GlobalType per global index
+    elems: tuple[str, ...]  # element types
+    data_count: Optional[int]
+    refs: frozenset[int]
+    imported_globals: int
+
+
+def invalid(message: str, offset: Optional[int] = None):
+    return InvalidModule(message, offset)
+
+
+# ---------------------------------------------------------------------------
+# §3.2 types
+# ---------------------------------------------------------------------------
+
+
+def validate_limits(limits: Limits, bound: int, what: str) -> None:
+    """§3.2.1 limits within ``bound`` with ``min <= max``."""
+    if limits.min > bound:
+        raise invalid(f"{what} size must be at most {bound}: minimum {limits.min}")
+    if limits.max is not None:
+        if limits.max > bound:
+            raise invalid(f"{what} size must be at most {bound}: maximum {limits.max}")
+        if limits.min > limits.max:
+            raise invalid(f"size minimum must not be greater than maximum ({what})")
+
+
+def validate_memtype(memtype) -> None:
+    """§3.2.4 memory type: limits within 65536 pages.  (Pyde's 1024-page
+    cap is an instantiation rule, not a validity rule.)"""
+    validate_limits(memtype.limits, MAX_MEMORY_PAGES, "memory")
+
+
+def validate_tabletype(tabletype) -> None:
+    """§3.2.3 table type: limits within 2^32 - 1."""
+    validate_limits(tabletype.limits, MAX_TABLE_SIZE, "table")
+
+
+def type_at(types: tuple[FuncType, ...], index: int, offset: Optional[int] = None) -> FuncType:
+    if index >= len(types):
+        raise invalid(f"unknown type {index}", offset)
+    return types[index]
+
+
+# ---------------------------------------------------------------------------
+# §3.4 modules
+# ---------------------------------------------------------------------------
+
+
+def validate_module(module: Module) -> None:
+    """§3.4.10: validate a whole module under pyde-v1."""
+    types = module.types
+    func_imports = module.imports_of("func")
+    funcs = tuple(type_at(types, imp.desc) for imp in func_imports) + tuple(
+        type_at(types, f.type_index, f.body[0].offset if f.body else None) for f in module.funcs
+    )
+    table_types = tuple(imp.desc for imp in module.imports_of("table")) + module.tables
+    mem_types = tuple(imp.desc for imp in module.imports_of("memory")) + module.mems
+    imported_globals = tuple(imp.desc for imp in module.imports_of("global"))
+    validate_index_space_sizes(len(table_types), len(mem_types))
+    for tabletype in table_types:
+        validate_tabletype(tabletype)
+    for memtype in mem_types:
+        validate_memtype(memtype)
+
+    c = Context(
+        types=types,
+        funcs=funcs,
+        tables=tuple(t.elem_type for t in table_types),
+        mems=len(mem_types),
+        globals=imported_globals + tuple(g.type for g in module.globals),
+        elems=tuple(e.elem_type for e in module.elems),
+        data_count=module.data_count,
+        refs=declared_function_references(module),
+        imported_globals=len(imported_globals),
+    )
+    for index, glob in enumerate(module.globals):
+        validate_const_expr(c, glob.init, glob.type.valtype, len(imported_globals) + index)
+    for elem in module.elems:
+        validate_elem(c, elem)
+    for data in module.datas:
+        validate_data(c, data)
+    for func in module.funcs:
+        validate_func(c, func)
+    if module.start is not None:
+        validate_start(c, module.start)
+    validate_exports(c, module)
+
+
+def validate_index_space_sizes(n_tables: int, n_mems: int) -> None:
+    """pyde-v1 gate: one table at most (more need reference types), one
+    memory at most (more need multi-memory)."""
+    if n_tables > features.MAX_TABLES:
+        features.reject("reference-types", f"{n_tables} tables")
+    if n_mems > features.MAX_MEMORIES:
+        features.reject("multi-memory", f"{n_mems} memories")
+
+
+def declared_function_references(module: Module) -> frozenset[int]:
+    """§3.4.10 C.refs: the function indices that occur in the module outside
+    function bodies (in globals, element segments and exports).  Only these
+    may be named by ``ref.func`` inside a function body."""
+    refs = set()
+    exprs = [g.init for g in module.globals]
+    for elem in module.elems:
+        exprs.extend(elem.init)
+        if elem.offset is not None:
+            exprs.append(elem.offset)
+    for expr in exprs:
+        refs.update(i.imm[0] for i in expr if i.op == "ref.func")
+    refs.update(e.index for e in module.exports if e.kind == "func")
+    return frozenset(refs)
+
+
+def validate_start(c: Context, start: int) -> None:
+    """§3.4.8 start function: exists and has type ``[] -> []``."""
+    if start >= len(c.funcs):
+        raise invalid(f"unknown function {start} (start)")
+    if c.funcs[start] != FuncType((), ()):
+        raise invalid(f"start function must have type [] -> [], has {c.funcs[start]}")
+
+
+def validate_exports(c: Context, module: Module) -> None:
+    """§3.4.9 exports: each names an existing entity; §3.4.10 names unique."""
+    seen = set()
+    counts = {"func": len(c.funcs), "table": len(c.tables), "memory": c.mems,
+              "global": len(c.globals)}
+    for export in module.exports:
+        if export.index >= counts[export.kind]:
+            raise invalid(f"unknown {export.kind} {export.index} (export {export.name!r})")
+        if export.name in seen:
+            raise invalid(f"duplicate export name {export.name!r}")
+        seen.add(export.name)
+
+
+def validate_elem(c: Context, elem) -> None:
+    """§3.4.6 element segments: each init is a constant expression of the
+    segment's type; an active segment names an existing table of that type
+    and has an ``i32`` constant offset."""
+    for expr in elem.init:
+        validate_const_expr(c, expr, elem.elem_type, len(c.globals))
+    if elem.mode == "active":
+        if elem.table_index >= len(c.tables):
+            raise invalid(f"unknown table {elem.table_index}", _expr_offset(elem.offset))
+        if c.tables[elem.table_index] != elem.elem_type:
+            raise invalid("type mismatch: element segment type differs from table type")
+        validate_const_expr(c, elem.offset, "i32", len(c.globals))
+
+
+def validate_data(c: Context, data) -> None:
+    """§3.4.7 data segments: an active segment names an existing memory and
+    has an ``i32`` constant offset."""
+    if data.mode == "active":
+        if data.memory_index >= c.mems:
+            if data.memory_index != 0:
+                features.reject("multi-memory", f"data segment for memory {data.memory_index}",
+                                _expr_offset(data.offset))
+            raise invalid(f"unknown memory {data.memory_index}", _expr_offset(data.offset))
+        validate_const_expr(c, data.offset, "i32", len(c.globals))
+
+
+def _expr_offset(expr: Optional[Expr]) -> Optional[int]:
+    return expr[0].offset if expr else None
+
+
+def validate_const_expr(c: Context, expr: Expr, result: str, visible_globals: int) -> None:
+    """§3.3.10 constant expressions: only ``t.const``, ``ref.null``,
+    ``ref.func`` and ``global.get`` of an imported immutable global, and the
+    expression must have type ``[] -> [result]``.
+
+    ``visible_globals`` bounds the global indices the expression may name
+    (for a global's initializer, the globals defined before it)."""
+    for instr in expr:
+        if instr.op in CONSTANT_INSTRUCTIONS:
+            if instr.op == "global.get":
+                index = instr.imm[0]
+                if index >= min(visible_globals, len(c.globals)):
+                    raise invalid(f"unknown global {index}", instr.offset)
+                if index >= c.imported_globals:
+                    features.reject("gc", "global.get of a module-defined global in a constant "
+                                    "expression", instr.offset)
+                if c.globals[index].mutable:
+                    raise invalid("constant expression required: global.get of a mutable global",
+                                  instr.offset)
+            continue
+        if instr.op in features.EXTENDED_CONST_INSTRUCTIONS:
+            features.reject("extended-const", f"{instr.op} in a constant expression", instr.offset)
+        raise invalid(f"constant expression required, found {instr.op}", instr.offset)
+    FunctionValidator(c, FuncType((), (result,)), (), const_expr=True).run(expr)
+
+
+# ---------------------------------------------------------------------------
+# §3.3 instructions: the appendix algorithm
+# ---------------------------------------------------------------------------
+
+
+@attrs.define
+class Frame:
+    """§A.3 control frame."""
+
+    opcode: str
+    start_types: tuple
+    end_types: tuple
+    height: int
+    unreachable: bool = False
+
+    def label_types(self) -> tuple:
+        """§3.3.8: a loop's label takes its parameters, others their results."""
+        return self.start_types if self.opcode == "loop" else self.end_types
+
+
+def validate_func(c: Context, func) -> None:
+    """§3.4.1 function: its body types as ``[] -> results`` with the locals
+    ``params ++ declared locals`` and labels/return set to the results."""
+    functype = c.types[func.type_index]
+    local_types = list(functype.params)
+    for count, valtype in func.locals:  # the decoder capped the total
+        local_types.extend([valtype] * count)
+    FunctionValidator(c, functype, tuple(local_types)).run(func.body)
+
+
+class FunctionValidator:
+    """§A.3 operand and control stacks for one function body (or one
+    constant expression)."""
+
+    def __init__(self, c: Context, functype: FuncType, local_types: tuple, const_expr=False):
+        self.c = c
+        self.functype = functype
+        self.locals = local_types
+        self.const_expr = const_expr
+        self.vals: list = []
+        self.ctrls: list[Frame] = []
+        self.offset: Optional[int] = None
+
+    # --- the appendix's stack primitives -------------------------------
+
+    def error(self, message: str) -> InvalidModule:
+        return InvalidModule(message, self.offset)
+
+    def push_val(self, t) -> None:
+        self.vals.append(t)
+
+    def pop_val(self, expect=UNKNOWN):
+        frame = self.ctrls[-1]
+        if len(self.vals) == frame.height:
+            if frame.unreachable:
+                return UNKNOWN
+            raise self.error(f"type mismatch: expected {expect or 'a value'} but the stack is empty")
+        actual = self.vals.pop()
+        if actual is not UNKNOWN and expect is not UNKNOWN and actual != expect:
+            raise self.error(f"type mismatch: expected {expect}, found {actual}")
+        return actual
+
+    def push_vals(self, types) -> None:
+        self.vals.extend(types)
+
+    def pop_vals(self, types) -> list:
+        popped = [self.pop_val(t) for t in reversed(types)]
+        popped.reverse()
+        return popped
+
+    def push_ctrl(self, opcode: str, start_types, end_types) -> None:
+        self.ctrls.append(Frame(opcode, tuple(start_types), tuple(end_types), len(self.vals)))
+        self.push_vals(start_types)
+
+    def pop_ctrl(self) -> Frame:
+        frame = self.ctrls[-1]
+        self.pop_vals(frame.end_types)
+        if len(self.vals) != frame.height:
+            raise self.error(
+                f"type mismatch: {len(self.vals) - frame.height} values left on the stack "
+                f"at the end of a {frame.opcode}"
+            )
+        self.ctrls.pop()
+        return frame
+
+    def unreachable(self) -> None:
+        frame = self.ctrls[-1]
+        del self.vals[frame.height:]
+        frame.unreachable = True
+
+    # --- lookups -----------------------------------------------------------
+
+    def label(self, depth: int) -> Frame:
+        if depth >= len(self.ctrls):
+            raise self.error(f"unknown label {depth}")
+        return self.ctrls[-1 - depth]
+
+    def local_type(self, index: int) -> str:
+        if index >= len(self.locals):
+            raise self.error(f"unknown local {index}")
+        return self.locals[index]
+
+    def global_type(self, index: int):
+        if index >= len(self.c.globals):
+            raise self.error(f"unknown global {index}")
+        return self.c.globals[index]
+
+    def require_memory(self, op: str) -> None:
+        if self.c.mems == 0:
+            raise self.error(f"unknown memory 0 ({op})")
+
+    def require_table(self, index: int) -> str:
+        if index >= len(self.c.tables):
+            raise self.error(f"unknown table {index}")
+        return self.c.tables[index]
+
+    def require_elem(self, index: int) -> str:
+        if index >= len(self.c.elems):
+            raise self.error(f"unknown elem segment {index}")
+        return self.c.elems[index]
+
+    def require_data(self, index: int) -> None:
+        if self.c.data_count is None:
+            raise self.error("data count section required")
+        if index >= self.c.data_count:
+            raise self.error(f"unknown data segment {index}")
+
+    def block_type(self, blocktype) -> tuple[tuple, tuple]:
+        """§3.2.2 block types: none, one result, or a type index."""
+        if blocktype is None:
+            return (), ()
+        if isinstance(blocktype, str):
+            return (), (blocktype,)
+        if blocktype >= len(self.c.types):
+            raise self.error(f"unknown type {blocktype}")
+        ft = self.c.types[blocktype]
+        return ft.params, ft.results
+
+    # --- the walk ----------------------------------------------------------
+
+    def run(self, body: Expr) -> None:
+        """Type-check ``body`` (ending with its final ``end``)."""
+        self.ctrls.append(Frame("function", (), self.functype.results, 0))
+        for instr in body:
+            if not self.ctrls:
+                raise self.error("instructions after the final end")
+            self.offset = instr.offset
+            self.step(instr)
+        if self.ctrls:
+            raise self.error("missing end")
+
+    def step(self, instr: Instruction) -> None:
+        op = instr.op
+        sig = SIGNATURES.get(op)
+        if sig is not None:
+            self.check_instruction_context(instr)
+            self.pop_vals(sig[0])
+            self.push_vals(sig[1])
+            return
+        handler = SPECIAL_RULES.get(op)
+        if handler is None:
+            raise self.error(f"unknown instruction {op}")
+        handler(self, instr)
+
+    def check_instruction_context(self, instr: Instruction) -> None:
+        """Side conditions of fixed-signature instructions: memory, alignment,
+        segment and table indices."""
+        op = instr.op
+        if op in MEMORY_INSTRUCTIONS:
+            self.require_memory(op)
+            width = MEMORY_ACCESS_WIDTH.get(op)
+            if width is not None and (1 << instr.imm[0]) > width:
+                raise self.error(f"alignment must not be larger than natural ({op})")
+            if op == "memory.init":
+                self.require_data(instr.imm[0])
+        elif op == "data.drop":
+            self.require_data(instr.imm[0])
+        elif op == "elem.drop":
+            self.require_elem(instr.imm[0])
+        elif op == "table.init":
+            elem_type = self.require_elem(instr.imm[0])
+            if self.require_table(instr.imm[1]) != elem_type:
+                raise self.error("type mismatch: table.init segment and table types differ")
+        elif op == "table.copy":
+            if self.require_table(instr.imm[0]) != self.require_table(instr.imm[1]):
+                raise self.error("type mismatch: table.copy table types differ")
+
+    # --- rules with a structure of their own (§3.3.8 control, §3.3.2-6) ----
+
+    def rule_unreachable(self, instr):
+        self.unreachable()
+
+    def rule_block(self, instr):
+        params, results = self.block_type(instr.imm[0])
+        self.pop_vals(params)
+        self.push_ctrl(instr.op, params, results)
+
+    def rule_if(self, instr):
+        params, results = self.block_type(instr.imm[0])
+        self.pop_val("i32")
+        self.pop_vals(params)
+        self.push_ctrl("if", params, results)
+
+    def rule_else(self, instr):
+        frame = self.pop_ctrl()
+        if frame.opcode != "if":
+            raise self.error("else without matching if")
+        self.push_ctrl("else", frame.start_types, frame.end_types)
+
+    def rule_end(self, instr):
+        frame = self.pop_ctrl()
+        if frame.opcode == "if" and frame.start_types != frame.end_types:
+            raise self.error(
+                "type mismatch: if without else must have equal parameter and result types"
+            )
+        self.push_vals(frame.end_types)
+
+    def rule_br(self, instr):
+        self.pop_vals(self.label(instr.imm[0]).label_types())
+        self.unreachable()
+
+    def rule_br_if(self, instr):
+        types = self.label(instr.imm[0]).label_types()
+        self.pop_val("i32")
+        self.pop_vals(types)
+        self.push_vals(types)
+
+    def rule_br_table(self, instr):
+        labels, default = instr.imm
+        self.pop_val("i32")
+        arity = len(self.label(default).label_types())
+        for depth in labels:
+            types = self.label(depth).label_types()
+            if len(types) != arity:
+                raise self.error("type mismatch: br_table targets have different arities")
+            self.push_vals(self.pop_vals(types))
+        self.pop_vals(self.label(default).label_types())
+        self.unreachable()
+
+    def rule_return(self, instr):
+        self.pop_vals(self.functype.results)
+        self.unreachable()
+
+    def rule_call(self, instr):
+        index = instr.imm[0]
+        if index >= len(self.c.funcs):
+            raise self.error(f"unknown function {index}")
+        ft = self.c.funcs[index]
+        self.pop_vals(ft.params)
+        self.push_vals(ft.results)
+
+    def rule_call_indirect(self, instr):
+        typeidx, tableidx = instr.imm
+        if self.require_table(tableidx) != "funcref":
+            raise self.error("type mismatch: call_indirect table must be funcref")
+        if typeidx >= len(self.c.types):
+            raise self.error(f"unknown type {typeidx}")
+        ft = self.c.types[typeidx]
+        self.pop_val("i32")
+        self.pop_vals(ft.params)
+        self.push_vals(ft.results)
+
+    def rule_drop(self, instr):
+        self.pop_val()
+
+    def rule_select(self, instr):
+        """§3.3.4 value-polymorphic select: both operands the same number
+        type (reference operands need the typed ``select t``)."""
+        self.pop_val("i32")
+        t1 = self.pop_val()
+        t2 = self.pop_val()
+        for t in (t1, t2):
+            if t is not UNKNOWN and t not in NUM_TYPES:
+                raise self.error(f"type mismatch: select of {t} needs a type annotation")
+        if t1 is not UNKNOWN and t2 is not UNKNOWN and t1 != t2:
+            raise self.error(f"type mismatch: select operands {t2} and {t1}")
+        self.push_val(t2 if t1 is UNKNOWN else t1)
+
+    def rule_local_get(self, instr):
+        self.push_val(self.local_type(instr.imm[0]))
+
+    def rule_local_set(self, instr):
+        self.pop_val(self.local_type(instr.imm[0]))
+
+    def rule_local_tee(self, instr):
+        t = self.local_type(instr.imm[0])
+        self.pop_val(t)
+        self.push_val(t)
+
+    def rule_global_get(self, instr):
+        self.push_val(self.global_type(instr.imm[0]).valtype)
+
+    def rule_global_set(self, instr):
+        gt = self.global_type(instr.imm[0])
+        if not gt.mutable:
+            raise self.error(f"global is immutable: cannot global.set {instr.imm[0]}")
+        self.pop_val(gt.valtype)
+
+    def rule_reference(self, instr):
+        """§3.3.2 reference instructions: only in constant expressions under
+        pyde-v1 (element segments); in a function body they need reference
+        types."""
+        if not self.const_expr:
+            features.reject("reference-types", f"{instr.op} in a function body", instr.offset)
+        if instr.op == "ref.null":
+            self.push_val(instr.imm[0])
+        elif instr.op == "ref.func":
+            index = instr.imm[0]
+            if index >= len(self.c.funcs):
+                raise self.error(f"unknown function {index}")
+            if index not in self.c.refs:
+                raise self.error(f"undeclared function reference {index}")
+            self.push_val("funcref")
+        else:  # ref.is_null never passes the constant check
+            raise self.error(f"constant expression required, found {instr.op}")
+
+
+SPECIAL_RULES = {
+    "unreachable": FunctionValidator.rule_unreachable,
+    "block": FunctionValidator.rule_block,
+    "loop": FunctionValidator.rule_block,
+    "if": FunctionValidator.rule_if,
+    "else": FunctionValidator.rule_else,
+    "end": FunctionValidator.rule_end,
+    "br": FunctionValidator.rule_br,
+    "br_if": FunctionValidator.rule_br_if,
+    "br_table": FunctionValidator.rule_br_table,
+    "return": FunctionValidator.rule_return,
+    "call": FunctionValidator.rule_call,
+    "call_indirect": FunctionValidator.rule_call_indirect,
+    "drop": FunctionValidator.rule_drop,
+    "select": FunctionValidator.rule_select,
+    "local.get": FunctionValidator.rule_local_get,
+    "local.set": FunctionValidator.rule_local_set,
+    "local.tee": FunctionValidator.rule_local_tee,
+    "global.get": FunctionValidator.rule_global_get,
+    "global.set": FunctionValidator.rule_global_set,
+    "ref.null": FunctionValidator.rule_reference,
+    "ref.is_null": FunctionValidator.rule_reference,
+    "ref.func": FunctionValidator.rule_reference,
+}
+"""Instructions whose typing is not a fixed signature (see :data:`SIGNATURES`)."""
+
+assert not set(SIGNATURES) & set(SPECIAL_RULES)

@@ -1,0 +1,175 @@
+"""``pyde-ref wave`` end to end on the example token wave
+(``examples/contracts/token-wave.json``): receipts and post-state pinned."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import blake3
+import pytest
+
+from pyde_ref.cli import main
+from pyde_ref.state.events import EventRecord, bloom_contains, events_root
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(HERE, "..", "examples", "contracts")
+WAVE = os.path.join(EXAMPLES, "token-wave.json")
+
+ALICE, BOB, CAROL = "a1" * 32, "b0" * 32, "c0" * 32
+TOKEN = "906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab"
+PROXY = "c9d1333cfc084719d398c90fc5af17df12459ebea3e314f59e75adb452665f98"
+CALLER = "efc8a2828651e390aa1ab94f40d75c5041811e09f07bcb2af8189ee4eda5ff7b"
+
+TRANSFER_TOPIC = blake3.blake3(b"Transfer(address,address,uint128)").hexdigest()
+
+
+def run_wave(capsys, *extra) -> dict:
+    assert main(["wave", WAVE, "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def output():
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["wave", WAVE, "--json"]) == 0
+    return json.loads(buf.getvalue())
+
+
+def token_slot(contract: str, disc: int, key: str) -> str:
+    """token.wat's slot layout: contract[..16] || blake3(disc || key)[..16]."""
+    inner = blake3.blake3(bytes([disc]) + bytes.fromhex(key)).digest()[:16]
+    return "0x" + contract[:32] + inner.hex()
+
+
+def token_balance(output, contract: str, who: str) -> int:
+    storage = output["post_state"]["contracts"]["0x" + contract]["storage"]
+    value = storage.get(token_slot(contract, 1, who), "0x" + "00" * 32)
+    return int.from_bytes(bytes.fromhex(value[2:])[:16], "little")
+
+
+# (status, gas_used, return_data, revert_reason, number of events, error_code)
+EXPECTED = [
+    ("success", 5391, "0x", "0x", 0, None),        # 0 deploy token
+    ("success", 11791, "0x", "0x", 0, None),       # 1 deploy proxy (delegate_call initialize)
+    ("success", 0, "0x", "0x", 0, None),           # 2 deploy caller (no constructor)
+    ("success", 12653, "0x", "0x", 1, None),       # 3 mint 1000 to bob
+    ("success", 12294, "0x", "0x", 1, None),       # 4 bob -> carol 250
+    ("success", 14684, "0x", "0x", 1, None),       # 5 proxy mint 500 to bob
+    ("success", 14329, "0x", "0x", 1, None),       # 6 proxy bob -> carol 100
+    ("success", 12653, "0x", "0x", 1, None),       # 7 mint 300 to caller contract
+    ("success", 13828, "0x00000000", "0x", 1, None),  # 8 caller.send: cross_call ok
+    ("success", 183, "0x00000000" + (300).to_bytes(16, "little").hex(), "0x", 0, None),  # 9 peek
+    ("revert", 440, "0x", "0x" + b"insufficient balance".hex(), 0, None),  # 10
+    ("success", 2281, "0x" + (400).to_bytes(16, "little").hex(), "0x", 0, None),  # 11 proxy view
+    ("success", 21000, "0x", "0x", 0, None),       # 12 native transfer
+    ("success", 1974, "0x" + (-10 & 0xFFFFFFFF).to_bytes(4, "little").hex()
+     + b"insufficient balance".hex(), "0x", 0, None),  # 13 failed sub-call, reason forwarded
+    ("trap", 617, "0x", "0x", 0, None),            # 14 out of fuel
+    ("rejected", 0, "0x", "0x", 0, -13),           # 15 unknown function
+]
+
+
+def test_receipts_pinned(output):
+    got = [(r["status"], r["gas_used"], r["return_data"], r["revert_reason"], len(r["events"]),
+            r["error_code"]) for r in output["receipts"]]
+    assert got == EXPECTED
+    assert output["receipts"][14]["trap"] == "out_of_fuel"
+    assert [r["contract_address"] for r in output["receipts"][:3]] == [
+        "0x" + TOKEN, "0x" + PROXY, "0x" + CALLER]
+
+
+def test_token_state_pinned(output):
+    assert token_balance(output, TOKEN, BOB) == 1000 - 250 - 50 * 0  # bob's direct balance
+    assert token_balance(output, TOKEN, CAROL) == 250 + 50
+    assert token_balance(output, TOKEN, CALLER) == 300 - 50
+    # the proxy's storage holds the token state of the proxied token
+    assert token_balance(output, PROXY, BOB) == 400
+    assert token_balance(output, PROXY, CAROL) == 100
+    owner_slot = token_slot(PROXY, 0, "00" * 32)
+    assert output["post_state"]["contracts"]["0x" + PROXY]["storage"][owner_slot] == "0x" + ALICE
+
+
+def test_balances_and_nonces_pinned(output):
+    accounts = output["post_state"]["accounts"]
+    gas_alice = sum(output["receipts"][i]["gas_used"] for i in (0, 1, 2, 3, 5, 7, 12))
+    assert accounts["0x" + ALICE] == {"balance": str(10**12 - gas_alice - 5000), "nonce": 7}
+    gas_bob = sum(r["gas_used"] for i, r in enumerate(output["receipts"])
+                  if i in (4, 6, 8, 9, 10, 11, 13, 14))
+    assert accounts["0x" + BOB] == {"balance": str(10**12 - gas_bob), "nonce": 8}
+    assert accounts["0x" + CAROL] == {"balance": "5000", "nonce": 0}
+
+
+def test_events_are_transfers_and_commitments_match(output):
+    records = []
+    for tx_index, r in enumerate(output["receipts"]):
+        for event_index, e in enumerate(r["events"]):
+            assert e["topic"] == "0x" + TRANSFER_TOPIC
+            records.append(EventRecord(42, tx_index, event_index, bytes.fromhex(e["contract"][2:]),
+                                       bytes.fromhex(e["topic"][2:]), bytes.fromhex(e["data"][2:])))
+    assert len(records) == 6
+    assert output["events_root"] == "0x" + events_root(records).hex()
+    bloom = bytes.fromhex(output["events_bloom"][2:])
+    for contract in (TOKEN, PROXY):
+        assert bloom_contains(bloom, bytes.fromhex(contract))
+    assert bloom_contains(bloom, bytes.fromhex(TRANSFER_TOPIC))
+    # mint to bob: from = zero address, to = bob, amount 1000 (Borsh struct)
+    assert output["receipts"][3]["events"][0]["data"] == (
+        "0x" + "00" * 32 + BOB + (1000).to_bytes(16, "little").hex())
+    # the proxy's events are attributed to the proxy (self_address in delegate_call)
+    assert output["receipts"][5]["events"][0]["contract"] == "0x" + PROXY
+    # the caller's cross_call emits the token's event
+    assert output["receipts"][8]["events"][0]["contract"] == "0x" + TOKEN
+
+
+def test_digests_pinned(output):
+    """Regression pins of the whole wave (any change to gas, layout, events
+    or the digest encoding shows here; re-pin only with a reason)."""
+    assert output["state_digest"] == PINNED_STATE_DIGEST
+    assert output["events_root"] == PINNED_EVENTS_ROOT
+
+
+PINNED_STATE_DIGEST = "0xa05d70652ac8ed31e7144cc60b6d896a64009c11375b772fe8cca4ab934c171f"
+PINNED_EVENTS_ROOT = "0x5563cefdcb9e0760498e3325c7411bf5d8fe30a9c08eb49cb9564eb1d4057f16"
+
+
+def test_output_matches_schema(output):
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(HERE, "..", "spec", "wave.schema.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.validate(output, schema)
+    with open(WAVE, encoding="utf-8") as f:
+        jsonschema.validate(json.load(f), schema)
+
+
+def test_post_state_round_trips_as_input(output, tmp_path):
+    """The post-state is valid input: a wave with no transactions on it
+    reproduces the same digest."""
+    doc = {"context": {"chain_id": 1, "block_height": 1, "wave_id": 1, "block_timestamp": 0,
+                       "base_fee": 0},
+           "accounts": output["post_state"]["accounts"],
+           "contracts": output["post_state"]["contracts"], "txs": []}
+    path = tmp_path / "again.json"
+    path.write_text(json.dumps(doc))
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["wave", str(path), "--json"]) == 0
+    assert json.loads(buf.getvalue())["state_digest"] == output["state_digest"]
+
+
+def test_human_summary(capsys):
+    assert main(["wave", WAVE]) == 0
+    out = capsys.readouterr().out
+    assert "tx 15: rejected" in out and "state_digest" in out
+
+
+def test_wasmtime_fuel_model_runs(capsys):
+    out = run_wave(capsys, "--fuel-model", "wasmtime-50")
+    assert [r["status"] for r in out["receipts"]] == [e[0] for e in EXPECTED]

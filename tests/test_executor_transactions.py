@@ -1,0 +1,174 @@
+"""Transactions and receipts (seed §3.9b, chapter 10 §10.1, ABI §3.5.2, §11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyde_ref.abi.constants import (
+    ERR_FORBIDDEN,
+    ERR_INVALID_ADDRESS,
+    ERR_INVALID_FUNCTION_NAME,
+    ERR_VALUE_TRANSFER_NOT_PAYABLE,
+)
+from pyde_ref.executor.testing import Chain, address, build_contract, import_lines
+from pyde_ref.executor.transactions import ContractCall, Transfer
+
+ALICE, BOB = address(1), address(2)
+C = address(0xC0DE)
+BASE_FEE = 3
+
+WAT = f"""(module
+{import_lines(["sstore", "tx_value", "return", "revert", "emit_event"])}
+  (memory (export "memory") 1)
+  (data (i32.const 100) "set")
+  (func (export "store")
+    (drop (call $sstore (i32.const 0) (i32.const 100)))
+    (drop (call $emit_event (i32.const 0) (i32.const 32) (i32.const 100) (i32.const 3))))
+  (func (export "store_revert")
+    (drop (call $sstore (i32.const 0) (i32.const 100)))
+    (drop (call $emit_event (i32.const 0) (i32.const 32) (i32.const 100) (i32.const 3)))
+    (call $revert (i32.const 100) (i32.const 3)))
+  (func (export "pay_revert") (call $revert (i32.const 100) (i32.const 1)))
+  (func (export "pay") (drop (call $tx_value (i32.const 200))) (call $return (i32.const 200) (i32.const 16)))
+  (func (export "trap") unreachable)
+  (func (export "ctor"))
+  (func (export "fb") (call $return (i32.const 100) (i32.const 2)))
+  (func (export "rc") (call $return (i32.const 100) (i32.const 1))))"""
+
+FUNCTIONS = ["store", "store_revert", "pay_revert:payable", "pay:payable", "trap",
+             "ctor:constructor", "fb:fallback", "rc:receive,payable"]
+
+
+@pytest.fixture
+def chain() -> Chain:
+    from pyde_ref.executor.testing import DEFAULT_BLOCK
+    import attrs
+
+    c = Chain(block=attrs.evolve(DEFAULT_BLOCK, base_fee=BASE_FEE))
+    c.fund(ALICE, 10**12)
+    c.install(C, build_contract(WAT, FUNCTIONS))
+    return c
+
+
+def test_native_transfer(chain):
+    r = chain.transfer(ALICE, BOB, 500, gas_limit=30_000)
+    assert (r.status, r.gas_used) == ("success", 21_000)
+    assert chain.balance(BOB) == 500
+    assert chain.balance(ALICE) == 10**12 - 500 - 21_000 * BASE_FEE
+    assert chain.nonce(ALICE) == 1
+
+
+@pytest.mark.parametrize(
+    "tx, code",
+    [
+        (Transfer(ALICE, BOB, 1, gas_limit=20_999), None),  # below the fixed cost
+        (Transfer(ALICE, BOB, 10**12, gas_limit=21_000), None),  # cannot afford value + fee
+        (Transfer(ALICE, bytes(32), 1, gas_limit=21_000), ERR_INVALID_ADDRESS),
+        (Transfer(BOB, ALICE, 0, gas_limit=21_000), None),  # BOB cannot pay the fee
+        (Transfer(C, ALICE, 0, gas_limit=21_000), ERR_INVALID_ADDRESS),  # sender is a contract
+        (ContractCall(ALICE, BOB, "store", gas_limit=10_000), ERR_INVALID_ADDRESS),  # no code
+        (ContractCall(ALICE, C, "ctor", gas_limit=10_000), ERR_FORBIDDEN),  # constructor lockout
+        (ContractCall(ALICE, C, "store", value=1, gas_limit=10_000), ERR_VALUE_TRANSFER_NOT_PAYABLE),
+    ],
+)
+def test_rejected_transactions_change_nothing(chain, tx, code):
+    before = chain.state.digest()
+    r = chain.apply(tx)
+    assert r.status == "rejected"
+    assert r.error_code == code
+    assert r.gas_used == 0 and r.writes == () and r.events == ()
+    assert chain.state.digest() == before
+
+
+def test_success_keeps_writes_and_events_and_charges_fee(chain):
+    r = chain.call(ALICE, C, "store", gas_limit=100_000)
+    assert r.status == "success"
+    assert chain.state.sload(C, bytes(32))[:3] == b"set"
+    assert len(r.events) == 1 and r.events[0].contract == C
+    assert chain.balance(ALICE) == 10**12 - r.gas_used * BASE_FEE
+    assert chain.nonce(ALICE) == 1
+    tables = {w.table for w in r.writes}
+    assert tables == {"account", "storage"}
+
+
+def test_revert_discards_writes_and_events_but_charges(chain):
+    r = chain.call(ALICE, C, "store_revert", gas_limit=100_000)
+    assert r.status == "revert"
+    assert r.revert_reason == b"set"
+    assert r.events == ()
+    assert chain.state.sload(C, bytes(32)) == bytes(32)
+    assert r.gas_used > 5_000  # the sstore was paid for
+    assert chain.balance(ALICE) == 10**12 - r.gas_used * BASE_FEE
+    assert chain.nonce(ALICE) == 1
+    assert [w.table for w in r.writes] == ["account"]  # fee and nonce only
+
+
+def test_trap_reports_kind_and_charges(chain):
+    r = chain.call(ALICE, C, "trap", gas_limit=100_000)
+    assert (r.status, r.trap) == ("trap", "unreachable")
+    assert chain.balance(ALICE) == 10**12 - r.gas_used * BASE_FEE
+
+
+def test_out_of_fuel(chain):
+    r = chain.call(ALICE, C, "store", gas_limit=100)
+    assert (r.status, r.trap) == ("trap", "out_of_fuel")
+    assert r.gas_used <= 100
+    assert chain.state.sload(C, bytes(32)) == bytes(32)
+
+
+def test_value_moves_only_on_success(chain):
+    r = chain.call(ALICE, C, "pay", value=77, gas_limit=100_000)
+    assert r.status == "success"
+    assert int.from_bytes(r.return_data, "little") == 77
+    assert chain.balance(C) == 77
+    r2 = chain.call(ALICE, C, "pay_revert", value=50, gas_limit=100_000)
+    assert r2.status == "revert"
+    assert chain.balance(C) == 77
+    assert chain.balance(ALICE) == 10**12 - 77 - (r.gas_used + r2.gas_used) * BASE_FEE
+
+
+@pytest.mark.parametrize(
+    "function, value, expected",
+    [
+        ("", 5, b"s"),  # bare value transfer -> receive
+        ("", 0, b"se"),  # no selector, no value -> fallback
+        ("nonexistent", 0, b"se"),  # selector miss -> fallback
+    ],
+)
+def test_fallback_and_receive_dispatch(chain, function, value, expected):
+    r = chain.call(ALICE, C, function, value=value, gas_limit=100_000)
+    assert r.status == "success"
+    assert r.return_data == expected
+
+
+def _helpers(*names):
+    """Exports declared without a dispatch attribute: internal helpers."""
+    return [{"name": n, "attributes": []} for n in names]
+
+
+def test_dispatch_without_fallback_or_receive():
+    c = Chain()
+    c.fund(ALICE, 10**12)
+    c.install(C, build_contract(WAT, ["store", "pay:payable"] + _helpers(
+        "store_revert", "pay_revert", "trap", "ctor", "fb", "rc")))
+    assert c.call(ALICE, C, "nonexistent").error_code == ERR_INVALID_FUNCTION_NAME
+    assert c.call(ALICE, C, "", value=1).error_code == ERR_VALUE_TRANSFER_NOT_PAYABLE
+    # an internal helper (no entry attribute) is not in the selector table
+    assert c.call(ALICE, C, "trap").error_code == ERR_INVALID_FUNCTION_NAME
+    c2 = Chain()
+    c2.fund(ALICE, 10**12)
+    c2.install(C, build_contract(WAT, ["store", {"name": "pay", "attributes": ["payable"]}] + _helpers(
+        "store_revert", "pay_revert", "trap", "ctor", "fb", "rc")))
+    assert c2.call(ALICE, C, "pay", value=1).error_code == ERR_INVALID_FUNCTION_NAME
+
+
+def test_receipts_and_digest_are_deterministic(chain):
+    import copy
+
+    twin = copy.deepcopy(chain)
+    txs = [ContractCall(ALICE, C, "store", gas_limit=100_000),
+           Transfer(ALICE, BOB, 3, gas_limit=21_000),
+           ContractCall(ALICE, C, "trap", gas_limit=100_000)]
+    a, b = chain.wave(txs), twin.wave(txs)
+    assert a.receipts == b.receipts
+    assert a.state_digest == b.state_digest

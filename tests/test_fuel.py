@@ -1,0 +1,310 @@
+"""Fuel: costs and the two models (``spec`` and ``wasmtime-50``).
+
+Every figure of ``shared/reference/wasmtime-50-observed.md`` is a test of the
+``wasmtime-50`` model here, and the model is also diffed against wasmtime 50
+itself over whole ranges of budgets.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pyde_ref.wasm.binary import decode_module
+from pyde_ref.wasm.errors import Trap, TrapKind
+from pyde_ref.wasm.exec import instantiate, invoke
+from pyde_ref.wasm.fuel import FuelMeter
+from pyde_ref.wasm.runtime import ExternVal, HostFunc, MachineConfig, Store
+from pyde_ref.wasm.syntax import FuncType
+from pyde_ref.wasm.text import wat_to_wasm
+
+@functools.lru_cache(maxsize=None)
+def module_of(wat: str):
+    return decode_module(wat_to_wasm(wat))
+
+
+SPEC = "spec"
+WASMTIME = "wasmtime-50"
+
+
+def run(wat: str, name: str = "f", args=(), budget=None, model=SPEC, imports=()):
+    """Run export ``name``; returns (outcome, consumed) where outcome is the
+    results list or the trap kind, and the store's globals for inspection."""
+    store = Store(MachineConfig(fuel_model=model))
+    resolved = [ExternVal("func", store.alloc_host_func(h)) for h in imports]
+    inst = instantiate(store, module_of(wat), resolved)
+    meter = FuelMeter(budget)
+    try:
+        outcome = invoke(store, inst.export(name).addr, list(args), meter)
+    except Trap as trap:
+        outcome = trap.kind
+    return outcome, meter.consumed, meter
+
+
+def func(body: str, sig: str = "") -> str:
+    return f'(module (memory 1) (global $g (mut i32) (i32.const 0)) (func (export "f") {sig} {body}))'
+
+
+EMPTY = func("")
+CHAIN = func("i32.const 1 i32.const 2 i32.add i32.const 3 i32.add i32.const 4 i32.add drop")  # 1 + 7
+LOOP = '''(module (func (export "f") (param $n i32) (local $i i32) (local $acc i32)
+  (block (loop
+    (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+    local.get $i i32.const 1 i32.add local.tee $i local.get $acc i32.add local.set $acc
+    br 0))))'''
+PAD = "i32.const 1 drop " * 10
+
+TRAP_ROWS = [  # (body, trap, wasmtime-50 reported fuel, spec-model fuel)
+    (PAD + "i32.const 1 i32.const 0 i32.div_s drop", TrapKind.INTEGER_DIVIDE_BY_ZERO, 0, 14),
+    (PAD + "unreachable", TrapKind.UNREACHABLE, 11, 11),
+    (PAD + "i32.const 70000 i32.load drop", TrapKind.MEMORY_OUT_OF_BOUNDS, 0, 13),
+    (PAD + "call $g", TrapKind.INTEGER_DIVIDE_BY_ZERO, 12, 16),
+    ("(local $i i32) (loop (br_if 0 (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) "
+     "(i32.const 3)))) i32.const 1 i32.const 0 i32.div_s drop",
+     TrapKind.INTEGER_DIVIDE_BY_ZERO, 0, 1 + 3 * 7 + 3),
+    (PAD + "(memory.copy (i32.const 65530) (i32.const 0) (i32.const 10))", TrapKind.MEMORY_OUT_OF_BOUNDS, 0,
+     1 + 10 + 3 + 11),
+]
+
+
+def trap_module(body: str) -> str:
+    return ('(module (memory 1) (func $g i32.const 1 i32.const 0 i32.div_s drop) '
+            f'(func (export "f") {body}))')
+
+
+# ---------------------------------------------------------------------------
+# Costs (both models agree on them when the budget is ample)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+def test_costs_of_simple_functions(model):
+    assert run(EMPTY, model=model, budget=100)[:2] == ([], 1)
+    assert run(CHAIN, model=model, budget=100)[:2] == ([], 8)
+    for n in (0, 1, 3, 10):
+        assert run(LOOP, args=[n], model=model, budget=1000)[:2] == ([], 12 * n + 5)
+    assert run(func("nop nop (block (loop)) i32.const 0 (if (then nop) (else nop)) return"), model=model)[1] == 3
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+@pytest.mark.parametrize("op,length,cost", [
+    ("memory.copy", 10, 11), ("memory.copy", 100, 101), ("memory.fill", 10, 11), ("memory.fill", 0, 1),
+    ("memory.init", 3, 4),
+])
+def test_bulk_memory_costs_one_per_byte(model, op, length, cost):
+    wat = ('(module (memory 1) (data $d "abcdefgh") '
+           f'(func (export "f") (param i32) ({op} {"$d " if op == "memory.init" else ""}'
+           '(i32.const 0) (i32.const 0) (local.get 0))))')
+    # entry 1 + local.get, two consts: 3, then the bulk instruction
+    assert run(wat, args=[length], model=model, budget=1000)[:2] == ([], 4 + cost)
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+def test_memory_grow_costs_one_per_page_requested(model):
+    wat = '(module (memory 1) (func (export "f") (param i32) (result i32) (memory.grow (local.get 0))))'
+    assert run(wat, args=[0], model=model)[:2] == ([1], 1 + 1 + 1)
+    assert run(wat, args=[5], model=model)[:2] == ([1], 1 + 1 + 6)
+    # a failing grow still pays for the pages it asked for
+    assert run(wat, args=[5000], model=model)[:2] == ([0xFFFFFFFF], 1 + 1 + 5001)
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+def test_table_costs_one_per_element(model):
+    wat = '''(module (table 4 funcref) (elem $e func $h $h $h) (func $h)
+      (func (export "copy") (param i32) (table.copy (i32.const 0) (i32.const 1) (local.get 0)))
+      (func (export "init") (param i32) (table.init $e (i32.const 0) (i32.const 0) (local.get 0))))'''
+    assert run(wat, "copy", [2], model=model)[:2] == ([], 4 + 3)
+    assert run(wat, "init", [3], model=model)[:2] == ([], 4 + 4)
+
+
+def test_unlimited_meter_still_counts():
+    _, consumed, meter = run(LOOP, args=[7])
+    assert consumed == 12 * 7 + 5 and meter.remaining is None
+
+
+# ---------------------------------------------------------------------------
+# The spec model: exact, per instruction
+# ---------------------------------------------------------------------------
+
+
+def test_spec_budget_thresholds():
+    assert run(EMPTY, budget=0)[:2] == (TrapKind.OUT_OF_FUEL, 0)
+    assert run(EMPTY, budget=1)[:2] == ([], 1)
+    for budget in range(0, 8):
+        assert run(CHAIN, budget=budget)[:2] == (TrapKind.OUT_OF_FUEL, budget)
+    assert run(CHAIN, budget=8)[:2] == ([], 8)
+    assert run(LOOP, args=[10], budget=124)[:2] == (TrapKind.OUT_OF_FUEL, 124)
+    assert run(LOOP, args=[10], budget=125)[:2] == ([], 125)
+
+
+@pytest.mark.parametrize("body,trap,_wasmtime,spec_fuel", TRAP_ROWS)
+def test_spec_fuel_after_a_trap_includes_the_trapping_instruction(body, trap, _wasmtime, spec_fuel):
+    assert run(trap_module(body), budget=1000)[:2] == (trap, spec_fuel)
+    # with exactly that budget the same trap happens; one less and fuel runs out first
+    assert run(trap_module(body), budget=spec_fuel)[:2] == (trap, spec_fuel)
+    # (an instruction with a dynamic cost is charged whole or not at all: memory.copy costs 11 here)
+    short = spec_fuel - 11 if "memory.copy" in body else spec_fuel - 1
+    assert run(trap_module(body), budget=spec_fuel - 1)[:2] == (TrapKind.OUT_OF_FUEL, short)
+
+
+COUNTER = '''(module (global $g (export "g") (mut i32) (i32.const 0))
+  (func (export "f") (param $n i32)
+    (loop
+      (global.set $g (i32.add (global.get $g) (i32.const 1)))
+      (br_if 0 (i32.lt_u (global.get $g) (local.get $n))))))'''
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(1, 30), budget=st.integers(0, 400))
+def test_spec_out_of_fuel_stops_at_exactly_the_right_instruction(n, budget):
+    """Per-instruction charging: the k-th global.set (k = 1, 2, ...) completes
+    iff the fuel up to and including it fits the budget.  Each iteration costs
+    4 up to its global.set (get, const, add, set) then 4 (get, get, lt_u, br_if);
+    the entry costs 1."""
+    store = Store()
+    inst = instantiate(store, module_of(COUNTER), [])
+    meter = FuelMeter(budget)
+    total = 1 + 8 * n
+    try:
+        invoke(store, inst.export("f").addr, [n], meter)
+        assert budget >= total and meter.consumed == total
+    except Trap as trap:
+        assert trap.kind == TrapKind.OUT_OF_FUEL and budget < total
+        assert meter.consumed == budget
+    completed_sets = sum(1 for k in range(1, n + 1) if 1 + 8 * (k - 1) + 4 <= budget)
+    assert store.globals[inst.export("g").addr].value == completed_sets
+
+
+def test_spec_dynamic_cost_that_does_not_fit_charges_nothing_and_writes_nothing():
+    wat = '(module (memory (export "m") 1) (func (export "f") (memory.fill (i32.const 0) (i32.const 7) (i32.const 100))))'
+    outcome, consumed, _ = run(wat, budget=4 + 100)  # the fill needs 101 after 4
+    assert (outcome, consumed) == (TrapKind.OUT_OF_FUEL, 4)
+    assert run(wat, budget=4 + 101)[:2] == ([], 105)
+
+
+# ---------------------------------------------------------------------------
+# The wasmtime-50 model: checks at entries and loop headers only
+# ---------------------------------------------------------------------------
+
+
+def test_wasmtime_budget_thresholds():
+    assert run(EMPTY, model=WASMTIME, budget=1)[:2] == (TrapKind.OUT_OF_FUEL, 1)
+    assert run(EMPTY, model=WASMTIME, budget=2)[:2] == ([], 1)
+    # straight-line code overdraws between checks and the meter reads 0 left
+    outcome, consumed, meter = run(CHAIN, model=WASMTIME, budget=2)
+    assert (outcome, consumed, meter.remaining) == ([], 2, 0)
+    assert run(LOOP, args=[10], model=WASMTIME, budget=122)[:2] == ([], 122)
+    assert run(LOOP, args=[10], model=WASMTIME, budget=125)[:2] == ([], 125)
+    assert run(LOOP, args=[10], model=WASMTIME, budget=121)[:2] == (TrapKind.OUT_OF_FUEL, 121)
+
+
+@pytest.mark.parametrize("body,trap,wasmtime_fuel,_spec", TRAP_ROWS)
+def test_wasmtime_fuel_reported_after_a_trap(body, trap, wasmtime_fuel, _spec):
+    assert run(trap_module(body), model=WASMTIME, budget=1000)[:2] == (trap, wasmtime_fuel)
+
+
+def test_wasmtime_after_an_overdraft_hosts_see_zero_and_wasm_traps_at_entry():
+    seen = []
+
+    def host(caller, args):
+        seen.append(caller.fuel.remaining)
+        return []
+
+    wat = f'''(module (import "e" "h" (func $h)) (func $w)
+      (func (export "host") {"i32.const 1 drop " * 5} call $h)
+      (func (export "wasm") {"i32.const 1 drop " * 5} call $w))'''
+    h = HostFunc(FuncType((), ()), host, "h")
+    assert run(wat, "host", model=WASMTIME, budget=3, imports=[h])[:2] == ([], 3)
+    assert seen == [0]
+    assert run(wat, "wasm", model=WASMTIME, budget=3, imports=[h])[:2] == (TrapKind.OUT_OF_FUEL, 3)
+
+
+# ---------------------------------------------------------------------------
+# Host functions: the meter is synchronised before and read back after
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+def test_host_sees_exact_fuel_and_may_charge(model):
+    seen = []
+
+    def host(caller, args):
+        seen.append(caller.fuel.consumed)
+        caller.fuel.charge(50)
+        return [args[0] + 1]
+
+    wat = '''(module (import "e" "h" (func $h (param i32) (result i32)))
+      (func (export "f") (result i32) i32.const 1 drop (call $h (i32.const 41)) i32.const 1 i32.add))'''
+    h = HostFunc(FuncType(("i32",), ("i32",)), host, "h")
+    # entry 1, const 1 (drop free), const 1, call 1 = 4 when the host runs; +50; then const, add
+    assert run(wat, model=model, budget=1000, imports=[h])[:2] == ([43], 4 + 50 + 2)
+    assert seen == [4]
+    outcome, consumed, _ = run(wat, model=model, budget=40, imports=[h])
+    assert (outcome, consumed) == (TrapKind.OUT_OF_FUEL, 4)  # charge(50) failed, charged nothing
+
+
+def test_fuel_meter_rules():
+    meter = FuelMeter(10)
+    meter.charge(4)
+    assert (meter.consumed, meter.remaining) == (4, 6)
+    with pytest.raises(Trap) as info:
+        meter.charge(7)
+    assert info.value.kind == TrapKind.OUT_OF_FUEL and meter.consumed == 4
+    meter.charge(6)
+    assert meter.remaining == 0
+    with pytest.raises(ValueError):
+        FuelMeter(-1)
+    with pytest.raises(ValueError):
+        meter.charge(-1)
+
+
+# ---------------------------------------------------------------------------
+# The wasmtime-50 model against wasmtime 50 itself
+# ---------------------------------------------------------------------------
+
+wasmtime = pytest.importorskip("wasmtime")
+
+
+@functools.lru_cache(maxsize=None)
+def wasmtime_module(wat: str):
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    engine = wasmtime.Engine(config)
+    return engine, wasmtime.Module(engine, wat_to_wasm(wat))
+
+
+def wasmtime_run(wat: str, args, budget: int):
+    engine, module = wasmtime_module(wat)
+    store = wasmtime.Store(engine)
+    store.set_fuel(budget)
+    instance = wasmtime.Instance(store, module, [])
+    try:
+        result = instance.exports(store)["f"](store, *args)
+        outcome = [] if result is None else [result]
+    except wasmtime.Trap as trap:
+        outcome = {wasmtime.TrapCode.OUT_OF_FUEL: TrapKind.OUT_OF_FUEL,
+                   wasmtime.TrapCode.INTEGER_DIVISION_BY_ZERO: TrapKind.INTEGER_DIVIDE_BY_ZERO,
+                   wasmtime.TrapCode.UNREACHABLE: TrapKind.UNREACHABLE,
+                   wasmtime.TrapCode.MEMORY_OUT_OF_BOUNDS: TrapKind.MEMORY_OUT_OF_BOUNDS}[trap.trap_code]
+    return outcome, budget - store.get_fuel()
+
+
+DIFF_PROGRAMS = [
+    (EMPTY, []), (CHAIN, []), (LOOP, [4]),
+    ('(module (func $g i32.const 1 drop) (func (export "f") i32.const 1 drop call $g call $g))', []),
+    ('''(module (func $fib (export "f") (param i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+          (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                         (call $fib (i32.sub (local.get 0) (i32.const 2))))))))''', [5]),
+    *[(trap_module(body), []) for body, *_ in TRAP_ROWS],
+]
+
+
+@pytest.mark.parametrize("wat,args", DIFF_PROGRAMS)
+def test_wasmtime_model_matches_wasmtime_for_every_budget(wat, args):
+    _, full, _ = run(wat, args=args, model=WASMTIME)
+    for budget in range(0, full + 3):
+        assert run(wat, args=args, model=WASMTIME, budget=budget)[:2] == wasmtime_run(wat, args, budget), budget
