@@ -6,13 +6,14 @@ from hypothesis import strategies as st
 
 from pyde_ref.abi.constants import (
     ATTR_CONSTRUCTOR, ATTR_ENTRY, ATTR_FALLBACK, ATTR_PAYABLE, ATTR_RECEIVE, ATTR_REENTRANT,
-    ATTR_SPONSORED, ATTR_VIEW, ATTRIBUTE_NAMES,
+    ATTR_VIEW, ATTRIBUTE_NAMES,
 )
 from pyde_ref.abi.section import (
     REJECTED_PAIRS, SECTION_NAME, AbiJsonError, AbiRejected, AccessListEntry, ContractAbi,
-    ContractType, FunctionAbi, abi_from_json, abi_to_json, check_imports, custom_section,
+    ContractType, FunctionAbi, abi_from_json, abi_to_json, check_attributes, check_imports, custom_section,
     decode_abi, embed_abi, read_abi, selector_of, validate_abi,
 )
+from pyde_ref.abi.constants import ALL_ATTRIBUTES
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.text import wat_to_wasm
 
@@ -296,6 +297,9 @@ def test_json_round_trip_and_indexes():
     ({"functions": [{"name": "f", "attributes": ["viewz"]}]}, "abi.functions[0].attributes[0]"),
     ({"functions": [{"name": "f", "access_list": ["zz"]}]}, "abi.functions[0].access_list[0]"),
     ({"functions": [], "version": "one"}, "abi.version"),
+    ({"functions": [], "version": 2**40}, "abi.version"),
+    ({"functions": [], "version": "1.70000"}, "abi.version"),
+    ({"functions": [{"name": "f", "attributes": [["view"]]}]}, "abi.functions[0].attributes[0]"),
     ({"functions": [], "contract_type": "dapp"}, "abi.contract_type"),
     ({"functions": [], "state_schema_hash": "0x00"}, "abi.state_schema_hash"),
 ])
@@ -303,3 +307,74 @@ def test_json_errors_name_the_field(obj, field):
     with pytest.raises(AbiJsonError) as e:
         abi_from_json(obj)
     assert str(e.value).startswith(field)
+
+
+# -- robustness: bad input always gets its structured error ------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_decode_abi_on_any_bytes_is_abi_or_malformed(data):
+    try:
+        abi = decode_abi(data)
+    except AbiRejected as e:
+        assert e.reason == "MalformedAbi"
+    else:
+        assert abi.borsh() == data  # the encoding is canonical: decode∘encode is the identity
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64))
+def test_embed_abi_on_any_bytes_is_a_module_or_value_error(data):
+    abi = ContractAbi(0x10000, 0, ())
+    try:
+        embed_abi(b"\x00asm\x01\x00\x00\x00" + data, abi)
+    except ValueError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional={
+    "version": json_values, "contract_type": json_values, "state_schema_hash": json_values,
+    "functions": st.lists(st.fixed_dictionaries({}, optional={
+        "name": json_values | st.text(max_size=5), "attributes": json_values | st.lists(
+            st.sampled_from(["view", "entry", "payable", "receive", 3, None]), max_size=3),
+        "access_list": json_values | st.lists(st.sampled_from(["0x01", "0x", "01", 7]), max_size=2)}),
+        max_size=3) | json_values}) | json_values)
+def test_abi_from_json_on_any_json_is_an_abi_or_a_named_error(obj):
+    try:
+        abi = abi_from_json(obj)
+    except AbiJsonError as e:
+        assert str(e).startswith("abi")
+    else:
+        assert decode_abi(abi.borsh()) == abi
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, ALL_ATTRIBUTES), min_size=1, max_size=3))
+def test_attribute_check_matches_the_table(bitfields):
+    functions = tuple(FunctionAbi(f"f{i}", selector_of(f"f{i}"), bits) for i, bits in enumerate(bitfields))
+
+    def index_of(bit):
+        holders = [i for i, b in enumerate(bitfields) if b & bit]
+        return holders[0] if holders else None
+
+    from pyde_ref.abi.constants import ATTR_CONSTRUCTOR, ATTR_FALLBACK
+    abi = ContractAbi(0x10000, 0, functions, bytes(32), index_of(ATTR_CONSTRUCTOR),
+                      index_of(ATTR_FALLBACK), index_of(ATTR_RECEIVE))
+    bad_pair = any(b & x and b & y for b in bitfields for x, y in REJECTED_PAIRS)
+    receive_unpaid = any(b & ATTR_RECEIVE and not b & ATTR_PAYABLE for b in bitfields)
+    duplicated = any(sum(1 for b in bitfields if b & bit) > 1
+                     for bit in (ATTR_CONSTRUCTOR, ATTR_FALLBACK, ATTR_RECEIVE))
+    try:
+        check_attributes(abi)
+    except AbiRejected:
+        assert bad_pair or receive_unpaid or duplicated
+    else:
+        assert not (bad_pair or receive_unpaid or duplicated)

@@ -89,6 +89,7 @@ REJECTIONS = {
         '(func $w (drop (call $sstore (i32.const 0) (i32.const 0)))) (func (export "f") (call $w))',
         ("f:view",)),
     "IncompatibleAttributes": lambda: _module(PLAIN, ("f:view,payable",)),
+    "MemoryExceedsCap": lambda: _module('(memory (export "memory") 1025) (func (export "f"))'),
 }
 
 
@@ -103,6 +104,10 @@ def test_each_rejection_has_its_own_reason(reason):
     assert r.status == "rejected"
     assert r.reason.startswith(f"DeployRejected: {info.value.reason}(")
     assert c.nonce(ALICE) == 0
+
+
+def test_memory_at_the_cap_deploys():
+    validate_deploy(_module('(memory (export "memory") 1024 4096) (func (export "f"))'))
 
 
 def test_wasi_imports_are_forbidden():

@@ -172,3 +172,26 @@ def test_receipts_and_digest_are_deterministic(chain):
     a, b = chain.wave(txs), twin.wave(txs)
     assert a.receipts == b.receipts
     assert a.state_digest == b.state_digest
+
+
+def test_wave_gas_ceiling(chain):
+    """Chapter 10 §10.3: 1.6B gas per wave; a transaction whose gas_limit
+    does not fit in what is left is rejected."""
+    from pyde_ref.executor.executor import WAVE_GAS_CEILING
+
+    chain.fund(ALICE, 10**15)
+    big = ContractCall(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING - 30_000)
+    small = ContractCall(ALICE, C, "store", gas_limit=30_000)
+    result = chain.wave([big, small, small])
+    assert [r.status for r in result.receipts] == ["success", "success", "success"]
+    too_big = ContractCall(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING + 1)
+    assert chain.apply(too_big).status == "rejected"
+
+
+def test_calldata_cap(chain):
+    from pyde_ref.abi.constants import ERR_INVALID_INPUT
+    from pyde_ref.executor.executor import MAX_CALLDATA
+
+    r = chain.call(ALICE, C, "store", bytes(MAX_CALLDATA + 1), gas_limit=100_000)
+    assert (r.status, r.error_code) == ("rejected", ERR_INVALID_INPUT)
+    assert chain.call(ALICE, C, "store", bytes(MAX_CALLDATA), gas_limit=100_000).status == "success"

@@ -203,3 +203,31 @@ def test_native_transfer_costs_21000():
     assert receipt.status == "success"
     assert receipt.gas_used == 21_000
     assert chain.balance(SENDER) == 10**12 - 5 - 21_000 * chain.block.base_fee
+
+
+def test_cross_call_reservation_is_checked_through_a_real_call():
+    """ABI §13.5 reading A (spec/findings/cross-call-gas-accounting.md): a
+    caller that cannot afford base + gas_limit traps out_of_fuel before the
+    sub-call starts; one that can is charged only what the callee used."""
+    chain = Chain()
+    chain.fund(SENDER, 10**15)
+    chain.install(address(0xCA), build_contract(CALLEE_WAT, ["work", "peek:view"]))
+    contract = address(0xC3)
+    chain.install(contract, _caller_pair("cross_call", 0))  # reserves 100,000
+    poor = chain.call(SENDER, contract, "once", gas_limit=100_500)
+    assert (poor.status, poor.trap) == ("trap", "out_of_fuel")
+    rich = chain.call(SENDER, contract, "once", gas_limit=101_100)
+    assert rich.status == "success"
+    assert rich.gas_used == 1 + 11 + 1_000 + 5  # entry, call's instructions, base, callee
+
+
+def test_every_core_function_is_pinned_here():
+    """Each §7 function's §10 figure is measured above; the §8 parachain
+    functions cannot be imported by a contract (deploy refuses them, §9.2),
+    so they have no real-call measurement."""
+    from pyde_ref.abi.registry import HOST_FUNCTIONS
+
+    pinned = set(FIXED) | set(METERED) | {"consume_gas", "return", "revert", "cross_call",
+                                          "delegate_call", "cross_call_static"}
+    core = {name for name, d in HOST_FUNCTIONS.items() if not d.parachain_only}
+    assert pinned == core

@@ -93,16 +93,17 @@ def test_unaffordable_reservation_traps_before_anything():
 
 def test_negative_gas_limit_is_invalid_input():
     env, runner, n, c = setup(SubcallResult(SubcallStatus.SUCCESS))
-    assert do_call(env, n, c, gas_limit=(1 << 64) - 1) == ERR_INVALID_INPUT
-    assert do_delegate(env, n, c, gas_limit=(1 << 64) - 1) == ERR_INVALID_INPUT
-    assert do_static(env, n, c, gas_limit=(1 << 64) - 1) == ERR_INVALID_INPUT
+    for fn in (do_call, do_delegate, do_static):
+        env.memory.write(OUT_LEN, b"\xee" * 4)
+        assert fn(env, n, c, gas_limit=(1 << 64) - 1) == ERR_INVALID_INPUT
+        assert out(env) == b""
     assert runner.requests == []
 
 
 def test_value_from_a_view_frame_is_forbidden_but_value_zero_may_call():
     env, runner, n, c = setup(SubcallResult(SubcallStatus.SUCCESS), value=1, view_mode=True)
     assert do_call(env, n, c) == ERR_FORBIDDEN
-    assert runner.requests == []
+    assert runner.requests == [] and out(env) == b""
     env, runner, n, c = setup(SubcallResult(SubcallStatus.SUCCESS), value=0, view_mode=True)
     assert do_call(env, n, c) == OK
 
@@ -110,7 +111,7 @@ def test_value_from_a_view_frame_is_forbidden_but_value_zero_may_call():
 def test_non_utf8_function_name_names_no_function():
     env, runner, n, c = setup(SubcallResult(SubcallStatus.SUCCESS), name=b"\xff\xfe")
     assert do_call(env, n, c) == ERR_INVALID_FUNCTION_NAME
-    assert runner.requests == []
+    assert runner.requests == [] and out(env) == b""
 
 
 def test_static_call_charges_only_dispatch_and_caps_fuel():
@@ -165,3 +166,12 @@ def test_return_data_that_does_not_fit_traps_in_the_caller():
     with pytest.raises(Trap) as e:
         do_call(env, n, c)
     assert e.value.kind == "memory_out_of_bounds"
+
+
+def test_out_of_range_length_pointer_traps_before_the_payload_is_written():
+    env, _, n, c = setup(SubcallResult(SubcallStatus.SUCCESS, return_data=b"payload"))
+    env.memory.write(OUT, b"\xee" * 7)
+    with pytest.raises(Trap) as e:
+        calls.cross_call(env, TARGET, NAME, n, CALLDATA, c, VALUE, 50_000, OUT, PAGE - 3)
+    assert e.value.kind == "memory_out_of_bounds"
+    assert env.memory.read(OUT, 7) == b"\xee" * 7

@@ -4,7 +4,7 @@ random arguments, budgets and pointers near the end of memory:
 * with less gas than the call costs it traps ``out_of_fuel`` having charged
   nothing, written no state, emitted no event and left memory untouched;
 * with an out-of-range pointer it traps ``memory_out_of_bounds`` having
-  written no state and emitted no event;
+  written no state, emitted no event and left memory untouched;
 * otherwise it returns an ABI §4 code (or a halt) and charges exactly the
   cost the §10 table gives for its metered length.
 """
@@ -12,7 +12,7 @@ random arguments, budgets and pointers near the end of memory:
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyde_ref.abi.constants import ERROR_CODES, GAS_TABLE, OK
+from pyde_ref.abi.constants import ERROR_CODES, OK
 from pyde_ref.abi.env import SubcallResult, SubcallStatus
 from pyde_ref.abi.gas import cost_of
 from pyde_ref.abi.halt import Halt
@@ -85,6 +85,7 @@ def test_gas_first_bounds_checked_and_all_or_nothing(case):
             assert bytes(env.memory.data) == before
         else:
             assert trap.kind == "memory_out_of_bounds" and affordable
+            assert bytes(env.memory.data) == before  # no partial output
             # Only a cross-call's outputs are written after its sub-call ran.
             assert runner.requests == [] or name in ("cross_call", "cross_call_static", "delegate_call")
         return

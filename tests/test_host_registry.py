@@ -95,3 +95,9 @@ def test_bind_without_memory_traps_host_no_memory():
     with pytest.raises(Trap) as e:
         host.fn(Caller(None, None, FuelMeter(100)), (0,))
     assert e.value.kind == "host_no_memory"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, d in HOST_FUNCTIONS.items() if not d.parachain_only))
+def test_every_core_function_cites_its_abi_section(name):
+    doc = HOST_FUNCTIONS[name].impl.__doc__ or ""
+    assert "ABI §7." in doc, f"{name}: docstring must cite the ABI section it implements"

@@ -647,3 +647,31 @@ def test_round_to_format_edges(t):
     assert numerics.round_to_format(False, 1, fmt.min_quantum_exponent - 1, fmt) == 0  # tie, to even
     assert numerics.round_to_format(False, 3, fmt.min_quantum_exponent - 2, fmt) == 1  # 0.75 quantum: up
     assert numerics.round_to_format(False, 1, 100000, fmt) == INF[t]
+
+
+def test_host_float_check_refuses_a_wrong_host(monkeypatch):
+    numerics._check_host_binary64()  # this host is fine (it also ran at import)
+
+    class OffByOneUlpMath:
+        @staticmethod
+        def sqrt(x: float) -> float:
+            return math.nextafter(math.sqrt(x), math.inf)
+
+    monkeypatch.setattr(numerics, "math", OffByOneUlpMath)
+    with pytest.raises(RuntimeError, match="not IEEE-754 binary64"):
+        numerics._check_host_binary64()
+
+
+@pytest.mark.parametrize("t", ["f32", "f64"])
+@settings(max_examples=300, deadline=None)
+@given(
+    negative=st.booleans(),
+    significand=st.one_of(st.integers(0, 2**70), st.integers(0, 2**8)),
+    exponent=st.integers(-1200, 1100),
+)
+def test_round_to_format_matches_exact_reference(t, negative, significand, exponent):
+    exact = Fraction(significand) * Fraction(2) ** exponent
+    expected = reference_round(-exact if negative else exact, t)
+    if exact == 0 or expected & (SIGN[t] - 1) == 0:
+        expected = SIGN[t] if negative else 0  # a zero keeps the sign it was given
+    assert numerics.round_to_format(negative, significand, exponent, numerics.FORMATS[t]) == expected

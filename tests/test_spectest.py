@@ -130,6 +130,17 @@ SCRIPT = r"""
 (module (func (export "ok") (result i32) (i32.const 1)))
 (assert_return (invoke "ok") (i32.const 2))
 (assert_trap (invoke "ok") "unreachable")
+(module $Shared (table (export "tab") 10 funcref)
+  (func (export "call") (param i32) (result i32) (call_indirect (result i32) (local.get 0))))
+(register "shared" $Shared)
+(assert_trap (invoke $Shared "call" (i32.const 7)) "uninitialized element")
+(assert_trap (module (table (import "shared" "tab") 10 funcref) (func $f (result i32) (i32.const 0))
+  (elem (i32.const 7) $f) (memory 0) (memory $m 1) (data $m (i32.const 0x10000) "d")) "out of bounds memory access")
+(assert_return (invoke $Shared "call" (i32.const 7)) (i32.const 0))
+(module $Out (memory 0) (memory 0) (func (export "f")))
+(register "out")
+(module $Needs (import "out" "f" (func)) (func (export "g") (result i32) (i32.const 1)))
+(assert_return (invoke "g") (i32.const 1))
 """
 
 
@@ -150,13 +161,19 @@ def test_synthetic_script_outcomes(synthetic):
     assert len(failures) == 2, failures
     assert "expected [i32:0x00000002], got [i32:0x00000001]" in failures[0]
     assert "expected trap unreachable" in failures[1] and "got [i32:0x00000001]" in failures[1]
-    assert result.outcomes[PASSED] == 19
-    assert result.outcomes["rejected_as_expected"] == 3  # invalid, binary malformed, v128 module
+    assert result.outcomes[PASSED] == 22
+    assert result.outcomes["rejected_as_expected"] == 5  # invalid, malformed, 3 modules outside pyde-v1
     assert result.outcomes["skipped"] == 1  # the text-format assert_malformed
-    assert result.outcomes["out_of_scope"] == 2  # the two commands on the v128 module
-    assert result.in_scope["module"] == 3 and result.out_of_scope["module"] == 1
-    assert result.in_scope["assert_return"] == 9 and result.out_of_scope["assert_return"] == 1
-    assert result.in_scope["assert_trap"] == 2 and result.in_scope["assert_exhaustion"] == 1
+    assert result.outcomes["out_of_scope"] == 3  # two commands on the v128 module, register "out"
+    # $Needs imports from the out-of-scope $Out; $Shared's table was shared with
+    # an out-of-scope module that would have written element 7.
+    assert result.outcomes["dependency_out_of_scope"] == 3
+    assert [d.line for d in result.dependencies] == [45, 48, 49]
+    assert "'out' was registered from the module at synthetic.wast:46" in result.dependencies[1].message
+    assert "shared with the module at synthetic.wast:43" in result.dependencies[0].message
+    assert result.in_scope["module"] == 5 and result.out_of_scope["module"] == 2
+    assert result.in_scope["assert_return"] == 11 and result.out_of_scope["assert_return"] == 1
+    assert result.in_scope["assert_trap"] == 3 and result.in_scope["assert_exhaustion"] == 1
     assert sum(result.outcomes.values()) == sum(result.commands.values()) == len(script["commands"])
 
 
@@ -206,7 +223,7 @@ def test_cli_json_report(synthetic, capsys):
     assert len(out) == 1
     summary = json.loads(out[0])
     assert code == 1  # the two deliberate failures
-    assert summary["totals"]["failed"] == 2 and summary["totals"]["passed"] == 19
+    assert summary["totals"]["failed"] == 2 and summary["totals"]["passed"] == 22
     assert set(summary["in_scope"]) >= {"module", "assert_return", "assert_trap", "action", "assert_exhaustion"}
     assert [f["file"] for f in summary["files"]] == ["synthetic.wast"]
     assert summary["files"][0]["failures"][0]["line"] > 0
@@ -217,9 +234,10 @@ def test_cli_table_report(synthetic, capsys):
     code = cli.main(["spectest", str(directory), "--only", "synthetic", "--cache-dir", str(cache)])
     captured = capsys.readouterr()
     assert code == 1
-    assert re.search(r"^synthetic\.wast\s+19\s+2\s+3\s+1\s+2$", captured.out, re.M)
+    assert re.search(r"^synthetic\.wast\s+22\s+2\s+5\s+1\s+3\s+3$", captured.out, re.M)
     assert "synthetic.wast:" in captured.out and "expected [i32:0x00000002]" in captured.out
-    assert captured.out.rstrip().endswith("19 passed, 2 failed, 3 rejected as expected, 1 skipped, 2 out of scope")
+    assert captured.out.rstrip().endswith(
+        "22 passed, 2 failed, 5 rejected as expected, 1 skipped, 3 out of scope, 3 dependency out of scope")
     assert "[1/1] synthetic.wast" in captured.err
 
 

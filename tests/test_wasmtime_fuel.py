@@ -309,3 +309,102 @@ def test_instantiation_fuel_is_checked(decls, minimum):
     assert _instantiate(decls, fuel=minimum).status == "ok"
     failed = _instantiate(decls, fuel=minimum - 1)
     assert (failed.status, failed.trap) == ("uninstantiable", "out_of_fuel")
+
+
+# --------------------------------------------------------------------------
+# Static and runtime paths of the length charge (wasmtime-fuel-charges.md)
+# --------------------------------------------------------------------------
+
+
+def _with_param(body: str, arg: int, fuel: int, extra: str = "", pages: int = 1):
+    wat = fp.module_wat(body, extra=extra).replace('(func (export "probe")', '(func (export "probe") (param i32)')
+    wat = wat.replace('(memory (export "memory") 1)', f'(memory (export "memory") {pages})')
+    return run_bare(wasmtime.wat2wasm(wat), "probe", [arg], fuel)
+
+
+FILL = "i32.const 0 i32.const 0 {} memory.fill"
+
+
+@pytest.mark.parametrize("length_code,static", [
+    ("i32.const 100", True),
+    ("i32.const 128", True),
+    ("i32.const 129", False),
+    ("i32.const 1000", False),
+    ("local.get 1", True),  # a local never set: constant 0
+    ("i32.const 100 local.set 1 local.get 1", True),
+    ("i32.const 100 i32.const 1 i32.add", False),  # no folding at translation
+    ("global.get $c", True),  # immutable global, constant initializer
+    ("local.get 0", False),  # a parameter
+])
+def test_length_constness(length_code, static):
+    # budget 3: the static path never checks, the runtime path traps right after the fill
+    wat = fp.module_wat(FILL.format(length_code), locals_="(local i32)", extra="(global $c i32 (i32.const 100))")
+    wat = wat.replace('(func (export "probe")', '(func (export "probe") (param i32)')
+    out = run_bare(wasmtime.wat2wasm(wat), "probe", [7], 3)
+    assert (out.status == "ok") is static, out
+
+
+@pytest.mark.parametrize("op", ["memory.fill", "memory.copy", "memory.init $d", "table.init $e", "table.copy"])
+def test_runtime_length_is_checked_right_after_the_operation(op):
+    n = 2
+    body = "i32.const 1 drop " * 10 + f"i32.const 0 i32.const 0 local.get 0 {op}" + " i32.const 1 drop" * 20
+    through_op = 1 + 10 + 3 + 1 + n  # entry, the ten, three operands, the op, its length
+    assert _with_param(body, n, through_op).trap == "out_of_fuel"
+    assert _with_param(body, n, through_op + 1).status == "ok"
+
+
+def test_runtime_check_comes_after_the_effect():
+    untouched = _with_param("nop", 0, 500)
+    filled = _with_param("i32.const 0 i32.const 7 local.get 0 memory.fill", 1000, 500)
+    assert (filled.trap, filled.fuel_consumed) == ("out_of_fuel", 500)
+    assert filled.memory_hash != untouched.memory_hash
+
+
+def test_runtime_out_of_bounds_traps_before_the_fuel_check():
+    out = _with_param("i32.const 65000 i32.const 7 local.get 0 memory.fill", 1000, 500)
+    assert out.trap == "memory_out_of_bounds"
+
+
+@pytest.mark.parametrize("pages,delta,charged", [(1000, 24, 24), (1000, 100, 0), (1, 1023, 1023), (1, 1024, 0)])
+def test_runtime_grow_is_charged_only_when_it_succeeds(pages, delta, charged):
+    out = _with_param("local.get 0 memory.grow drop", delta, 10**6, pages=pages)
+    assert out.fuel_consumed == 3 + charged  # entry, local.get, memory.grow
+
+
+def test_runtime_grow_failure_is_not_checked():
+    assert _with_param("local.get 0 memory.grow drop", 5000, 3).status == "ok"
+    grown = _with_param("local.get 0 memory.grow drop", 5, 3)
+    assert grown.trap == "out_of_fuel"
+
+
+# --------------------------------------------------------------------------
+# Instantiation: data segments initialized by code when they are sparse
+# --------------------------------------------------------------------------
+
+SIXTEEN_MIB = 16 * 1024 * 1024
+
+
+def _data_instantiation(segments, extra: str = "") -> int:
+    data = "".join(f'(data (i32.const {o}) "{"x" * n}")' for o, n in segments)
+    wat = f'(module (memory 623) (table 2 funcref) (func $n) {data} {extra} (func (export "f")))'
+    return run_bare(wasmtime.wat2wasm(wat), "f", [], 10).instantiate_fuel
+
+
+@pytest.mark.parametrize("segments,fuel", [
+    ([(0, 1), (4 << 20, 1)], 0),  # a memory image: free
+    ([(655360, 1), (655360 + SIXTEEN_MIB - 2, 1)], 0),  # extent just under 16 MiB
+    ([(655360, 1), (655360 + SIXTEEN_MIB - 1, 1)], 1 + 2 + 2),  # extent 16 MiB: run as code
+    ([(0, 3), (20 << 20, 4)], 1 + 4 + 5),
+    ([(0, 3), (20 << 20, 4), (100, 0)], 1 + 4 + 5 + 1),
+    ([(20 << 20, 1)], 0),  # one segment is never sparse
+])
+def test_sparse_data_segments_cost_fuel(segments, fuel):
+    assert _data_instantiation(segments) == fuel
+
+
+@pytest.mark.parametrize("extra,fuel", [
+    ("(elem $e func $n)", 5),  # the 1 of passive elements is the same 1
+    ("(start $n)", 7),  # 1 + 4 (data) + 1 + start's entry 1
+])
+def test_sparse_data_with_other_initialization(extra, fuel):
+    assert _data_instantiation([(0, 1), (20 << 20, 1)], extra) == fuel

@@ -105,12 +105,86 @@ def token_wave() -> dict:
     }
 
 
+GENESIS_TOKEN = bytes.fromhex("70" * 32)
+GENESIS_CALLER = bytes.fromhex("ca" * 32)
+
+
+def token_slot(contract: bytes, disc: int, key: bytes) -> bytes:
+    """token.wat's slot layout: contract[..16] || blake3(disc || key)[..16]."""
+    import blake3
+
+    return contract[:16] + blake3.blake3(bytes([disc]) + key).digest()[:16]
+
+
+def u128_value(n: int) -> bytes:
+    return n.to_bytes(16, "little") + bytes(16)
+
+
+def genesis_wave() -> dict:
+    """Contracts already in the pre-state (no deploy): the token with its
+    owner and balances given as storage, the caller contract holding tokens
+    and PYDE."""
+    storage = {
+        token_slot(GENESIS_TOKEN, 0, bytes(32)): ALICE,                    # owner
+        token_slot(GENESIS_TOKEN, 1, BOB): u128_value(700),                # balance_of(bob)
+        token_slot(GENESIS_TOKEN, 1, GENESIS_CALLER): u128_value(300),     # balance_of(caller)
+        token_slot(GENESIS_TOKEN, 2, bytes(32)): u128_value(1000),         # total_supply
+    }
+
+    def call(sender, to, function, calldata=b"", gas=1_000_000, value=0):
+        tx = {"type": "call", "from": h(sender), "to": h(to), "function": function,
+              "calldata": h(calldata), "gas_limit": gas}
+        if value:
+            tx["value"] = str(value)
+        return tx
+
+    def call_any(kind, target, name, args=b"", value=0, gas=500_000):
+        raw = name.encode()
+        return (bytes([kind]) + target + value.to_bytes(16, "little") + gas.to_bytes(8, "little")
+                + len(raw).to_bytes(4, "little") + raw + args)
+
+    return {
+        "context": {"chain_id": "31337", "block_height": "9", "wave_id": "9",
+                    "block_timestamp": "1750000500", "base_fee": "2"},
+        "accounts": {h(ALICE): {"balance": "5000000", "nonce": 3},
+                     h(BOB): {"balance": "5000000"}},
+        "contracts": {
+            h(GENESIS_TOKEN): {"code": "token.wasm",
+                               "storage": {h(k): h(v) for k, v in sorted(storage.items())}},
+            h(GENESIS_CALLER): {"code": "caller.wasm", "balance": "1000"},
+        },
+        "txs": [
+            call(BOB, GENESIS_TOKEN, "total_supply"),                                   # 0 view
+            call(BOB, GENESIS_TOKEN, "mint", BOB + amount(1)),                          # 1 not owner
+            call(ALICE, GENESIS_TOKEN, "mint", CAROL + amount(5)),                      # 2 owner
+            call(BOB, GENESIS_CALLER, "call_any",                                       # 3 cross_call
+                 call_any(0, GENESIS_TOKEN, "transfer", CAROL + amount(100))),
+            call(BOB, GENESIS_CALLER, "call_any",                                       # 4 static
+                 call_any(1, GENESIS_TOKEN, "balance_of", CAROL)),
+            call(BOB, GENESIS_CALLER, "call_any",                                       # 5 not payable
+                 call_any(0, GENESIS_TOKEN, "balance_of", CAROL, value=1)),
+            call(BOB, GENESIS_CALLER, "call_any",                                       # 6 constructor
+                 call_any(0, GENESIS_TOKEN, "constructor")),
+            call(BOB, GENESIS_CALLER, "call_any", call_any(0, GENESIS_CALLER, "call_any",  # 7 reentry
+                 call_any(1, GENESIS_TOKEN, "total_supply"))),
+            call(BOB, GENESIS_CALLER, "", value=10),                                    # 8 no receive
+            {"type": "transfer", "from": h(BOB), "to": h(GENESIS_CALLER),             # 9 native
+             "value": "10", "gas_limit": "21000"},
+        ],
+    }
+
+
+def write_json(name: str, document: dict) -> None:
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        json.dump(document, f, indent=2)
+        f.write("\n")
+
+
 def main() -> None:
     for name in CONTRACTS:
         build(name)
-    with open(os.path.join(HERE, "token-wave.json"), "w", encoding="utf-8") as f:
-        json.dump(token_wave(), f, indent=2)
-        f.write("\n")
+    write_json("token-wave.json", token_wave())
+    write_json("genesis-wave.json", genesis_wave())
 
 
 if __name__ == "__main__":

@@ -23,8 +23,10 @@ Return data (``spec/findings/abi-cross-call-return-buffer.md``): the spec
 gives the caller's output buffer no capacity, so the whole return data (on
 success) or revert reason (on revert) is written at ``return_data_out_ptr``,
 bounds-checked against the caller's memory (ABI §3.4), and its length as a
-u32 at ``return_data_out_len_ptr``; after a trap or a refused call the length
-written is 0.
+u32 at ``return_data_out_len_ptr``.  Every outcome that returns to the caller
+writes the length, so a caller can always read it: after a trap, or a call
+refused by the executor or by the host function itself, it is 0 and nothing
+else is written.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pyde_ref.abi.constants import (
     OK,
     TRAP_HOST_INTERNAL,
     TRAP_OUT_OF_FUEL,
+    U32_SIZE,
     VIEW_FUEL_CAP,
 )
 from pyde_ref.abi.env import (
@@ -95,9 +98,17 @@ def _reserve(env: HostEnv, upfront: int, reservation: int) -> None:
     env.gas.charge(upfront)
 
 
-def _finish(env: HostEnv, result: SubcallResult, out_ptr: int, out_len_ptr: int) -> int:
+def _finish(env: HostEnv, result: SubcallResult | int, out_ptr: int, out_len_ptr: int) -> int:
+    """Write the payload and its length; return the caller's code.  An
+    ``int`` result is a code the host function decided itself (no payload)."""
+    if isinstance(result, int):
+        memio.write_u32(env, out_len_ptr, 0)
+        return result
     code = outcome_code(result)
     payload = payload_of(result)
+    # All or nothing (ABI §3.4): probe the length slot before the payload is
+    # written, so an out-of-range length pointer traps with memory untouched.
+    memio.read(env, out_len_ptr, U32_SIZE)
     memio.write(env, out_ptr, payload)
     memio.write_u32(env, out_len_ptr, len(payload))
     return code
@@ -131,20 +142,20 @@ def cross_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: int
     sub-call's gas_used.  A view frame may call with value 0 (the executor
     runs the callee in view mode too); attaching value from a view frame is
     ``ERR_FORBIDDEN`` (ABI §3.5: a view must not transfer value)."""
+    out = (return_data_out_ptr, return_data_out_len_ptr)
     limit = as_i64(gas_limit)
     if limit < 0:
         env.gas.charge(cost_of("cross_call", calldata_len))
-        return ERR_INVALID_INPUT
+        return _finish(env, ERR_INVALID_INPUT, *out)
     _reserve(env, cost_of("cross_call", calldata_len), limit)
     value = memio.read_u128(env, value_ptr)
     if value > 0 and env.ctx.view_mode:
-        return ERR_FORBIDDEN
+        return _finish(env, ERR_FORBIDDEN, *out)
     result = _run(env, SubcallKind.CALL, target_ptr, fn_name_ptr, fn_name_len,
                   calldata_ptr, calldata_len, value, limit)
-    if isinstance(result, int):
-        return result
-    _debit_callee_gas(env, result, limit)
-    return _finish(env, result, return_data_out_ptr, return_data_out_len_ptr)
+    if not isinstance(result, int):
+        _debit_callee_gas(env, result, limit)
+    return _finish(env, result, *out)
 
 
 def cross_call_static(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: int,
@@ -153,18 +164,17 @@ def cross_call_static(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_l
     """ABI §7.8 ``cross_call_static(...) -> i32``: 50 gas; the view sub-call
     runs free on ``min(gas_limit, VIEW_FUEL_CAP)`` fuel; the target must be a
     view function (the executor answers ``ERR_FORBIDDEN`` otherwise)."""
+    out = (return_data_out_ptr, return_data_out_len_ptr)
     env.gas.charge(cost_of("cross_call_static"))
     limit = as_i64(gas_limit)
     if limit < 0:
-        return ERR_INVALID_INPUT
+        return _finish(env, ERR_INVALID_INPUT, *out)
     budget = min(limit, VIEW_FUEL_CAP)
     result = _run(env, SubcallKind.STATIC, target_ptr, fn_name_ptr, fn_name_len,
                   calldata_ptr, calldata_len, 0, budget)
-    if isinstance(result, int):
-        return result
-    if not 0 <= result.gas_used <= budget:
+    if not isinstance(result, int) and not 0 <= result.gas_used <= budget:
         raise Trap(TRAP_HOST_INTERNAL, "view sub-call used more fuel than it was given")
-    return _finish(env, result, return_data_out_ptr, return_data_out_len_ptr)
+    return _finish(env, result, *out)
 
 
 def delegate_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: int,
@@ -173,14 +183,14 @@ def delegate_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: 
     """ABI §7.8 ``delegate_call(...) -> i32``: 1,200 + 8/byte of calldata +
     the sub-call's gas_used; the target's code runs in the caller's storage
     context, moving no value."""
+    out = (return_data_out_ptr, return_data_out_len_ptr)
     limit = as_i64(gas_limit)
     if limit < 0:
         env.gas.charge(cost_of("delegate_call", calldata_len))
-        return ERR_INVALID_INPUT
+        return _finish(env, ERR_INVALID_INPUT, *out)
     _reserve(env, cost_of("delegate_call", calldata_len), limit)
     result = _run(env, SubcallKind.DELEGATE, target_ptr, fn_name_ptr, fn_name_len,
                   calldata_ptr, calldata_len, 0, limit)
-    if isinstance(result, int):
-        return result
-    _debit_callee_gas(env, result, limit)
-    return _finish(env, result, return_data_out_ptr, return_data_out_len_ptr)
+    if not isinstance(result, int):
+        _debit_callee_gas(env, result, limit)
+    return _finish(env, result, *out)

@@ -122,7 +122,9 @@ class SubcallRunner(Protocol):
     and delegate calls) and the gas budget the callee's fresh fuel meter gets.
     The executor validates the target, runs the callee in a nested overlay on
     a fresh instance, merges or discards, and reports the outcome.  It never
-    touches the caller's gas meter: the host function debits ``gas_used``."""
+    touches the caller's gas meter: the host function debits ``gas_used``.
+    A sub-call made from a frame in view mode runs in view mode too
+    (``spec/findings/abi-cross-call-from-view.md``)."""
 
     def run_subcall(
         self,

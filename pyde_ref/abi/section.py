@@ -33,7 +33,6 @@ import attrs
 from pyde_ref.abi.constants import (
     ALL_ATTRIBUTES,
     ATTR_CONSTRUCTOR,
-    ATTR_ENTRY,
     ATTR_FALLBACK,
     ATTR_PAYABLE,
     ATTR_RECEIVE,
@@ -317,7 +316,9 @@ def read_abi(module: Any) -> ContractAbi:
 
 def check_schema(abi: ContractAbi, *, allow_parachain: bool = False) -> None:
     """Version within what this engine supports (v1.0: major 1, minor <= 0),
-    a known contract type, well-formed functions and dispatch indexes."""
+    a deployable contract type, unique names, selectors equal to
+    Blake3(name)[..4], access-list prefixes of 1..32 bytes.  (The dispatch
+    indexes are checked with the attributes, :func:`check_attributes`.)"""
     major, minor = abi.pyde_abi_version >> 16, abi.pyde_abi_version & 0xFFFF
     if major != PYDE_ABI_VERSION >> 16 or abi.pyde_abi_version > PYDE_ABI_VERSION:
         raise AbiRejected(
@@ -641,6 +642,22 @@ def _hex_bytes(text: str, where: str) -> bytes:
         raise AbiJsonError(f"{where}: not valid hex") from None
 
 
+def _version_from_json(version: Any) -> int:
+    """``"MAJOR.MINOR"`` (each 0..65535) or the packed u32 (ABI §2.1)."""
+    problem = "abi.version: expected \"MAJOR.MINOR\" (0..65535 each) or an integer in 0..2**32-1"
+    if isinstance(version, str):
+        parts = version.split(".")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise AbiJsonError(problem)
+        major, minor = int(parts[0]), int(parts[1])
+        if major > 0xFFFF or minor > 0xFFFF:
+            raise AbiJsonError(problem)
+        return (major << 16) | minor
+    if isinstance(version, int) and not isinstance(version, bool) and 0 <= version <= 0xFFFF_FFFF:
+        return version
+    raise AbiJsonError(problem)
+
+
 def abi_from_json(obj: Any) -> ContractAbi:
     """Build a :class:`ContractAbi` from its JSON form::
 
@@ -656,15 +673,7 @@ def abi_from_json(obj: Any) -> ContractAbi:
     result is *not* validated: :func:`validate_abi` does that at deploy."""
     if not isinstance(obj, dict):
         raise AbiJsonError("abi: expected a JSON object")
-    version = obj.get("version", "1.0")
-    if isinstance(version, str):
-        try:
-            major, minor = (int(p) for p in version.split("."))
-        except ValueError:
-            raise AbiJsonError("abi.version: expected \"MAJOR.MINOR\" or an integer") from None
-        version = (major << 16) | minor
-    elif not isinstance(version, int) or isinstance(version, bool):
-        raise AbiJsonError("abi.version: expected \"MAJOR.MINOR\" or an integer")
+    version = _version_from_json(obj.get("version", "1.0"))
     ctype_name = _field(obj, "contract_type", "abi", str, "contract")
     ctypes = {v: k for k, v in ContractType.NAMES.items()}
     if ctype_name not in ctypes:
@@ -681,7 +690,7 @@ def abi_from_json(obj: Any) -> ContractAbi:
         name = _field(fobj, "name", where, str)
         bits = 0
         for j, attr in enumerate(_field(fobj, "attributes", where, list, [])):
-            if attr not in _ATTRIBUTE_BITS:
+            if not isinstance(attr, str) or attr not in _ATTRIBUTE_BITS:
                 raise AbiJsonError(f"{where}.attributes[{j}]: unknown attribute {attr!r}")
             bits |= _ATTRIBUTE_BITS[attr]
         entries = tuple(

@@ -84,7 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
     parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
     parser.add_argument("args", nargs="*", metavar="ARG",
-                        help="arguments, read by parameter type (see pyde-ref run --help)")
+                        help="arguments, read by parameter type: integers in decimal or 0x hex "
+                             "(two's complement), floats in decimal, inf, nan, nan:0xPAYLOAD "
+                             "or bits:0xBITS")
     parser.add_argument("--fuel", default=None, metavar="N",
                         help="fuel budget of the call (default: unlimited, still counted)")
     parser.add_argument("--fuel-model", default="spec", metavar="MODEL",

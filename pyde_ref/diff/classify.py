@@ -44,9 +44,88 @@ def _call_depth(wasmtime: CallOutcome, model: CallOutcome) -> bool:
     return "call_stack_exhausted" in (wasmtime.trap, model.trap)
 
 
-#: (name, finding, predicate(wasmtime, wasmtime-50 reference run)).
-HAZARDS: tuple[tuple[str, str, Callable[[CallOutcome, CallOutcome], bool]], ...] = (
-    ("call-depth", "spec/findings/call-depth.md", _call_depth),
+#: Operators whose last operand is a length wasmtime charges per unit.
+LENGTH_OPS = frozenset({"memory.fill", "memory.copy", "memory.init", "table.init", "table.copy", "memory.grow"})
+#: Instructions after which the length is certainly not a compile-time
+#: constant... or certainly one (``i32.const``): everything else before a
+#: length operator (``local.get``, ``global.get``, ``local.tee``, a block
+#: end, a branch...) leaves it to Cranelift's SSA construction.
+_NOT_AMBIGUOUS_PREFIXES = ("i32.", "i64.", "f32.", "f64.")
+_NOT_AMBIGUOUS = frozenset({"call", "call_indirect", "select", "memory.size", "memory.grow"})
+
+
+def has_ambiguous_length(wasm: bytes) -> bool:
+    """Whether some length operator of ``wasm`` takes its length from an
+    instruction whose compile-time constness only Cranelift's SSA
+    construction decides (spec/findings/wasmtime-fuel-charges.md)."""
+    from pyde_ref.wasm.binary import decode_module
+
+    try:
+        module = decode_module(wasm)
+    except Exception:
+        return False
+    for func in module.funcs:
+        body = func.body
+        for i, instr in enumerate(body):
+            if instr.op not in LENGTH_OPS or i == 0:
+                continue
+            before = body[i - 1].op
+            certain = before in _NOT_AMBIGUOUS or (before.startswith(_NOT_AMBIGUOUS_PREFIXES)
+                                                    and not before.endswith(".const") or before == "i32.const")
+            if not certain:
+                return True
+    return False
+
+
+#: Fields a bulk-length constness difference can touch: the fuel, and through
+#: an out-of-fuel trap that one side takes and the other not, the outcome.
+_FUEL_FIELDS = frozenset({"status", "trap", "results", "fuel_consumed", "memory_hash", "globals", "state_hash"})
+
+
+def _bulk_length(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome) -> bool:
+    fields = {d.field for d in diff_calls(model, wasmtime)}
+    fuel_only = fields == {"fuel_consumed"} or (
+        fields <= _FUEL_FIELDS and "out_of_fuel" in (wasmtime.trap, model.trap))
+    return fuel_only and has_ambiguous_length(wasm)
+
+
+#: Extent (bytes, from the start of the lowest active data segment to the end
+#: of the highest) from which wasmtime 50 stops building a memory image and
+#: initializes the data segments by running code that consumes fuel
+#: (spec/findings/wasmtime-fuel-instantiation.md).
+SPARSE_IMAGE_EXTENT = 16 * 1024 * 1024
+
+
+def active_data_extent(wasm: bytes) -> int:
+    """The span of the active data segments with constant offsets (0 if none)."""
+    from pyde_ref.wasm.binary import decode_module
+
+    try:
+        module = decode_module(wasm)
+    except Exception:
+        return 0
+    spans = []
+    for data in module.datas:
+        offset = data.offset
+        if offset is None or len(offset) < 1 or offset[0].op != "i32.const":
+            continue
+        start = offset[0].imm[0] & 0xFFFF_FFFF
+        spans.append((start, start + len(data.init)))
+    if not spans:
+        return 0
+    return max(e for _, e in spans) - min(s for s, _ in spans)
+
+
+def _memory_image(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome) -> bool:
+    fields = {d.field for d in diff_calls(model, wasmtime)}
+    return fields == {"instantiate_fuel"} and active_data_extent(wasm) >= SPARSE_IMAGE_EXTENT
+
+
+#: (name, finding, predicate(wasm, wasmtime outcome, wasmtime-50 reference outcome)).
+HAZARDS: tuple[tuple[str, str, Callable[[bytes, CallOutcome, CallOutcome], bool]], ...] = (
+    ("call-depth", "spec/findings/call-depth.md", lambda _wasm, wt, model: _call_depth(wt, model)),
+    ("bulk-length-constness", "spec/findings/wasmtime-fuel-charges.md", _bulk_length),
+    ("sparse-memory-image", "spec/findings/wasmtime-fuel-instantiation.md", _memory_image),
 )
 
 
@@ -66,8 +145,9 @@ class Verdict:
         }
 
 
-def classify(wasmtime: CallOutcome, spec: CallOutcome, model: CallOutcome) -> Verdict:
-    """Classify one call from its three outcomes (see module docstring)."""
+def classify(wasmtime: CallOutcome, spec: CallOutcome, model: CallOutcome, wasm: bytes = b"") -> Verdict:
+    """Classify one call from its three outcomes (see module docstring);
+    ``wasm`` lets hazards that depend on the module's code look at it."""
     spec_diffs = tuple(diff_calls(spec, wasmtime))
     model_diffs = tuple(diff_calls(model, wasmtime))
     if CRASH in (wasmtime.status, spec.status, model.status):
@@ -75,7 +155,7 @@ def classify(wasmtime: CallOutcome, spec: CallOutcome, model: CallOutcome) -> Ve
     if not model_diffs:
         return Verdict(EXPLAINED if spec_diffs else AGREE, spec_diffs, model_diffs)
     for name, _finding, applies in HAZARDS:
-        if applies(wasmtime, model):
+        if applies(wasm, wasmtime, model):
             return Verdict(KNOWN_HAZARD, spec_diffs, model_diffs, hazard=name)
     return Verdict(UNEXPLAINED, spec_diffs, model_diffs)
 
@@ -134,4 +214,4 @@ def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_hos
     wt = _wasmtime(wasm, func, args, fuel, with_host)
     spec = _reference(wasm, func, args, fuel, "spec", with_host)
     model = _reference(wasm, func, args, fuel, "wasmtime-50", with_host)
-    return CaseResult(func, tuple(args), fuel, wt, spec, model, classify(wt, spec, model))
+    return CaseResult(func, tuple(args), fuel, wt, spec, model, classify(wt, spec, model, wasm))

@@ -158,7 +158,7 @@ def still_unexplained(wasm: bytes, func: str, args: list[int], fuel: int, with_h
     return cl.run_case(wasm, func, args, fuel, with_host=with_host).verdict.category == cl.UNEXPLAINED
 
 
-def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, attempts: int = 300) -> bytes:
+def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, attempts: int = 100) -> bytes:
     """The smallest module ``wasm-tools shrink`` finds on which the same call
     is still unexplained (the original if shrinking fails)."""
     from pyde_ref.diff.smith import wasm_tools
@@ -200,9 +200,23 @@ def save_regression(directory: str, name: str, wasm: bytes, result: cl.CaseResul
 # --------------------------------------------------------------------------
 
 
+#: Regression cases saved per campaign at most (one per difference signature).
+MAX_SAVED = 5
+
+
+def signature(result: cl.CaseResult) -> tuple:
+    """What kind of difference a call shows: the differing fields and the
+    two trap kinds.  One regression case is kept per signature."""
+    return (tuple(d.field for d in result.verdict.model_differences), result.wasmtime.status,
+            result.wasmtime.trap, result.model.status, result.model.trap)
+
+
 def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_dir: Optional[str] = None,
              do_shrink: bool = True, progress=None) -> dict:
-    """Run a campaign and return its summary (see module docstring)."""
+    """Run a campaign and return its summary (see module docstring).  Every
+    unexplained call is listed; the first of each :func:`signature` (at most
+    :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``."""
+    saved_signatures: set = set()
     summary = {"seed": seed, "cases": 0, "calls": 0, cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0,
                cl.UNEXPLAINED: 0, "host_cases": 0, "smith_declined": 0, "hazards": {}, "regressions": []}
     for report in run_cases(seed, cases, host_enabled, jobs):
@@ -221,7 +235,9 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
                 name = f"fuzz-{seed}-{report.index}-{result.func or 'module'}"
                 entry = {"case": report.index, "func": result.func, "with_host": report.with_host,
                          "differences": [d.to_json() for d in verdict.model_differences]}
-                if save_dir is not None:
+                sig = signature(result)
+                if save_dir is not None and sig not in saved_signatures and len(saved_signatures) < MAX_SAVED:
+                    saved_signatures.add(sig)
                     wasm = report.wasm
                     if do_shrink:
                         wasm = shrink(wasm, result.func, list(result.args), result.fuel, report.with_host)

@@ -13,6 +13,8 @@ check                              rule and reasons
 :func:`check_validates`            core spec §3 (``Invalid``); the feature
                                    gate's validation-time refusals
                                    (``UnsupportedFeature``)
+:func:`check_memory_cap`           seed §3.5b, ABI §3.4: the initial memory
+                                   fits the 64 MB cap (``MemoryExceedsCap``)
 :func:`check_imports`              ABI §9.1 (``ForbiddenImport``: another
                                    module, or a ``pyde`` name the spec does not
                                    define), the §7 signatures
@@ -102,6 +104,22 @@ def check_validates(module: Module) -> None:
         raise DeployRejected("Invalid", exc.reason) from None
 
 
+def check_memory_cap(module: Module) -> None:
+    """Seed §3.5b / ABI §3.4: linear memory is capped at 64 MB.  A module
+    whose *initial* memory exceeds the cap could never be instantiated, so
+    every call would trap; it is refused at deploy instead
+    (``MemoryExceedsCap``).  A larger declared *maximum* is fine: growth past
+    the cap fails at run time (``memory.grow`` returns -1)."""
+    from pyde_ref.wasm.runtime import PYDE_MAX_MEMORY_PAGES
+
+    for memtype in module.mems:
+        if memtype.limits.min > PYDE_MAX_MEMORY_PAGES:
+            raise DeployRejected(
+                "MemoryExceedsCap",
+                f"initial memory of {memtype.limits.min} pages > {PYDE_MAX_MEMORY_PAGES} pages (64 MB)",
+            )
+
+
 def check_imports(module: Module) -> None:
     """ABI §9.1, §9.2 and the §7 signatures, import by import in order."""
     from pyde_ref.abi import section
@@ -130,5 +148,6 @@ def validate_deploy(wasm: bytes) -> PreparedModule:
         raise DeployRejected("Malformed", "code is not bytes")
     module = check_decodes(bytes(wasm))
     check_validates(module)
+    check_memory_cap(module)
     check_imports(module)
     return PreparedModule(module, check_abi(module))

@@ -47,6 +47,7 @@ import attrs
 
 from pyde_ref.abi.constants import (
     ERR_INVALID_ADDRESS,
+    ERR_INVALID_INPUT,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
     NATIVE_TRANSFER_GAS,
     U64_MAX,
@@ -70,6 +71,14 @@ from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 
 FUEL_MODELS = ("spec", "wasmtime-50")
+
+WAVE_GAS_CEILING = 1_600_000_000
+"""Chapter 10 §10.3 ``GAS_CEILING``: the most gas one commit (wave) may hold.
+A transaction whose ``gas_limit`` exceeds what is left of it is rejected, so
+no wave -- and no single transaction -- can ask for unbounded work."""
+
+MAX_CALLDATA = 64 * 1024
+"""Chapter 10 summary table: "Max calldata size 64 KB (``MAX_CALLDATA``)"."""
 """Issue item 6: gas = fuel 1:1, the fuel model selectable, ``spec`` by default."""
 
 
@@ -162,14 +171,21 @@ class WasmExecutor:
 
     # -- transactions --------------------------------------------------------
 
-    def apply(self, tx: Transaction, layer, block: BlockContext, tx_index: int = 0) -> Receipt:
+    def apply(self, tx: Transaction, layer, block: BlockContext, tx_index: int = 0,
+              gas_left: int = WAVE_GAS_CEILING) -> Receipt:
         """Apply ``tx`` on top of ``layer`` (the wave's overlay); on anything
-        but rejection its writes merge into ``layer``."""
-        return run_deep(lambda: self._apply(tx, layer, block, tx_index))
+        but rejection its writes merge into ``layer``.  ``gas_left`` is what
+        remains of the wave's gas ceiling."""
+        return run_deep(lambda: self._apply(tx, layer, block, tx_index, gas_left))
 
-    def _apply(self, tx: Transaction, layer, block: BlockContext, tx_index: int) -> Receipt:
+    def _apply(self, tx: Transaction, layer, block: BlockContext, tx_index: int,
+               gas_left: int) -> Receipt:
         tx_layer = layer.child()
         try:
+            if tx.gas_limit > gas_left:
+                raise Rejection(reason=f"gas_limit exceeds the wave's remaining gas ({gas_left})")
+            if not isinstance(tx, Transfer) and len(tx.calldata) > MAX_CALLDATA:
+                raise Rejection(ERR_INVALID_INPUT, f"calldata above {MAX_CALLDATA} bytes")
             self._precheck(tx, tx_layer, block)
             if isinstance(tx, Transfer):
                 receipt = self._transfer(tx, tx_layer, block)

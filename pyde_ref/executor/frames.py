@@ -174,12 +174,9 @@ class TxRun:
         except Trap as trap:
             return FrameOutcome(SubcallStatus.TRAP, fuel.consumed, trap=trap.kind)
         except Uninstantiable as exc:
-            # A start function's halt or trap surfaces here.
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, HaltReturn):
-                return FrameOutcome(SubcallStatus.SUCCESS, fuel.consumed, cause.data)
-            if isinstance(cause, HaltRevert):
-                return FrameOutcome(SubcallStatus.REVERT, fuel.consumed, cause.data)
+            # A start function that trapped, or an initial memory above the
+            # cap.  (A start function's pyde::return/revert is a Halt and
+            # ends the frame like the entry's would, above.)
             kind = exc.trap.kind if exc.trap is not None else TRAP_UNINSTANTIABLE
             return FrameOutcome(SubcallStatus.TRAP, fuel.consumed, trap=kind)
         except LinkError:

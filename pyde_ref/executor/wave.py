@@ -1,7 +1,8 @@
 """A wave (ABI §15.1, §15.2; seed §3.5b).
 
 Transactions apply in order, each on its own overlay merged into the wave's
-overlay (``tx_layer`` of :mod:`.executor`); the wave's overlay then commits
+overlay, within the wave's gas ceiling (chapter 10 §10.3; a transaction
+whose ``gas_limit`` exceeds what the earlier ones left is rejected) (``tx_layer`` of :mod:`.executor`); the wave's overlay then commits
 into a copy of the base state.  The wave's events are every surviving event
 of every transaction, numbered ``(wave_id, tx_index, event_index)`` in that
 order (ABI §15.1), committed by ``events_root`` and ``events_bloom``
@@ -16,7 +17,7 @@ import attrs
 
 from pyde_ref.abi.env import BlockContext
 from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
+from pyde_ref.executor.executor import WAVE_GAS_CEILING, ExecutorConfig, WasmExecutor
 from pyde_ref.executor.transactions import Receipt, Transaction
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
@@ -49,8 +50,10 @@ def apply_wave(
     wave_layer = post.child()
     receipts = []
     records: list[EventRecord] = []
+    gas_left = WAVE_GAS_CEILING
     for index, tx in enumerate(txs):
-        receipt = executor.apply(tx, wave_layer, block, index)
+        receipt = executor.apply(tx, wave_layer, block, index, gas_left)
+        gas_left -= receipt.gas_used
         receipts.append(receipt)
         records.extend(records_for_tx(block.wave_id, index, receipt.events))
     wave_layer.merge()

@@ -9,6 +9,13 @@ counted, never run.  ``assert_invalid``, ``assert_malformed``,
 ``assert_unlinkable`` and ``assert_uninstantiable`` are judged on their own
 modules.  Every command ends in exactly one outcome of :data:`OUTCOMES`, so
 the per-file counts always add up to the number of commands.
+
+A few in-scope commands cannot be judged under pyde-v1 at all, because what
+they check depends on a module outside it: an in-scope module importing from
+a registered module that pyde-v1 rejects, or a shared table/memory that an
+out-of-scope module would have written to.  Their outcome is
+``dependency_out_of_scope``: counted and listed with the reason, never run,
+never passed.  See ``spec/findings/spectest-scope.md``.
 """
 
 from __future__ import annotations
@@ -54,7 +61,8 @@ FAILED = "failed"
 REJECTED_AS_EXPECTED = "rejected_as_expected"
 SKIPPED = "skipped"
 OUT_OF_SCOPE = "out_of_scope"
-OUTCOMES = (PASSED, FAILED, REJECTED_AS_EXPECTED, SKIPPED, OUT_OF_SCOPE)
+DEPENDENCY_OUT_OF_SCOPE = "dependency_out_of_scope"
+OUTCOMES = (PASSED, FAILED, REJECTED_AS_EXPECTED, SKIPPED, OUT_OF_SCOPE, DEPENDENCY_OUT_OF_SCOPE)
 
 SCOPED_COMMANDS = ("module", "assert_return", "assert_trap", "action", "assert_exhaustion")
 """The command types whose in-scope counts SOURCE.md pins."""
@@ -85,6 +93,7 @@ class FileResult:
     out_of_scope: collections.Counter = attrs.field(factory=collections.Counter)
     commands: collections.Counter = attrs.field(factory=collections.Counter)
     failures: list = attrs.field(factory=list)
+    dependencies: list = attrs.field(factory=list)
     notes: list = attrs.field(factory=list)
 
     def to_json(self) -> dict:
@@ -95,6 +104,7 @@ class FileResult:
             "out_of_scope": _counts(self.out_of_scope, SCOPED_COMMANDS),
             "commands": dict(sorted(self.commands.items())),
             "failures": [attrs.asdict(f) for f in self.failures],
+            "dependency_out_of_scope": [attrs.asdict(f) for f in self.dependencies],
             "notes": list(self.notes),
         }
 
@@ -110,12 +120,18 @@ class CommandFailed(Exception):
 
 
 class ModuleRejected(Exception):
-    """Our decoder, feature gate or validator refused the module."""
+    """Our decoder, feature gate or validator refused the module.  ``module``
+    is the decoded module when only validation refused it."""
 
-    def __init__(self, error: WasmError, stage: str):
+    def __init__(self, error: WasmError, stage: str, module: Optional[Module] = None):
         super().__init__(str(error))
         self.error = error
         self.stage = stage
+        self.module = module
+
+
+class DependencyOutOfScope(Exception):
+    """The command depends on a module outside pyde-v1 (message: which, why)."""
 
 
 def check_module(data: bytes) -> Module:
@@ -128,7 +144,7 @@ def check_module(data: bytes) -> Module:
     try:
         validate_module(module)
     except InvalidModule as exc:
-        raise ModuleRejected(exc, "validate") from None
+        raise ModuleRejected(exc, "validate", module) from None
     return module
 
 
@@ -143,10 +159,17 @@ class ScriptRunner:
         self.registry: dict[str, dict[str, ExternVal]] = {
             SPECTEST_MODULE_NAME: spectest_exports(self.store)
         }
+        self.registered_instances: dict[str, ModuleInstance] = {}
         self.instances: dict[str, ModuleInstance] = {}
         self.definitions: dict[str, Optional[Module]] = {}
         self.current: Optional[ModuleInstance] = None
         self.current_in_scope = False
+        # Why the current module / a name is unavailable when the reason is a
+        # module outside pyde-v1 (see DependencyOutOfScope).
+        self.current_unavailable: Optional[str] = None
+        self.unavailable_names: dict[str, str] = {}
+        self.unavailable_registrations: dict[str, str] = {}
+        self.tainted: list[tuple[ModuleInstance, str]] = []
 
     # -- driving ---------------------------------------------------------------
 
@@ -166,6 +189,9 @@ class ScriptRunner:
             outcome = handler(command)
         except CommandFailed as exc:
             outcome = self._fail(kind, line, str(exc))
+        except DependencyOutOfScope as exc:
+            self.result.dependencies.append(Failure(self.result.file, line, kind, str(exc)))
+            outcome = DEPENDENCY_OUT_OF_SCOPE
         except Exception as exc:  # a machine bug must cost one command, not the run
             outcome = self._fail(kind, line, f"internal error: {type(exc).__name__}: {exc}")
         self.result.outcomes[outcome] += 1
@@ -185,11 +211,18 @@ class ScriptRunner:
     def _module_bytes(self, command: dict) -> bytes:
         return (self.wasm_dir / command["filename"]).read_bytes()
 
+    def _where(self, command: dict) -> str:
+        return f"{self.result.file}:{command.get('line', 0)}"
+
     def _resolve_imports(self, module: Module) -> list[ExternVal]:
         """§4.5.4 step 3: the external value of each import, by registered name."""
         externs = []
         for imp in module.imports:
             exports = self.registry.get(imp.module)
+            if exports is None and imp.module in self.unavailable_registrations:
+                raise DependencyOutOfScope(
+                    f"imports {imp.module}.{imp.name}, but {imp.module!r} was registered from "
+                    f"{self.unavailable_registrations[imp.module]}")
             if exports is None or imp.name not in exports:
                 raise LinkError(f"unknown import {imp.module}.{imp.name}")
             externs.append(exports[imp.name])
@@ -198,29 +231,67 @@ class ScriptRunner:
     def _instantiate(self, module: Module) -> ModuleInstance:
         return instantiate(self.store, module, self._resolve_imports(module))
 
+    def _taint_shared_state(self, module: Optional[Module], where: str) -> None:
+        """An out-of-scope module that would have been instantiated against a
+        registered instance's table, memory or mutable global could have
+        written to it (segments, start function); from then on that instance's
+        state is no longer what the script assumes."""
+        if module is None:
+            return
+        for imp in module.imports:
+            mutable_global = imp.kind == "global" and getattr(imp.desc, "mutable", False)
+            if imp.kind in ("table", "memory") or mutable_global:
+                instance = self.registered_instances.get(imp.module)
+                if instance is not None and not self._taint_of(instance):
+                    self.tainted.append(
+                        (instance, f"its {imp.kind} {imp.name!r} is shared with the module at {where}, "
+                                   f"which is outside pyde-v1"))
+
+    def _taint_of(self, instance: ModuleInstance) -> Optional[str]:
+        for tainted, reason in self.tainted:
+            if tainted is instance:
+                return reason
+        return None
+
+    def _became_unavailable(self, command: dict, reason: str, name_key: str = "name") -> None:
+        self.current = None
+        self.current_unavailable = reason
+        if command.get(name_key):
+            self.unavailable_names[command[name_key]] = reason
+            self.instances.pop(command[name_key], None)
+
     def cmd_module(self, command: dict) -> str:
         self.current = None
+        self.current_unavailable = None
+        where = self._where(command)
         if command.get("module_type") != "binary":
             # Only binaries are ever decoded by pyde-ref; SOURCE.md counts a
             # text module (and so its commands) as out of scope.
             self.current_in_scope = False
             self.result.out_of_scope["module"] += 1
+            self._became_unavailable(command, f"the text-format module at {where}")
             return SKIPPED
         try:
             module = check_module(self._module_bytes(command))
-        except ModuleRejected:
+        except ModuleRejected as exc:
             self.current_in_scope = False
             self.result.out_of_scope["module"] += 1
+            self._became_unavailable(command, f"the module at {where}, outside pyde-v1 ({exc})")
+            self._taint_shared_state(exc.module, where)
             return REJECTED_AS_EXPECTED
         self.current_in_scope = True
         self.result.in_scope["module"] += 1
         try:
             instance = self._instantiate(module)
+        except DependencyOutOfScope as exc:
+            self._became_unavailable(command, f"the module at {where}, which {exc}")
+            raise
         except WasmError as exc:
             raise CommandFailed(f"expected the module to instantiate, got {exc.status}: {exc}") from None
         self.current = instance
         if command.get("name"):
             self.instances[command["name"]] = instance
+            self.unavailable_names.pop(command["name"], None)
         return PASSED
 
     def cmd_module_definition(self, command: dict) -> str:
@@ -238,23 +309,38 @@ class ScriptRunner:
     def cmd_module_instance(self, command: dict) -> str:
         module = self.definitions.get(command.get("module"))
         if module is None:
-            self.current = None
+            self._became_unavailable(command, f"an instance of the module definition "
+                                              f"{command.get('module')}, outside pyde-v1", "instance")
             return OUT_OF_SCOPE
         try:
             instance = self._instantiate(module)
         except WasmError as exc:
             raise CommandFailed(f"expected the module to instantiate, got {exc.status}: {exc}") from None
         self.current = instance
+        self.current_unavailable = None
         if command.get("instance"):
             self.instances[command["instance"]] = instance
+            self.unavailable_names.pop(command["instance"], None)
         return PASSED
 
     def cmd_register(self, command: dict) -> str:
-        if not self._scoped(command):
-            return OUT_OF_SCOPE
-        instance = self._target(command.get("name"))
+        in_scope = self._scoped(command)
+        name = command.get("name")
+        try:
+            instance = self._target(name)
+        except DependencyOutOfScope:
+            self.unavailable_registrations[command["as"]] = self._unavailable_reason(name)
+            if not in_scope:
+                return OUT_OF_SCOPE
+            raise
+        except CommandFailed:
+            if not in_scope:
+                return OUT_OF_SCOPE
+            raise
         self.registry[command["as"]] = instance.exports
-        return PASSED
+        self.registered_instances[command["as"]] = instance
+        self.unavailable_registrations.pop(command["as"], None)
+        return PASSED if in_scope else OUT_OF_SCOPE
 
     # -- module assertions -----------------------------------------------------
 
@@ -266,8 +352,7 @@ class ScriptRunner:
         except ModuleRejected as exc:
             if exc.stage not in stages:
                 self.result.notes.append(
-                    f"{self.result.file}:{command.get('line', 0)}: {command['type']} rejected "
-                    f"by the {exc.stage} stage: {exc}")
+                    f"{self._where(command)}: {command['type']} rejected by the {exc.stage} stage: {exc}")
             return REJECTED_AS_EXPECTED
         raise CommandFailed(f"module accepted, expected it rejected ({command.get('text', '')})")
 
@@ -293,7 +378,10 @@ class ScriptRunner:
     def cmd_assert_uninstantiable(self, command: dict) -> str:
         try:
             module = check_module(self._module_bytes(command))
-        except ModuleRejected:
+        except ModuleRejected as exc:
+            # Outside pyde-v1: judged on its own module.  Had it been run, its
+            # segments could have written to what it imports.
+            self._taint_shared_state(exc.module, self._where(command))
             return REJECTED_AS_EXPECTED
         expected_kind = trap_kind_of_text(command.get("text", ""))
         try:
@@ -311,14 +399,33 @@ class ScriptRunner:
 
     # -- actions ---------------------------------------------------------------
 
+    def _unavailable_reason(self, name: Optional[str]) -> str:
+        """Why the instance ``name`` (or the current one) depends on a module
+        outside pyde-v1."""
+        if name and name in self.unavailable_names:
+            return self.unavailable_names[name]
+        instance = self.instances.get(name) if name else self.current
+        if instance is not None:
+            return f"an instance whose {self._taint_of(instance)}"
+        return self.current_unavailable or "unavailable"
+
     def _target(self, name: Optional[str]) -> ModuleInstance:
         if name:
+            if name in self.unavailable_names:
+                raise DependencyOutOfScope(f"targets {name}: {self.unavailable_names[name]}")
             if name not in self.instances:
                 raise CommandFailed(f"no module instance named {name}")
-            return self.instances[name]
-        if self.current is None:
-            raise CommandFailed("no current module instance (its module failed)")
-        return self.current
+            instance = self.instances[name]
+        else:
+            if self.current is None:
+                if self.current_unavailable:
+                    raise DependencyOutOfScope(f"targets {self.current_unavailable}")
+                raise CommandFailed("no current module instance (its module failed)")
+            instance = self.current
+        taint = self._taint_of(instance)
+        if taint:
+            raise DependencyOutOfScope(f"targets {name or 'the current module'}, but {taint}")
+        return instance
 
     def perform(self, action: dict) -> tuple[list, list]:
         """Run an ``invoke`` or ``get`` action; its results and their types.

@@ -116,23 +116,30 @@ def summarize(results: Sequence[FileResult]) -> dict:
 
 def format_table(summary: dict, max_failures: int = 200) -> str:
     """The human report: one row per file, totals, scope counts, failures."""
-    header = ("file", "passed", "failed", "rejected", "skipped", "out-of-scope")
+    header = ("file", "passed", "failed", "rejected", "skipped", "out-of-scope", "dependency")
+    keys = OUTCOMES
     rows = [header]
     for entry in summary["files"]:
-        t = entry["totals"]
-        rows.append((entry["file"], t["passed"], t["failed"], t["rejected_as_expected"],
-                     t["skipped"], t["out_of_scope"]))
+        rows.append((entry["file"], *(entry["totals"][k] for k in keys)))
     t = summary["totals"]
-    rows.append(("TOTAL", t["passed"], t["failed"], t["rejected_as_expected"], t["skipped"], t["out_of_scope"]))
+    rows.append(("TOTAL", *(t[k] for k in keys)))
     width = max(len(str(row[0])) for row in rows)
     lines = []
     for n, row in enumerate(rows):
         if n == len(rows) - 1:
-            lines.append("-" * (width + 6 * 13))
+            lines.append("-" * (width + (len(header) - 1) * 13))
         lines.append(f"{row[0]:<{width}}" + "".join(f"{str(cell):>13}" for cell in row[1:]))
     lines.append("")
     lines.append("in scope:     " + ", ".join(f"{k} {v}" for k, v in summary["in_scope"].items()))
     lines.append("out of scope: " + ", ".join(f"{k} {v}" for k, v in summary["out_of_scope"].items()))
+    dependencies = [f for entry in summary["files"] for f in entry["dependency_out_of_scope"]]
+    if dependencies:
+        lines.append("")
+        lines.append(f"in scope, but depending on a module outside pyde-v1 ({len(dependencies)}):")
+        for f in dependencies[:max_failures]:
+            lines.append(f"  {f['file']}:{f['line']}: {f['command']}: {f['message']}")
+        if len(dependencies) > max_failures:
+            lines.append(f"  ... and {len(dependencies) - max_failures} more (use --json for all)")
     failures = [f for entry in summary["files"] for f in entry["failures"]]
     if failures:
         lines.append("")
@@ -143,7 +150,8 @@ def format_table(summary: dict, max_failures: int = 200) -> str:
             lines.append(f"  ... and {len(failures) - max_failures} more (use --json for all)")
     lines.append("")
     lines.append(f"{t['passed']} passed, {t['failed']} failed, {t['rejected_as_expected']} rejected as expected, "
-                 f"{t['skipped']} skipped, {t['out_of_scope']} out of scope")
+                 f"{t['skipped']} skipped, {t['out_of_scope']} out of scope, "
+                 f"{t['dependency_out_of_scope']} dependency out of scope")
     return "\n".join(lines)
 
 

@@ -197,6 +197,13 @@ class StateView:
     def sdelete(self, context_address: bytes, slot: bytes) -> None:
         self.set(STORAGE, storage_key(context_address, slot), None)
 
+    # -- events (ABI §15.1) --------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Buffer an event; only overlays hold events (the base state is
+        committed state, and a frame always runs on an overlay)."""
+        raise TypeError("events are buffered in overlays; a frame must run on an Overlay")
+
     # -- overlays ------------------------------------------------------------
 
     def child(self) -> "Overlay":

@@ -245,64 +245,67 @@ class Reader:
 
     def uleb(self, bits: int) -> int:
         """§5.2.2 ``uN``: at most ceil(N/7) bytes; the unused bits of the last
-        byte must be zero."""
+        byte must be zero.
+
+        The representation rules are checked before the section bound, so an
+        over-long integer is reported as such even when it also crosses the
+        end of its section (the order of the spec interpreter's checks)."""
         data, pos, end = self.data, self.pos, self.end
         if pos < end and data[pos] < 0x80:  # fast path: one byte
             self.pos = pos + 1
             return data[pos]
-        max_bytes = (bits + 6) // 7
         result = shift = 0
-        start = pos
+        limit = len(data)
         while True:
-            if pos >= end:
+            if pos >= limit:
                 self.pos = pos
                 raise self.fail(self.eof_rule())
             b = data[pos]
             pos += 1
-            if pos - start == max_bytes:
-                if b & 0x80:
-                    raise MalformedModule(pos - 1, "integer representation too long")
-                if b >> (bits - shift):
+            if bits - shift < 7:  # the last byte this integer may have
+                if (b & 0x7F) >> (bits - shift):
                     raise MalformedModule(pos - 1, "integer too large")
-                self.pos = pos
-                return result | (b << shift)
+                if b & 0x80:
+                    raise MalformedModule(pos, "integer representation too long")
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                self.pos = pos
-                return result
+                break
+        return self._bounded(pos, result)
 
     def sleb(self, bits: int) -> int:
         """§5.2.2 ``sN``: at most ceil(N/7) bytes; the unused bits of the last
-        byte must all equal the sign bit."""
-        data, pos, end = self.data, self.pos, self.end
-        max_bytes = (bits + 6) // 7
+        byte must all equal the sign bit (checked as in :meth:`uleb`)."""
+        data, pos = self.data, self.pos
         result = shift = 0
-        start = pos
+        limit = len(data)
         while True:
-            if pos >= end:
+            if pos >= limit:
                 self.pos = pos
                 raise self.fail(self.eof_rule())
             b = data[pos]
             pos += 1
-            if pos - start == max_bytes:
-                if b & 0x80:
-                    raise MalformedModule(pos - 1, "integer representation too long")
-                # bits (bits-1-shift) .. 6 of b are the sign bit and its extension.
-                sign_and_unused = b >> (bits - 1 - shift)
-                if sign_and_unused not in (0, 0x7F >> (bits - 1 - shift)):
+            if bits - shift < 7:  # the last byte this integer may have
+                # Bits (bits-1-shift)..6 are the sign bit and its extension.
+                unused = (b & 0x7F) >> (bits - 1 - shift)
+                if unused not in (0, 0x7F >> (bits - 1 - shift)):
                     raise MalformedModule(pos - 1, "integer too large")
-                result |= b << shift
-                shift += 7
-                break
+                if b & 0x80:
+                    raise MalformedModule(pos, "integer representation too long")
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
                 break
-        self.pos = pos
         if result >> (shift - 1) & 1:
             result -= 1 << shift
-        return result
+        return self._bounded(pos, result)
+
+    def _bounded(self, pos: int, value: int) -> int:
+        """Commit a read that ended at ``pos`` unless it crossed ``end``."""
+        if pos > self.end:
+            raise self.fail(self.eof_rule())
+        self.pos = pos
+        return value
 
     def u32(self) -> int:
         return self.uleb(32)
@@ -381,6 +384,8 @@ def read_functype(r: Reader) -> FuncType:
     """§5.3.6 function type ``0x60 vec(valtype) vec(valtype)``."""
     offset = r.pos
     form = r.byte()
+    if form >= 0x80:  # the form is a one-byte s7 in the spec interpreter
+        raise MalformedModule(offset + 1, "integer representation too long")
     if form != FUNC_TYPE_FORM:
         gated = features.TYPE_FORM_FEATURES.get(form)
         if gated is not None:
@@ -682,9 +687,10 @@ def read_data(r: Reader) -> Data:
     raise MalformedModule(offset, "malformed data segment flags")
 
 
-def read_code_entry(r: Reader, type_index: int) -> Func:
+def read_code_entry(r: Reader) -> tuple[tuple[tuple[int, str], ...], tuple[Instruction, ...]]:
     """§5.5.13 code entry ``size:u32 func``: locals then the body, filling
-    exactly ``size`` bytes."""
+    exactly ``size`` bytes.  Returns ``(locals, body)``; the function
+    section supplies the type index (§5.5.16 pairs them up)."""
     size_offset = r.pos
     size = r.u32()
     if size > r.end - r.pos:
@@ -704,7 +710,7 @@ def read_code_entry(r: Reader, type_index: int) -> Func:
     if entry.pos != body_end:
         raise MalformedModule(entry.pos, "section size mismatch (code entry)")
     r.pos = body_end
-    return Func(type_index, local_decls, body)
+    return local_decls, body
 
 
 def read_local_decl(r: Reader) -> tuple[int, str]:
@@ -720,6 +726,8 @@ def read_local_decl(r: Reader) -> tuple[int, str]:
 def read_header(data: bytes) -> None:
     """§5.5.16 magic ``\\0asm`` and version 1."""
     if data[:4] != MAGIC:
+        if len(data) < 4 and MAGIC.startswith(data):
+            raise MalformedModule(len(data), "unexpected end")
         raise MalformedModule(0, "magic header not detected")
     if len(data) < 8:
         raise MalformedModule(len(data), "unexpected end")
@@ -738,9 +746,8 @@ def decode_module(data: bytes) -> Module:
     fields: dict[str, object] = {}
     customs = []
     func_type_indices: tuple[int, ...] = ()
-    codes_reader: Optional[Reader] = None
+    code_entries: tuple = ()
     last_rank = -1
-    seen_code = False
     r = Reader(data, 8, len(data))
     while not r.at_end():
         id_offset = r.pos
@@ -784,32 +791,25 @@ def decode_module(data: bytes) -> Module:
         elif section_id == SEC_DATA_COUNT:
             fields["data_count"] = s.u32()
         elif section_id == SEC_CODE:
-            seen_code = True
-            codes_reader = s
-            fields["funcs"] = read_code_section(s, func_type_indices)
+            code_entries = s.vec(lambda: read_code_entry(s))
         elif section_id == SEC_DATA:
             fields["datas"] = s.vec(lambda: read_data(s))
         if not s.at_end():
             raise MalformedModule(s.pos, "section size mismatch")
-    if not seen_code and func_type_indices:
+    if len(code_entries) != len(func_type_indices):
         raise MalformedModule(len(data), "function and code section have inconsistent lengths")
+    fields["funcs"] = tuple(
+        Func(type_index, local_decls, body)
+        for type_index, (local_decls, body) in zip(func_type_indices, code_entries)
+    )
     data_count = fields.get("data_count")
     datas = fields.get("datas", ())
     if data_count is not None and data_count != len(datas):
         raise MalformedModule(len(data), "data count and data section have inconsistent lengths")
-    if data_count is None and codes_reader is not None:
+    if data_count is None:
         check_data_count_not_needed(fields["funcs"])
     fields["customs"] = tuple(customs)
     return Module(**fields)
-
-
-def read_code_section(s: Reader, func_type_indices: tuple[int, ...]) -> tuple[Func, ...]:
-    """§5.5.13 code section; its count must equal the function section's."""
-    count_offset = s.pos
-    count = s.u32()
-    if count != len(func_type_indices):
-        raise MalformedModule(count_offset, "function and code section have inconsistent lengths")
-    return tuple(read_code_entry(s, type_index) for type_index in func_type_indices)
 
 
 def check_data_count_not_needed(funcs: tuple[Func, ...]) -> None:

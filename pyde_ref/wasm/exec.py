@@ -36,10 +36,11 @@ from .predecode import (
     OP_I64_XOR, OP_IF, OP_LOAD, OP_LOAD_S, OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE,
     OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_GROW, OP_MEMORY_INIT, OP_MEMORY_SIZE, OP_RETURN,
     OP_SELECT, OP_STORE, OP_TABLE_COPY, OP_TABLE_INIT, OP_UNOP, OP_UNREACHABLE, OP_WCHECK,
-    OP_WENTRY, OP_WFUEL, fuel_charged_before_trap, module_code,
+    OP_WENTRY, OP_WFUEL, OP_GET2, OP_GET_CONST, OP_I32_ADD_SET, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
+    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, HOT_OPS, fuel_charged_before_trap, module_code,
 )
 from .runtime import (
-    PAGE_SIZE, Caller, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store,
+    MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store,
     value_fits,
 )
 from .syntax import FuncType, GlobalType, Limits, MemType, Module, TableType
@@ -61,6 +62,7 @@ class _Nesting(threading.local):
     """Frames live in invocations further out on this thread (re-entrant invoke)."""
 
     depth = 0
+    slots = 0
 
 
 _NESTING = _Nesting()
@@ -125,6 +127,7 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
     config = store.config
     wasmtime = config.fuel_model == fuel_mod.WASMTIME_50
     outer_depth = _NESTING.depth
+    outer_slots = _NESTING.slots
     max_frames = config.max_call_depth - outer_depth  # frames this invocation may hold
     if max_frames < 1:
         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
@@ -137,6 +140,9 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
     ops = code.ops
     imms = code.imms
     locals_ = args + code.zeros
+    live_slots = outer_slots + len(locals_)  # locals of every live frame (MAX_LOCAL_SLOTS)
+    if live_slots > MAX_LOCAL_SLOTS:
+        raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "local slot limit reached")
     stack: list = []
     base = 0
     pc = 0
@@ -153,115 +159,162 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
             op = ops[pc]
             arg = imms[pc]
             pc += 1
-            if op == OP_LOCAL_GET:
-                stack.append(locals_[arg])
-            elif op == OP_CONST:
-                stack.append(arg)
-            elif op == OP_LOCAL_SET:
-                locals_[arg] = stack.pop()
-            elif op == OP_LOCAL_TEE:
-                locals_[arg] = stack[-1]
-            elif op == OP_FUEL:
-                cost = arg
-                if cost > fuel:
-                    fuel -= fuel_charged_before_trap(code.run_costs[pc - 1], fuel)
-                    raise Trap(TrapKind.OUT_OF_FUEL)
-                fuel -= cost
-            elif op == OP_WFUEL:
-                fuel -= arg
-            elif op == OP_BR_IF:
-                if stack.pop():
+            # Opcodes are numbered hottest first (predecode); a two-level test finds one in few comparisons.
+            if op < OP_BR:
+                if op == OP_LOCAL_GET:
+                    stack.append(locals_[arg])
+                elif op == OP_CONST:
+                    stack.append(arg)
+                elif op == OP_GET2:
+                    stack.append(locals_[arg[0]])
+                    stack.append(locals_[arg[1]])
+                elif op == OP_GET_CONST:
+                    stack.append(locals_[arg[0]])
+                    stack.append(arg[1])
+                elif op == OP_LOCAL_SET:
+                    locals_[arg] = stack.pop()
+                elif op == OP_LOCAL_TEE:
+                    locals_[arg] = stack[-1]
+                elif op == OP_FUEL:
+                    cost = arg
+                    if cost > fuel:
+                        fuel -= fuel_charged_before_trap(code.run_costs[pc - 1], fuel)
+                        raise Trap(TrapKind.OUT_OF_FUEL)
+                    fuel -= cost
+                elif op == OP_BR_IF:
+                    if stack.pop():
+                        pc = arg
+                else:  # pragma: no cover - every opcode of the group is handled
+                    raise AssertionError(f"unknown internal opcode {op}")
+            elif op < OP_NE_BR_IF:
+                if op == OP_BR:
                     pc = arg
-            elif op == OP_BR:
-                pc = arg
-            elif op == OP_I32_ADD:
-                b = stack.pop()
-                stack[-1] = (stack[-1] + b) & M32
-            elif op == OP_I32_SUB:
-                b = stack.pop()
-                stack[-1] = (stack[-1] - b) & M32
-            elif op == OP_CALL or op == OP_CALL_INDIRECT:
-                if op == OP_CALL:
-                    callee = funcs[arg]
-                else:
-                    typeidx, tableidx = arg
-                    callee = _indirect_callee(store_funcs, inst, typeidx, tableidx, stack.pop())
-                if wasmtime:
-                    meter.used = fbase - fuel
-                callee_code = callee.code
-                if callee_code is None:  # a host function
+                elif op == OP_I32_ADD:
+                    b = stack.pop()
+                    stack[-1] = (stack[-1] + b) & M32
+                elif op == OP_I32_SUB:
+                    b = stack.pop()
+                    stack[-1] = (stack[-1] - b) & M32
+                elif op == OP_CALL or op == OP_CALL_INDIRECT:
+                    if wasmtime:  # a write-back point, before call_indirect's checks can trap
+                        meter.used = fbase - fuel
+                    if op == OP_CALL:
+                        callee = funcs[arg]
+                    else:
+                        typeidx, tableidx = arg
+                        callee = _indirect_callee(store_funcs, inst, typeidx, tableidx, stack.pop())
+                    callee_code = callee.code
+                    if callee_code is None:  # a host function
+                        if len(frames) + 1 >= max_frames:
+                            raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
+                        n = len(callee.type.params)
+                        host_args = tuple(stack[len(stack) - n:])
+                        del stack[len(stack) - n:]
+                        meter.used = fbase - fuel
+                        in_host = True
+                        _NESTING.depth = outer_depth + len(frames) + 2
+                        _NESTING.slots = live_slots
+                        try:
+                            results = _call_host(store, callee, inst, host_args, meter)
+                        finally:
+                            _NESTING.depth = outer_depth
+                            _NESTING.slots = outer_slots
+                        in_host = False
+                        fuel = fbase - meter.used
+                        stack.extend(results)
+                        continue
                     if len(frames) + 1 >= max_frames:
                         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
-                    n = len(callee.type.params)
-                    host_args = tuple(stack[len(stack) - n:])
-                    del stack[len(stack) - n:]
-                    meter.used = fbase - fuel
-                    in_host = True
-                    _NESTING.depth = outer_depth + len(frames) + 2
-                    try:
-                        results = _call_host(store, callee, inst, host_args, meter)
-                    finally:
-                        _NESTING.depth = outer_depth
-                    in_host = False
-                    fuel = fbase - meter.used
-                    stack.extend(results)
-                    continue
-                if len(frames) + 1 >= max_frames:
-                    raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
-                frames.append((ops, imms, pc, locals_, base, code, inst))
-                n = callee_code.nparams
-                if n:
-                    locals_ = stack[len(stack) - n:]
-                    del stack[len(stack) - n:]
-                    if callee_code.zeros:
-                        locals_ += callee_code.zeros
-                else:
-                    locals_ = list(callee_code.zeros)
-                base = len(stack)
-                code = callee_code
-                ops = code.ops
-                imms = code.imms
-                pc = 0
-                if callee.module is not inst:
-                    inst = callee.module
-                    funcs = inst.funcs
-                    globs = inst.globals
-                    memobj = inst.mems[0] if inst.mems else None
-                    mem = memobj.data if memobj is not None else bytearray()
-            elif op == OP_RETURN:
-                n = code.nresults
-                if len(stack) - base != n:
-                    del stack[base:len(stack) - n]
-                if wasmtime:
-                    meter.used = fbase - fuel
-                if not frames:
-                    break
-                ops, imms, pc, locals_, base, code, caller_inst = frames.pop()
-                if caller_inst is not inst:
-                    inst = caller_inst
-                    funcs = inst.funcs
-                    globs = inst.globals
-                    memobj = inst.mems[0] if inst.mems else None
-                    mem = memobj.data if memobj is not None else bytearray()
-            elif op == OP_IF:
-                if not stack.pop():
-                    pc = arg
-            elif op == OP_WCHECK:
-                if fuel <= 0:
-                    meter.used = fbase - fuel
-                    raise Trap(TrapKind.OUT_OF_FUEL)
-            elif op == OP_WENTRY:
-                fuel -= fuel_mod.FUNCTION_ENTRY_COST
-                if fuel <= 0:
-                    meter.used = fbase - fuel
-                    raise Trap(TrapKind.OUT_OF_FUEL)
-            elif op == OP_LOAD:
-                unpack, offset = arg
-                stack[-1] = unpack(mem, stack[-1] + offset)[0]
-            elif op == OP_STORE:
-                pack, offset, mask = arg
-                value = stack.pop()
-                pack(mem, stack.pop() + offset, value & mask)
+                    live_slots += callee_code.nlocals
+                    if live_slots > MAX_LOCAL_SLOTS:
+                        raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "local slot limit reached")
+                    frames.append((ops, imms, pc, locals_, base, code, inst))
+                    n = callee_code.nparams
+                    if n:
+                        locals_ = stack[len(stack) - n:]
+                        del stack[len(stack) - n:]
+                        if callee_code.zeros:
+                            locals_ += callee_code.zeros
+                    else:
+                        locals_ = list(callee_code.zeros)
+                    base = len(stack)
+                    code = callee_code
+                    ops = code.ops
+                    imms = code.imms
+                    pc = 0
+                    if callee.module is not inst:
+                        inst = callee.module
+                        funcs = inst.funcs
+                        globs = inst.globals
+                        memobj = inst.mems[0] if inst.mems else None
+                        mem = memobj.data if memobj is not None else bytearray()
+                elif op == OP_RETURN:
+                    n = code.nresults
+                    if len(stack) - base != n:
+                        del stack[base:len(stack) - n]
+                    if wasmtime:
+                        meter.used = fbase - fuel
+                    if not frames:
+                        break
+                    live_slots -= code.nlocals
+                    ops, imms, pc, locals_, base, code, caller_inst = frames.pop()
+                    if caller_inst is not inst:
+                        inst = caller_inst
+                        funcs = inst.funcs
+                        globs = inst.globals
+                        memobj = inst.mems[0] if inst.mems else None
+                        mem = memobj.data if memobj is not None else bytearray()
+                elif op == OP_IF:
+                    if not stack.pop():
+                        pc = arg
+                elif op == OP_LT_U_BR_IF:
+                    b = stack.pop()
+                    if stack.pop() < b:
+                        pc = arg
+                elif op == OP_GE_U_BR_IF:
+                    b = stack.pop()
+                    if stack.pop() >= b:
+                        pc = arg
+                else:  # pragma: no cover - every opcode of the group is handled
+                    raise AssertionError(f"unknown internal opcode {op}")
+            elif op < OP_WENTRY:
+                if op == OP_NE_BR_IF:
+                    b = stack.pop()
+                    if stack.pop() != b:
+                        pc = arg
+                elif op == OP_EQZ_BR_IF:
+                    if not stack.pop():
+                        pc = arg
+                elif op == OP_LT_U_IF:
+                    b = stack.pop()
+                    if not stack.pop() < b:
+                        pc = arg
+                elif op == OP_I32_ADD_SET:
+                    b = stack.pop()
+                    locals_[arg] = (stack.pop() + b) & M32
+                elif op == OP_LOAD:
+                    unpack, offset = arg
+                    stack[-1] = unpack(mem, stack[-1] + offset)[0]
+                elif op == OP_STORE:
+                    pack, offset, mask = arg
+                    value = stack.pop()
+                    pack(mem, stack.pop() + offset, value & mask)
+                elif op == OP_WFUEL:
+                    fuel -= arg
+                elif op == OP_WCHECK:
+                    if fuel <= 0:
+                        meter.used = fbase - fuel
+                        raise Trap(TrapKind.OUT_OF_FUEL)
+                else:  # pragma: no cover - every opcode of the group is handled
+                    raise AssertionError(f"unknown internal opcode {op}")
+            elif op < HOT_OPS:
+                if op == OP_WENTRY:
+                    fuel -= fuel_mod.FUNCTION_ENTRY_COST
+                    if fuel <= 0:
+                        meter.used = fbase - fuel
+                        raise Trap(TrapKind.OUT_OF_FUEL)
+                else:  # pragma: no cover - every opcode of the group is handled
+                    raise AssertionError(f"unknown internal opcode {op}")
             elif op == OP_I32_AND:
                 b = stack.pop()
                 stack[-1] &= b
@@ -381,49 +434,69 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 stack.append(len(mem) // PAGE_SIZE)
             elif op == OP_MEMORY_GROW:
                 delta = stack[-1]
-                fuel = _charge_dynamic(fuel, delta, wasmtime)
-                stack[-1] = memobj.grow(delta) & M32
+                late = wasmtime and not arg  # wasmtime's runtime path: charge after success
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, delta, wasmtime)
+                result = memobj.grow(delta)
+                stack[-1] = result & M32
+                if late and result >= 0:
+                    fuel = _charge_after_success(fuel, delta, meter, fbase)
             elif op == OP_MEMORY_COPY:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
-                fuel = _charge_dynamic(fuel, n, wasmtime)
+                late = wasmtime and not arg
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, n, wasmtime)
                 if src + n > len(mem) or dst + n > len(mem):
                     raise Trap(_TRAP_OOB, f"memory.copy of {n} bytes from {src} to {dst}")
                 mem[dst:dst + n] = mem[src:src + n]
+                if late:
+                    fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_MEMORY_FILL:
                 n = stack.pop()
                 value = stack.pop()
                 dst = stack.pop()
-                fuel = _charge_dynamic(fuel, n, wasmtime)
+                late = wasmtime and not arg
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, n, wasmtime)
                 if dst + n > len(mem):
                     raise Trap(_TRAP_OOB, f"memory.fill of {n} bytes at {dst}")
                 mem[dst:dst + n] = bytes((value & 0xFF,)) * n
+                if late:
+                    fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_MEMORY_INIT:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
-                fuel = _charge_dynamic(fuel, n, wasmtime)
-                data = inst.datas[arg].data
+                dataidx, static_len = arg
+                late = wasmtime and not static_len
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, n, wasmtime)
+                data = inst.datas[dataidx].data
                 if src + n > len(data) or dst + n > len(mem):
                     raise Trap(_TRAP_OOB, f"memory.init of {n} bytes from {src} to {dst}")
                 mem[dst:dst + n] = data[src:src + n]
+                if late:
+                    fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_DATA_DROP:
                 inst.datas[arg].data = b""
             elif op == OP_TABLE_COPY:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
-                fuel = _charge_dynamic(fuel, n, wasmtime)
-                dst_table, src_table = arg
+                dst_table, src_table, static_len = arg
+                late = wasmtime and not static_len
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, n, wasmtime)
                 _table_copy(inst.tables[dst_table], inst.tables[src_table], dst, src, n)
+                if late:
+                    fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_TABLE_INIT:
                 n = stack.pop()
                 src = stack.pop()
                 dst = stack.pop()
-                fuel = _charge_dynamic(fuel, n, wasmtime)
-                elemidx, tableidx = arg
+                elemidx, tableidx, static_len = arg
+                late = wasmtime and not static_len
+                fuel = fuel - fuel_mod.BASE_COST if late else _charge_dynamic(fuel, n, wasmtime)
                 _table_init(inst.tables[tableidx], inst.elems[elemidx], dst, src, n)
+                if late:
+                    fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_ELEM_DROP:
                 inst.elems[arg].elements = []
             else:  # pragma: no cover - predecode emits nothing else
@@ -449,6 +522,16 @@ def _charge_dynamic(fuel: int, amount: int, wasmtime: bool) -> int:
     if not wasmtime and cost > fuel:
         raise Trap(TrapKind.OUT_OF_FUEL, f"instruction costs {cost} with {fuel} left")
     return fuel - cost
+
+
+def _charge_after_success(fuel: int, amount: int, meter: FuelMeter, fbase: int) -> int:
+    """``wasmtime-50`` runtime path of a dynamic-cost instruction: after it
+    succeeded, add its length and check on the spot (the effect stays)."""
+    fuel -= amount
+    if fuel <= 0:
+        meter.used = fbase - fuel
+        raise Trap(TrapKind.OUT_OF_FUEL, "after a bulk operation")
+    return fuel
 
 
 def _indirect_callee(store_funcs, inst: ModuleInstance, typeidx: int, tableidx: int, i: int) -> FuncInstance:
@@ -533,12 +616,28 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
         inst.exports[export.name] = ExternVal(export.kind, addr_lists[export.kind][export.index])
 
     _initialise_segments(inst, module)
+    if config.fuel_model == fuel_mod.WASMTIME_50:
+        _charge_wasmtime_instantiation(module, fuel)
     if module.start is not None:
         try:
             invoke(store, inst.funcaddrs[module.start], [], fuel)
         except Trap as trap:
             raise Uninstantiable(f"start function trapped: {trap}", trap) from None
     return inst
+
+
+def _charge_wasmtime_instantiation(module: Module, fuel: Optional[FuelMeter]) -> None:
+    """``wasmtime-50`` model: what wasmtime charges for instantiating (see
+    :func:`.fuel.wasmtime_instantiation_cost`); without a start function the
+    charge is checked at once, with one the start function's entry check sees it."""
+    if fuel is None:
+        return
+    has_passive = any(elem.mode == "passive" for elem in module.elems)
+    cost = fuel_mod.wasmtime_instantiation_cost(has_passive, module.start is not None)
+    fuel.used += cost
+    if cost and module.start is None and fuel_mod.wasmtime_check_fails(fuel.used, fuel.budget):
+        trap = Trap(TrapKind.OUT_OF_FUEL, "instantiation")
+        raise Uninstantiable(f"instantiation ran out of fuel: {trap}", trap)
 
 
 def _initialise_segments(inst: ModuleInstance, module: Module) -> None:

@@ -102,6 +102,39 @@ runs; a function's exit by ``return``, its final ``end`` or a branch to its
 outermost label; ``unreachable`` before trapping; and a failing check)."""
 
 
+WASMTIME_STATIC_LENGTH_MAX = 128
+"""``wasmtime-50``: a dynamic-cost instruction whose length operand is a
+translation-time constant no greater than this is charged on the *static
+path* (with the instruction, unchecked, even if it fails); any other length
+takes the *runtime path*: charged after the instruction succeeds and checked
+on the spot (nothing added if it fails).  See
+``spec/findings/wasmtime-fuel-charges.md``."""
+
+
+def wasmtime_length_is_static(constant_length: int) -> bool:
+    """The static-path rule for a length given by an ``i32.const`` right
+    before the instruction (the only constness the model recognises; the
+    finding lists the other, Cranelift-dependent, cases)."""
+    return constant_length <= WASMTIME_STATIC_LENGTH_MAX
+
+
+WASMTIME_PASSIVE_ELEM_INSTANTIATION_COST = 1
+"""``wasmtime-50``: instantiating a module with one or more passive element
+segments costs 1 (``spec/findings/wasmtime-fuel-instantiation.md``)."""
+
+WASMTIME_START_INSTANTIATION_COST = 2
+"""``wasmtime-50``: instantiating a module with a start function costs 2 on top
+of the start function's own cost (and then nothing for passive segments)."""
+
+
+def wasmtime_instantiation_cost(has_passive_elem: bool, has_start: bool) -> int:
+    """What wasmtime 50 charges for instantiation itself (not the start function's body).
+    The ``spec`` model charges nothing for instantiation but the start function."""
+    if has_start:
+        return WASMTIME_START_INSTANTIATION_COST
+    return WASMTIME_PASSIVE_ELEM_INSTANTIATION_COST if has_passive_elem else 0
+
+
 def check_model(name: str) -> str:
     """Return ``name`` if it names a fuel model, else raise ``ValueError``."""
     if name not in FUEL_MODELS:

@@ -410,7 +410,7 @@ def _f32_bits(x: float) -> int:
     elsewhere (subnormal, underflow, overflow) the general
     :func:`round_to_format`."""
     bits = _f64_bits(x)
-    biased = (bits >> F64.fraction_bits) & 0x7FF
+    biased = (bits & F64.magnitude_mask) >> F64.fraction_bits
     if _F32_NORMAL_BIASED_MIN <= biased <= _F32_NORMAL_BIASED_MAX:
         sign = (bits >> 32) & F32.sign_mask
         fraction = bits & F64.fraction_mask
@@ -426,6 +426,29 @@ def _f32_bits(x: float) -> int:
 
 _VALUE = {"f32": _f32_value, "f64": _f64_value}
 _BITS = {"f32": _f32_bits, "f64": _f64_bits}
+
+
+def _check_host_binary64() -> None:
+    """Refuse to run on a host whose Python floats are not IEEE binary64 with
+    round-to-nearest-even and subnormals (e.g. a C extension switched the FPU
+    to flush-to-zero): every float result here relies on it, and a wrong
+    result would be silent.  A clear error at import is the safe reading."""
+    least_subnormal = _f64_value(1)
+    checks = (
+        (_f64_bits(least_subnormal * 3.0 / 2.0), 2),  # subnormal tie: 1.5 quanta -> 2
+        (_f64_bits(_f64_value(0x0010000000000000) / 2.0), 0x0008000000000000),  # gradual underflow
+        (_f64_bits(1.0 + 2.0**-53), 0x3FF0000000000000),  # tie to even: down
+        (_f64_bits(1.0 + 2.0**-52 + 2.0**-53), 0x3FF0000000000002),  # tie to even: up
+        (_f64_bits(math.sqrt(2.0)), 0x3FF6A09E667F3BCD),  # correctly rounded sqrt
+    )
+    if any(got != expected for got, expected in checks):
+        raise RuntimeError(
+            "pyde_ref.wasm.numerics: this Python's floats are not IEEE-754 binary64 "
+            "with round-to-nearest-even and subnormals; float results would be wrong"
+        )
+
+
+_check_host_binary64()
 
 
 # ---------------------------------------------------------------------------

@@ -45,20 +45,40 @@ from .syntax import FuncType, Module
 # frequent first).
 # ---------------------------------------------------------------------------
 
+# Hot instructions first: the interpreter tests opcodes in numeric order and
+# splits the chain at HOT_OPS.
 (
-    OP_LOCAL_GET, OP_CONST, OP_LOCAL_SET, OP_LOCAL_TEE, OP_FUEL, OP_WFUEL, OP_BR_IF, OP_BR,
-    OP_I32_ADD, OP_I32_SUB, OP_CALL, OP_RETURN, OP_IF, OP_WCHECK, OP_WENTRY, OP_LOAD, OP_STORE,
-    OP_I32_AND, OP_I32_OR, OP_I32_XOR, OP_I32_SHL, OP_I32_SHR_U,
-    OP_I32_EQ, OP_I32_NE, OP_I32_EQZ, OP_I32_LT_U, OP_I32_LT_S, OP_I32_GT_U, OP_I32_GT_S,
-    OP_I32_LE_U, OP_I32_GE_U, OP_I32_MUL,
+    OP_LOCAL_GET, OP_CONST, OP_GET2, OP_GET_CONST, OP_LOCAL_SET, OP_LOCAL_TEE, OP_FUEL, OP_BR_IF,
+    OP_BR, OP_I32_ADD, OP_I32_SUB, OP_CALL, OP_CALL_INDIRECT, OP_RETURN, OP_IF, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
+    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_I32_ADD_SET, OP_LOAD, OP_STORE, OP_WFUEL, OP_WCHECK,
+    OP_WENTRY,
+    OP_I32_AND, OP_I32_OR, OP_I32_XOR, OP_I32_SHL, OP_I32_SHR_U, OP_I32_EQ, OP_I32_NE, OP_I32_EQZ,
+    OP_I32_LT_U, OP_I32_LT_S, OP_I32_GT_U, OP_I32_GT_S, OP_I32_LE_U, OP_I32_GE_U, OP_I32_MUL,
     OP_I64_ADD, OP_I64_SUB, OP_I64_AND, OP_I64_OR, OP_I64_XOR, OP_I64_MUL, OP_I64_SHL, OP_I64_SHR_U,
-    OP_I64_EQ, OP_I64_NE, OP_I64_EQZ, OP_I64_LT_U,
-    OP_BINOP, OP_UNOP, OP_LOAD_S,
-    OP_GLOBAL_GET, OP_GLOBAL_SET, OP_BR_ADJ, OP_BR_IF_ADJ, OP_BR_TABLE,
-    OP_DROP, OP_SELECT, OP_CALL_INDIRECT, OP_UNREACHABLE,
-    OP_MEMORY_SIZE, OP_MEMORY_GROW, OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_INIT, OP_DATA_DROP,
-    OP_TABLE_COPY, OP_TABLE_INIT, OP_ELEM_DROP,
-) = range(65)
+    OP_I64_EQ, OP_I64_NE, OP_I64_EQZ, OP_I64_LT_U, OP_BINOP, OP_UNOP, OP_LOAD_S, OP_GLOBAL_GET,
+    OP_GLOBAL_SET, OP_BR_ADJ, OP_BR_IF_ADJ, OP_BR_TABLE, OP_DROP, OP_SELECT,
+    OP_UNREACHABLE, OP_MEMORY_SIZE, OP_MEMORY_GROW, OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_INIT,
+    OP_DATA_DROP, OP_TABLE_COPY, OP_TABLE_INIT, OP_ELEM_DROP,
+) = range(73)
+
+HOT_OPS = 26
+"""Opcodes below this are the frequent ones (tested first)."""
+
+FUSIONS = {
+    (OP_LOCAL_GET, OP_LOCAL_GET): OP_GET2,
+    (OP_LOCAL_GET, OP_CONST): OP_GET_CONST,
+    (OP_I32_ADD, OP_LOCAL_SET): OP_I32_ADD_SET,
+    (OP_I32_LT_U, OP_BR_IF): OP_LT_U_BR_IF,
+    (OP_I32_GE_U, OP_BR_IF): OP_GE_U_BR_IF,
+    (OP_I32_NE, OP_BR_IF): OP_NE_BR_IF,
+    (OP_I32_EQZ, OP_BR_IF): OP_EQZ_BR_IF,
+    (OP_I32_LT_U, OP_IF): OP_LT_U_IF,
+}
+"""Pairs of adjacent instructions executed as one (a pure speed measure).  Only
+instructions inside one fuel run are fused, never across a branch target, and
+none of the pairs can trap, so fuel and every effect are unchanged.  The fused
+immediate is ``(first, second)`` for the local/const pairs and the second
+instruction's immediate otherwise (the first has none)."""
 
 INLINE_NUMERIC_OPS = {
     "i32.add": OP_I32_ADD, "i32.sub": OP_I32_SUB, "i32.and": OP_I32_AND, "i32.or": OP_I32_OR,
@@ -122,7 +142,7 @@ class _Control:
 class Code:
     """The pre-decoded body of one function."""
 
-    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "zeros", "run_costs", "name")
+    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "run_costs", "name")
 
     def __init__(self, ops, imms, type: FuncType, zeros: list, run_costs: dict, name: str = ""):
         self.ops = ops
@@ -131,6 +151,7 @@ class Code:
         self.nparams = len(type.params)
         self.nresults = len(type.results)
         self.zeros = zeros
+        self.nlocals = self.nparams + len(zeros)
         self.run_costs = run_costs
         self.name = name
 
@@ -324,23 +345,38 @@ class _Translator:
         elif op == "memory.size":
             self.emit(OP_MEMORY_SIZE); self.height += 1
         elif op == "memory.grow":
-            self.emit(OP_MEMORY_GROW, None, cost=0, terminator=True)
+            self.emit(OP_MEMORY_GROW, self.static_length(), cost=0, terminator=True)
         elif op == "memory.copy":
-            self.emit(OP_MEMORY_COPY, None, cost=0, terminator=True); self.height -= 3
+            self.emit(OP_MEMORY_COPY, self.static_length(), cost=0, terminator=True); self.height -= 3
         elif op == "memory.fill":
-            self.emit(OP_MEMORY_FILL, None, cost=0, terminator=True); self.height -= 3
+            self.emit(OP_MEMORY_FILL, self.static_length(), cost=0, terminator=True); self.height -= 3
         elif op == "memory.init":
-            self.emit(OP_MEMORY_INIT, imm[0], cost=0, terminator=True); self.height -= 3
+            self.emit(OP_MEMORY_INIT, (imm[0], self.static_length()), cost=0, terminator=True)
+            self.height -= 3
         elif op == "data.drop":
             self.emit(OP_DATA_DROP, imm[0], terminator=True)
         elif op == "table.copy":
-            self.emit(OP_TABLE_COPY, (imm[0], imm[1]), cost=0, terminator=True); self.height -= 3
+            self.emit(OP_TABLE_COPY, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
+            self.height -= 3
         elif op == "table.init":
-            self.emit(OP_TABLE_INIT, (imm[0], imm[1]), cost=0, terminator=True); self.height -= 3
+            self.emit(OP_TABLE_INIT, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
+            self.height -= 3
         elif op == "elem.drop":
             self.emit(OP_ELEM_DROP, imm[0], terminator=True)
         else:
             raise UnsupportedFeature("a non-pyde-v1 proposal", f"instruction {op}", instr.offset)
+
+    def static_length(self) -> bool:
+        """Whether the length operand of the dynamic-cost instruction about to
+        be emitted is, for wasmtime, a small translation-time constant (see
+        :func:`.fuel.wasmtime_length_is_static`): the instruction right before
+        is an ``i32.const`` and no branch lands in between."""
+        if not self.items or self.items[-1][0] != OP_CONST:
+            return False
+        here = len(self.items)
+        if any(label.item == here for label in self.labels):
+            return False
+        return fuel_mod.wasmtime_length_is_static(self.items[-1][1])
 
     def structured(self, op: str, blocktype) -> None:
         nparams, nresults = self.block_arity(blocktype)
@@ -383,13 +419,28 @@ class _Translator:
                 run_costs[first_pc] = costs
                 ops.append(fuel_op)
                 imms.append(total)
-            for i in range(start, stop):
+            i = start
+            while i < stop:
                 item_pc[i] = len(ops) if i != start else first_pc
-                if items[i][0] is not None:
-                    ops.append(items[i][0])
-                    imms.append(items[i][1])
+                op, imm = items[i][0], items[i][1]
+                if op is not None:
+                    fused = FUSIONS.get((op, items[i + 1][0])) if i + 1 < stop else None
+                    if fused is not None:
+                        second = items[i + 1][1]
+                        imm = (imm, second) if fused in (OP_GET2, OP_GET_CONST) else second
+                        op = fused
+                        i += 1
+                        item_pc[i] = len(ops)
+                    ops.append(op)
+                    imms.append(imm)
+                i += 1
         item_pc[n] = len(ops)
-        return ops, [self.resolve(imm, item_pc) for imm in imms], run_costs
+        imms = [self.resolve(imm, item_pc) for imm in imms]
+        # Jump threading: a plain jump to a RETURN (which cuts the stack itself) is that RETURN.
+        for pc, op in enumerate(ops):
+            if op == OP_BR and ops[imms[pc]] == OP_RETURN:
+                ops[pc], imms[pc] = OP_RETURN, None
+        return ops, imms, run_costs
 
     @staticmethod
     def resolve(imm, item_pc):

@@ -42,6 +42,13 @@ call that would exceed it traps ``call_stack_exhausted``.  wasmtime instead
 overflows a native stack (512 KiB by default) whose depth depends on frame
 sizes; the reference counts frames.  See ``spec/findings/call-depth.md``."""
 
+MAX_LOCAL_SLOTS = 1 << 20
+"""The most locals (parameters included) all live activations may hold
+together; a call that would exceed it traps ``call_stack_exhausted``.  It
+bounds the reference's memory where :data:`MAX_CALL_DEPTH` alone would not
+(10 000 frames of a function with 50 000 locals), as wasmtime's fixed-size
+native stack bounds it.  See ``spec/findings/call-depth.md``."""
+
 
 @attrs.frozen
 class MachineConfig:

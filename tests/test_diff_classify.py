@@ -1,0 +1,140 @@
+"""The differential oracle's comparison and classification (issue 5, part 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("wasmtime")
+
+import attrs  # noqa: E402
+import wasmtime  # noqa: E402
+
+from pyde_ref.diff import classify as cl  # noqa: E402
+from pyde_ref.diff.compare import CALL_FIELDS, diff_calls, diff_records  # noqa: E402
+from pyde_ref.diff.outcome import CallOutcome  # noqa: E402
+
+OK = CallOutcome("ok", results=(5,), instantiate_fuel=0, fuel_consumed=8, memory_hash="aa", globals=(("g", "i32", 1),))
+
+
+# --------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------
+
+
+def test_identical_outcomes_have_no_difference():
+    assert diff_calls(OK, attrs.evolve(OK, detail="another message")) == []
+
+
+@pytest.mark.parametrize("field,value", [("results", (6,)), ("fuel_consumed", 9), ("memory_hash", "bb"),
+                                         ("globals", (("g", "i32", 2),)), ("instantiate_fuel", 1),
+                                         ("state_hash", "cc")])
+def test_each_field_is_compared(field, value):
+    found = diff_calls(OK, attrs.evolve(OK, **{field: value}))
+    assert [(d.field, d.reference, d.wasmtime) for d in found] == [(field, getattr(OK, field), value)]
+
+
+def test_every_outcome_field_but_detail_is_compared():
+    assert set(CALL_FIELDS) == {f.name for f in attrs.fields(CallOutcome)} - {"detail"}
+
+
+def test_rejected_modules_compare_by_status_only():
+    assert diff_calls(CallOutcome("rejected", detail="a"), CallOutcome("rejected", detail="b")) == []
+    assert [d.field for d in diff_calls(CallOutcome("rejected"), OK)] == ["status"]
+
+
+def test_table_out_of_bounds_matches_wasmtimes_single_trap_code():
+    ref = attrs.evolve(OK, status="trap", trap="table_out_of_bounds")
+    assert diff_calls(ref, attrs.evolve(ref, trap="undefined_element")) == []
+    assert diff_calls(attrs.evolve(ref, trap="undefined_element"), attrs.evolve(ref, trap="table_out_of_bounds"))
+
+
+def test_record_diff_recurses_into_nested_fields():
+    a = {"receipt": {"gas_used": 5, "events": [{"topic": "x"}]}, "root": "r"}
+    b = {"receipt": {"gas_used": 6, "events": [{"topic": "y"}]}, "root": "r"}
+    assert [d.field for d in diff_records(a, b)] == ["receipt.events[0].topic", "receipt.gas_used"]
+
+
+# --------------------------------------------------------------------------
+# classify
+# --------------------------------------------------------------------------
+
+
+def test_agree():
+    assert cl.classify(OK, OK, OK).category == cl.AGREE
+
+
+def test_explained_when_only_the_spec_model_differs():
+    spec = attrs.evolve(OK, status="trap", trap="out_of_fuel", results=())
+    verdict = cl.classify(OK, spec, OK)
+    assert verdict.category == cl.EXPLAINED
+    assert {d.field for d in verdict.spec_differences} == {"status", "trap", "results"}
+
+
+def test_unexplained_when_the_model_differs():
+    verdict = cl.classify(OK, OK, attrs.evolve(OK, fuel_consumed=7))
+    assert verdict.category == cl.UNEXPLAINED
+    assert [d.field for d in verdict.model_differences] == ["fuel_consumed"]
+
+
+def test_call_depth_is_a_known_hazard():
+    wt = attrs.evolve(OK, status="trap", trap="call_stack_exhausted", results=(), fuel_consumed=65516)
+    ref = attrs.evolve(wt, fuel_consumed=20000)
+    verdict = cl.classify(wt, ref, ref)
+    assert (verdict.category, verdict.hazard) == (cl.KNOWN_HAZARD, "call-depth")
+
+
+def test_a_crash_is_never_agreement():
+    crash = CallOutcome(cl.CRASH, detail="RecursionError")
+    assert cl.classify(crash, crash, crash).category == cl.UNEXPLAINED
+
+
+def _wasm(body: str, params: str = "") -> bytes:
+    return wasmtime.wat2wasm(f'(module (memory (export "memory") 1) (func (export "f") {params} {body}))')
+
+
+@pytest.mark.parametrize("body,ambiguous", [
+    ("i32.const 0 i32.const 0 i32.const 9 memory.fill", False),
+    ("i32.const 0 i32.const 0 i32.const 9 i32.const 1 i32.add memory.fill", False),
+    ("i32.const 0 i32.const 0 local.get 0 memory.fill", True),
+    ("local.get 0 memory.grow drop", True),
+    ("i32.const 0 i32.const 0 block (result i32) i32.const 3 end memory.fill", True),
+])
+def test_ambiguous_length_sites(body, ambiguous):
+    assert cl.has_ambiguous_length(_wasm(body, "(param i32)")) is ambiguous
+
+
+def test_bulk_length_hazard_needs_an_ambiguous_site_and_a_fuel_only_difference():
+    wt = attrs.evolve(OK, fuel_consumed=20)
+    model = attrs.evolve(OK, fuel_consumed=19)
+    ambiguous = _wasm("i32.const 0 i32.const 0 local.get 0 memory.fill", "(param i32)")
+    clear = _wasm("i32.const 0 i32.const 0 i32.const 9 memory.fill")
+    assert cl.classify(wt, model, model, ambiguous).hazard == "bulk-length-constness"
+    assert cl.classify(wt, model, model, clear).category == cl.UNEXPLAINED
+    # a different result is not a fuel effect
+    assert cl.classify(attrs.evolve(wt, results=(6,)), model, model, ambiguous).category == cl.UNEXPLAINED
+
+
+# --------------------------------------------------------------------------
+# Real calls through the three backends
+# --------------------------------------------------------------------------
+
+
+def test_run_case_agrees_on_plain_arithmetic():
+    result = cl.run_case(_wasm("(result i32) local.get 0 i32.const 2 i32.mul", "(param i32)"), "f", [21], 1000)
+    assert result.verdict.category == cl.AGREE
+    assert result.wasmtime.results == result.spec.results == (42,)
+
+
+def test_run_case_explains_the_loop_then_trap_fuel():
+    body = ("(local i32) i32.const 100 local.set 0 loop local.get 0 i32.const 1 i32.sub local.tee 0 "
+            "br_if 0 end i32.const 1 i32.const 0 i32.div_s drop")
+    result = cl.run_case(_wasm(body), "f", [], 100_000)
+    assert result.wasmtime.fuel_consumed == 0
+    assert result.spec.fuel_consumed > 500
+    assert result.verdict.category == cl.EXPLAINED
+
+
+def test_run_case_explains_an_overdraft():
+    result = cl.run_case(_wasm("i32.const 1 drop " * 50), "f", [], 10)
+    assert (result.wasmtime.status, result.spec.trap) == ("ok", "out_of_fuel")
+    assert result.verdict.category == cl.EXPLAINED

@@ -1,0 +1,34 @@
+"""Regression cases the fuzz campaign saved (``tests/regressions/*.wasm`` with
+their ``.json``): each call must no longer be unexplained.
+
+A case is saved when the campaign finds an unexplained difference; it stays
+here after the fix (reference, model or classification) so the difference
+cannot come back unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+pytest.importorskip("wasmtime")
+
+from pyde_ref.diff import classify as cl  # noqa: E402
+
+CASES = sorted((pathlib.Path(__file__).parent / "regressions").glob("*.wasm"))
+
+
+def test_every_case_has_its_call_record():
+    for wasm in CASES:
+        record = json.loads(wasm.with_suffix(".json").read_text())
+        assert {"func", "args", "fuel", "with_host"} <= set(record)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_regression_case_is_not_unexplained(path):
+    record = json.loads(path.with_suffix(".json").read_text())
+    result = cl.run_case(path.read_bytes(), record["func"], record["args"], record["fuel"],
+                         with_host=record["with_host"])
+    assert result.verdict.category != cl.UNEXPLAINED, result.to_json()

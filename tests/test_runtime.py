@@ -1,0 +1,102 @@
+"""Runtime structure (core spec §4.2): store, instances, machine parameters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import pyde_ref.wasm as wasm
+from pyde_ref.wasm.errors import Trap, TrapKind, Uninstantiable
+from pyde_ref.wasm.runtime import (
+    MAX_CALL_DEPTH, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, ExternVal, HostFunc,
+    MachineConfig, MemoryInstance, ModuleInstance, Store, value_fits,
+)
+from pyde_ref.wasm.syntax import FuncType, GlobalType, Limits, MemType, Module, TableType
+
+
+def test_public_interface_is_re_exported():
+    for name in ("decode_module", "validate_module", "MachineConfig", "Store", "ExternVal", "HostFunc",
+                 "FuelMeter", "instantiate", "invoke", "Trap", "LinkError", "Uninstantiable", "Caller"):
+        assert hasattr(wasm, name), name
+
+
+def test_machine_parameters():
+    assert PAGE_SIZE == 65536
+    assert PYDE_MAX_MEMORY_PAGES * PAGE_SIZE == 64 * 1024 * 1024
+    assert WASM_MAX_MEMORY_PAGES * PAGE_SIZE == 1 << 32
+    config = MachineConfig()
+    assert (config.max_memory_pages, config.nan_canonicalization, config.fuel_model, config.max_call_depth) == (
+        PYDE_MAX_MEMORY_PAGES, True, "spec", MAX_CALL_DEPTH)
+    for bad in (dict(fuel_model="fast"), dict(max_memory_pages=WASM_MAX_MEMORY_PAGES + 1),
+                dict(max_memory_pages=-1), dict(max_call_depth=0)):
+        with pytest.raises(ValueError):
+            MachineConfig(**bad)
+
+
+def test_memory_read_write_and_bounds():
+    mem = MemoryInstance(MemType(Limits(1, None)), PYDE_MAX_MEMORY_PAGES)
+    mem.write(PAGE_SIZE - 3, b"abc")
+    assert mem.read(PAGE_SIZE - 3, 3) == b"abc"
+    assert mem.read(PAGE_SIZE, 0) == b""
+    for addr, n in ((PAGE_SIZE - 2, 3), (PAGE_SIZE + 1, 0), (-1, 1), ((1 << 32) - 1, 2)):
+        with pytest.raises(Trap) as info:
+            mem.read(addr, n)
+        assert info.value.kind == TrapKind.MEMORY_OUT_OF_BOUNDS
+    before = bytes(mem.data)
+    with pytest.raises(Trap):
+        mem.write(PAGE_SIZE - 2, b"xyz")
+    assert bytes(mem.data) == before  # nothing written
+
+
+@given(addr=st.integers(0, 120), value=st.integers(0, (1 << 64) - 1), nbytes=st.sampled_from([1, 2, 4, 8]))
+def test_memory_integers_are_little_endian_and_truncated(addr, value, nbytes):
+    mem = MemoryInstance(MemType(Limits(1, None)), 1)
+    mem.store_int(addr, nbytes, value)
+    assert mem.load_int(addr, nbytes) == value % (1 << (8 * nbytes))
+    assert mem.read(addr, 1)[0] == value & 0xFF
+
+
+def test_memory_grow_respects_max_and_cap():
+    mem = MemoryInstance(MemType(Limits(1, 3)), cap_pages=2)
+    data = mem.data
+    assert mem.grow(0) == 1
+    assert mem.grow(1) == 1
+    assert mem.grow(1) == -1  # the cap (2) binds before the declared max (3)
+    assert mem.pages == 2 and mem.data is data  # grown in place
+    assert MemoryInstance(MemType(Limits(0, None)), 65536).max_pages == 65536
+
+
+def test_store_allocation_and_extern_types():
+    store = Store()
+    f = store.alloc_host_func(HostFunc(FuncType(("i32",), ()), lambda c, a: [], "f"))
+    t = store.alloc_table(TableType(Limits(2, 5)))
+    m = store.alloc_memory(MemType(Limits(1, 4)))
+    g = store.alloc_global(GlobalType("i64", True), 5)
+    assert (f, t, m, g) == (0, 0, 0, 0)
+    assert store.extern_type(ExternVal("func", f)) == FuncType(("i32",), ())
+    assert store.extern_type(ExternVal("table", t)) == TableType(Limits(2, 5))
+    store.mems[m].grow(2)
+    assert store.extern_type(ExternVal("memory", m)) == MemType(Limits(3, 4))  # current size
+    assert store.extern_type(ExternVal("global", g)) == GlobalType("i64", True)
+    with pytest.raises(ValueError):
+        store.alloc_global(GlobalType("i32", False), 1 << 32)
+    with pytest.raises(Uninstantiable, match="cap"):
+        store.alloc_memory(MemType(Limits(PYDE_MAX_MEMORY_PAGES + 1, None)))
+    assert len(store.mems) == 1  # the refused memory was not allocated
+
+
+def test_value_fits():
+    assert value_fits("i32", 0) and value_fits("i32", (1 << 32) - 1)
+    assert not value_fits("i32", 1 << 32) and not value_fits("i32", -1) and not value_fits("i32", True)
+    assert value_fits("f64", (1 << 64) - 1) and not value_fits("f64", 1.0)
+    assert value_fits("funcref", None) and value_fits("funcref", 3)
+
+
+def test_module_instance_export_lookup():
+    inst = ModuleInstance(Module(), ())
+    inst.exports["f"] = ExternVal("func", 3)
+    assert inst.export("f") == ExternVal("func", 3)
+    with pytest.raises(KeyError, match="no export named 'g'"):
+        inst.export("g")
+    assert inst.memory is None

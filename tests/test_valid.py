@@ -1,0 +1,232 @@
+"""Validation (core spec §3): targeted invalid modules, and agreement with the
+scope oracle (wasm-tools, pyde-v1 features) over the official spec tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyde_ref.wasm.binary import decode_module
+from pyde_ref.wasm.errors import InvalidModule, MalformedModule, UnsupportedFeature
+from pyde_ref.wasm.valid import validate_module
+from wasm_builders import (
+    one_func_module,
+    oracle_verdicts,
+    section,
+    spec_modules,
+    vec,
+    wasm_tools_accepts,
+    wast_files,
+    wat,
+)
+
+
+def check(text: str) -> None:
+    validate_module(decode_module(wat(text)))
+
+
+def assert_invalid(text: str, fragment: str) -> InvalidModule:
+    data = wat(text)
+    with pytest.raises(InvalidModule) as info:
+        validate_module(decode_module(data))
+    assert not isinstance(info.value, UnsupportedFeature), str(info.value)
+    assert fragment in info.value.reason, info.value.reason
+    assert not wasm_tools_accepts(data)
+    return info.value
+
+
+def assert_valid(text: str) -> None:
+    data = wat(text)
+    assert wasm_tools_accepts(data)
+    validate_module(decode_module(data))
+
+
+INVALID = [
+    # operand stack typing
+    ("(module (func (result i32) i64.const 1))", "type mismatch"),
+    ("(module (func i32.add drop))", "type mismatch"),
+    ("(module (func (result i32) i32.const 1 i32.const 2))", "type mismatch"),
+    ("(module (func i32.const 1))", "type mismatch"),
+    ("(module (func (param f32) (result f32) local.get 0 f64.neg))", "type mismatch"),
+    ("(module (func (result i32) i32.const 0 i32.const 1 i64.const 2 select))", "type mismatch"),
+    # blocks, labels, multi-value
+    ("(module (func (result i32) block (result i32) end))", "type mismatch"),
+    ("(module (func block (result i32) i32.const 1 i32.const 2 end drop))", "type mismatch"),
+    ("(module (func br 1))", "unknown label"),
+    ("(module (func (result i32) i32.const 0 if (result i32) i32.const 1 end))",
+     "if without else"),
+    ("(module (type $t (func (param i32) (result i64))) (func (result i64) "
+     "i32.const 0 i32.const 1 if (type $t) i64.const 1 drop end))", "type mismatch"),
+    ("(module (func (result i32) i64.const 0 block (param i32) (result i32) end))",
+     "type mismatch"),
+    ("(module (func block (result i32) block i32.const 0 i32.const 0 br_table 0 1 end "
+     "i32.const 0 end drop))", "br_table"),
+    ("(module (func (result i32) block (result f32) unreachable br_table 0 1 end drop "
+     "i32.const 0))", "type mismatch"),
+    ("(module (func (result i32) loop (result i32) br 0 end))", "type mismatch"),
+    ("(module (func (result i32) i64.const 1 return))", "type mismatch"),
+    ("(module (func block (type 5) end))", "unknown type"),
+    # indices
+    ("(module (func local.get 0 drop))", "unknown local"),
+    ("(module (func global.get 0 drop))", "unknown global"),
+    ("(module (global i32 (i32.const 0)) (func i32.const 1 global.set 0))", "immutable"),
+    ("(module (func call 3))", "unknown function"),
+    ("(module (func i32.const 0 call_indirect))", "unknown table"),
+    ("(module (table 1 funcref) (func i32.const 0 call_indirect (type 9)))", "unknown type"),
+    ("(module (func (result i32) i32.const 0 i32.load))", "unknown memory"),
+    ("(module (func (result i32) memory.size))", "unknown memory"),
+    ("(module (memory 1) (func i32.const 0 i32.const 0 i32.const 0 memory.init 3))",
+     "unknown data segment"),
+    ("(module (memory 1) (data \"\") (func data.drop 1))", "unknown data segment"),
+    ("(module (table 1 funcref) (func elem.drop 0))", "unknown elem segment"),
+    ("(module (table 1 funcref) (func i32.const 0 i32.const 0 i32.const 0 table.init 0))",
+     "unknown elem segment"),
+    # alignment, limits
+    ("(module (memory 1) (func (result i32) i32.const 0 i32.load align=8))",
+     "alignment must not be larger than natural"),
+    ("(module (memory 1) (func i32.const 0 i64.const 0 i64.store8 align=2))",
+     "alignment must not be larger than natural"),
+    ("(module (memory 2 1))", "minimum must not be greater than maximum"),
+    ("(module (memory 65537))", "at most 65536"),
+    ("(module (memory 0 65537))", "at most 65536"),
+    ("(module (table 2 1 funcref))", "minimum must not be greater than maximum"),
+    # constant expressions
+    ("(module (global i32 (i64.const 0)))", "type mismatch"),
+    ("(module (global i32 (i32.const 0) (i32.const 1)))", "type mismatch"),
+    ("(module (global i32 (i32.clz (i32.const 0))))", "constant expression required"),
+    ("(module (import \"m\" \"g\" (global (mut i32))) (global i32 (global.get 0)))",
+     "mutable"),
+    ("(module (global i32 (global.get 0)))", "unknown global"),
+    ("(module (memory 1) (data (i64.const 0) \"\"))", "type mismatch"),
+    ("(module (memory 1) (func (local i32) nop) (data (local.get 0) \"\"))",
+     "constant expression required"),
+    ("(module (table 1 funcref) (func $f) (elem (i64.const 0) $f))", "type mismatch"),
+    # module-level rules
+    ("(module (func $s (param i32)) (start $s))", "start function"),
+    ("(module (func $s (result i32) i32.const 0) (start $s))", "start function"),
+    ("(module (start 0))", "unknown function"),
+    ("(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))", "duplicate export"),
+    ("(module (export \"a\" (memory 0)))", "unknown memory"),
+    ("(module (table 1 funcref) (elem (i32.const 0) 4))", "unknown function"),
+    ("(module (func $f) (elem (table 1) (i32.const 0) func $f) (table 1 funcref))",
+     "unknown table"),
+    ("(module (data (i32.const 0) \"x\"))", "unknown memory"),
+    ("(module (type (func)) (import \"m\" \"f\" (func (type 7))))", "unknown type"),
+]
+
+
+@pytest.mark.parametrize("text,fragment", INVALID, ids=[str(i) for i in range(len(INVALID))])
+def test_invalid_modules(text, fragment):
+    assert_invalid(text, fragment)
+
+
+VALID = [
+    # polymorphic stack after unreachable/br/return
+    "(module (func (result i32) unreachable))",
+    "(module (func (result i32) unreachable i32.add))",
+    "(module (func (result i32) block (result i32) i32.const 1 br 0 i64.const 0 end))",
+    "(module (func (result i64) i32.const 0 return f32.const 0 f32.neg drop i64.const 0))",
+    "(module (func (result f64) unreachable select))",
+    # br_table in unreachable code: labels of equal arity but different types
+    "(module (func block (result f64) block (result f32) unreachable i32.const 1 "
+    "br_table 0 1 1 end drop f64.const 0 end drop))",
+    # multi-value blocks, loops with parameters, if with params
+    "(module (func (result i32 i32) i32.const 1 i32.const 2 "
+    "loop (param i32 i32) (result i32 i32) end))",
+    "(module (type $t (func (param i32) (result i32))) (func (result i32) "
+    "i32.const 1 i32.const 0 if (type $t) end))",
+    "(module (func (result i32) i32.const 1 i32.const 2 block (param i32 i32) (result i32) "
+    "i32.add end))",
+    # constant expressions naming an imported immutable global
+    "(module (import \"m\" \"g\" (global i32)) (global i32 (global.get 0)) "
+    "(memory 1) (data (global.get 0) \"x\"))",
+    # passive and declarative segments, start, exports of every kind
+    "(module (memory 1) (table 1 funcref) (func $f) (elem func $f) (elem declare func $f) "
+    "(start $f) (export \"f\" (func $f)) (export \"m\" (memory 0)) (export \"t\" (table 0)))",
+    # memory bounds are limits rules, not Pyde's 1024-page cap
+    "(module (memory 65536))",
+    "(module (memory 0 65536))",
+    "(module (table 0xffffffff funcref))",
+    # natural alignment is allowed
+    "(module (memory 1) (func (result i64) i32.const 0 i64.load align=8))",
+]
+
+
+@pytest.mark.parametrize("text", VALID, ids=[str(i) for i in range(len(VALID))])
+def test_valid_modules(text):
+    assert_valid(text)
+
+
+def test_invalid_error_points_at_the_instruction():
+    data = wat("(module (func (result i32) i64.const 1))")
+    with pytest.raises(InvalidModule) as info:
+        validate_module(decode_module(data))
+    assert data[info.value.offset] == 0x0B  # the function's final `end`
+
+
+def test_data_count_rule_in_validator_for_hand_built_module():
+    """A syntax tree built without the decoder still gets the data-count
+    rule (§3.3.7 memory.init needs C.datas, which comes from the data count
+    section when code is validated)."""
+    import attrs
+
+    data = wat("(module (memory 1) (data \"x\") (func data.drop 0))")
+    m = decode_module(data)
+    with pytest.raises(InvalidModule) as info:
+        validate_module(attrs.evolve(m, data_count=None))
+    assert "data count section required" in info.value.reason
+
+
+def test_hand_built_index_immediates():
+    validate_module(decode_module(one_func_module(b"\x10\x00")))  # call 0: itself
+    with pytest.raises(InvalidModule):
+        validate_module(decode_module(one_func_module(b"\x10\x01")))
+    memory = section(5, vec([b"\x00\x01"]))
+    validate_module(decode_module(one_func_module(b"\x3f\x00\x1a", extra=(memory,))))
+    with pytest.raises(InvalidModule):
+        validate_module(decode_module(one_func_module(b"\x3f\x00\x1a")))
+
+
+# ---------------------------------------------------------------------------
+# Agreement with the scope oracle over the official spec tests
+# ---------------------------------------------------------------------------
+
+SAMPLE_WASTS = ("binary", "block", "br_table", "unreached-invalid", "unreached-valid",
+                "bulk", "elem", "global", "if", "data", "select", "memory_init")
+
+
+def our_verdict(data: bytes) -> tuple[bool, str]:
+    try:
+        validate_module(decode_module(data))
+    except (MalformedModule, InvalidModule) as err:
+        return False, str(err)
+    return True, ""
+
+
+def disagreements(wast) -> list[str]:
+    verdicts = oracle_verdicts(wast)
+    out = []
+    for filename, command, data in spec_modules(wast):
+        ours, why = our_verdict(data)
+        if ours != verdicts[filename]:
+            out.append(f"{wast.stem}/{filename} ({command['type']}): wasm-tools "
+                       f"{'accepts' if verdicts[filename] else 'rejects'}, we say {why or 'valid'}")
+    return out
+
+
+SPEC_FILES = {path.stem: path for path in wast_files()}
+
+
+@pytest.mark.parametrize("name", SAMPLE_WASTS)
+def test_spec_sample_agrees_with_wasm_tools(name):
+    assert disagreements(SPEC_FILES[name]) == []
+
+
+@pytest.mark.slow
+def test_all_spec_modules_agree_with_wasm_tools():
+    problems = []
+    total = 0
+    for path in wast_files():
+        problems += disagreements(path)
+        total += len(spec_modules(path))
+    assert total > 5000
+    assert problems == []

@@ -1,0 +1,198 @@
+"""Helpers to build WebAssembly test modules: from WAT through ``wasm-tools
+parse``, or by hand from sections; and the official spec-test modules,
+extracted with ``wasm-tools json-from-wast`` and cached under /tmp."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pyde_ref.wasm.features import WASM_TOOLS_FEATURES
+
+REPO = Path(__file__).resolve().parent.parent
+TESTSUITE = REPO.parent / "shared" / "wasm-testsuite"
+CACHE = Path(tempfile.gettempdir()) / "pyde-ref-wast-cache"
+
+WASM_TOOLS = shutil.which("wasm-tools")
+
+
+# ---------------------------------------------------------------------------
+# WAT
+# ---------------------------------------------------------------------------
+
+
+def wat(text: str) -> bytes:
+    """Assemble WAT text with ``wasm-tools parse`` (all proposals on, no
+    validation, so invalid modules can be written too)."""
+    result = subprocess.run(
+        [WASM_TOOLS, "parse", "-", "-o", "/dev/stdout"],
+        input=text.encode(),
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ValueError(f"wasm-tools parse failed: {result.stderr.decode()}")
+    return result.stdout
+
+
+def strip_custom_sections(data: bytes) -> bytes:
+    """Remove custom sections (``wasm-tools parse`` adds a name section)."""
+    result = subprocess.run(
+        [WASM_TOOLS, "strip", "--all", "-", "-o", "/dev/stdout"],
+        input=data, capture_output=True, check=True,
+    )
+    return result.stdout
+
+
+def wasm_tools_accepts(data: bytes) -> bool:
+    """The scope oracle: ``wasm-tools validate --features <pyde-v1>``."""
+    result = subprocess.run(
+        [WASM_TOOLS, "validate", "--features", WASM_TOOLS_FEATURES, "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+# ---------------------------------------------------------------------------
+# Hand assembly (§5)
+# ---------------------------------------------------------------------------
+
+HEADER = b"\x00asm\x01\x00\x00\x00"
+
+
+def uleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def sleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def name(text: str | bytes) -> bytes:
+    raw = text.encode() if isinstance(text, str) else text
+    return uleb(len(raw)) + raw
+
+
+def vec(items) -> bytes:
+    items = list(items)
+    return uleb(len(items)) + b"".join(items)
+
+
+def section(section_id: int, payload: bytes) -> bytes:
+    return bytes([section_id]) + uleb(len(payload)) + payload
+
+
+def module(*sections: bytes) -> bytes:
+    return HEADER + b"".join(sections)
+
+
+FUNC_TYPE_VOID = b"\x60\x00\x00"
+
+
+def type_section(*functypes: bytes) -> bytes:
+    return section(1, vec(functypes))
+
+
+def func_section(*type_indices: int) -> bytes:
+    return section(3, vec(uleb(i) for i in type_indices))
+
+
+def code_entry(body: bytes, local_decls: bytes = b"\x00") -> bytes:
+    """``body`` without the final ``end``, which is appended."""
+    content = local_decls + body + b"\x0b"
+    return uleb(len(content)) + content
+
+
+def code_section(*entries: bytes) -> bytes:
+    return section(10, vec(entries))
+
+
+def one_func_module(body: bytes, local_decls: bytes = b"\x00", extra: tuple = ()) -> bytes:
+    """A module with one ``[] -> []`` function, optional extra sections
+    (already in order, placed between the function and code sections)."""
+    return module(
+        type_section(FUNC_TYPE_VOID),
+        func_section(0),
+        *extra,
+        code_section(code_entry(body, local_decls)),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The official spec tests
+# ---------------------------------------------------------------------------
+
+
+def wast_files() -> list[Path]:
+    return sorted(TESTSUITE.glob("*.wast"))
+
+
+def spec_modules(wast: Path) -> list[tuple[str, dict, bytes]]:
+    """``(file name, command, bytes)`` for every binary module of a .wast
+    file (module, assert_invalid, assert_malformed, ...), extracted once
+    into :data:`CACHE`."""
+    out_dir = CACHE / wast.stem
+    manifest = out_dir / f"{wast.stem}.json"
+    if not manifest.exists():
+        tmp = Path(tempfile.mkdtemp(dir=CACHE.parent if CACHE.exists() else None))
+        subprocess.run(
+            [WASM_TOOLS, "json-from-wast", str(wast), "-o", str(tmp / manifest.name),
+             "--wasm-dir", str(tmp) + "/"],
+            check=True,
+            capture_output=True,
+        )
+        CACHE.mkdir(exist_ok=True)
+        try:
+            os.rename(tmp, out_dir)
+        except OSError:  # another process cached it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    commands = json.loads(manifest.read_text())["commands"]
+    modules = []
+    for command in commands:
+        filename = command.get("filename")
+        if filename and command.get("module_type", "binary") == "binary" and filename.endswith(".wasm"):
+            modules.append((filename, command, (out_dir / filename).read_bytes()))
+    return modules
+
+
+def oracle_verdicts(wast: Path) -> dict[str, bool]:
+    """wasm-tools' pyde-v1 verdict for every binary module of ``wast``,
+    cached next to the extracted modules (keyed by content hash)."""
+    modules = spec_modules(wast)
+    cache_file = CACHE / wast.stem / "pyde-v1-verdicts.json"
+    cached = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    changed = False
+    verdicts = {}
+    for filename, _command, data in modules:
+        key = hashlib.sha256(data).hexdigest()
+        if key not in cached:
+            cached[key] = wasm_tools_accepts(data)
+            changed = True
+        verdicts[filename] = cached[key]
+    if changed:
+        tmp = cache_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cached, sort_keys=True))
+        os.replace(tmp, cache_file)
+    return verdicts
