@@ -164,7 +164,7 @@ def main(argv=None) -> int:
           f"{platform.machine()}, best of {args.repeat}")
     header = f"{'workload':<8} {'instructions':>12} " + " ".join(f"{e + ' s':>12} {e + ' Minstr/s':>18}" for e in engines)
     if "pyde-ref" in engines:
-        header += " " + " ".join(f"{'pyde-ref/' + e:>16}" for e in engines if e != "pyde-ref")
+        header += " " + " ".join(f"{'speedup vs ' + e:>20}" for e in engines if e != "pyde-ref")
     print(header)
     for name, wasm, setup, func, fargs in loads:
         best: dict[str, float] = {}
@@ -185,9 +185,9 @@ def main(argv=None) -> int:
         row = f"{name:<8} {instructions:>12} " + " ".join(
             f"{best[e]:>12.4f} {instructions / best[e] / 1e6:>18.2f}" for e in engines)
         if "pyde-ref" in engines:
-            row += " " + " ".join(f"{best[e] / best['pyde-ref']:>16.3g}" for e in engines if e != "pyde-ref")
+            row += " " + " ".join(f"{best[e] / best['pyde-ref']:>20.3g}" for e in engines if e != "pyde-ref")
         print(row + ("" if agree else f"   RESULTS DIFFER: {results}"))
-    print("# pyde-ref/X = X's time / pyde-ref's time (> 1: pyde-ref is faster)")
+    print("# speedup vs X = X's time / pyde-ref's time (> 1: pyde-ref is faster than X)")
     return 0
 
 

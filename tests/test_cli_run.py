@@ -339,3 +339,11 @@ def test_negative_looking_arguments_need_no_separator(capsys, module_file):
     for arg, bits in (("-inf", "0xff800000"), ("-nan", "0xffc00000"), ("-1e-3", "0xba83126f")):
         code, obj = run_json(capsys, path, "f32", arg)
         assert code == 0 and obj["results"] == [{"type": "f32", "bits": bits}], arg
+
+
+@pytest.mark.parametrize("name", ["fib", "factorial"])
+def test_example_binaries_are_built_from_their_text(wat2wasm, name):
+    """examples/*.wasm ship pre-built (the README's first command needs no
+    wasm-tools); they must be exactly what their .wat gives."""
+    source = (REPO / "examples" / f"{name}.wat").read_text()
+    assert (REPO / "examples" / f"{name}.wasm").read_bytes() == wat2wasm(source)

@@ -12,7 +12,6 @@ from pyde_ref.wasm import numerics
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import LinkError, Trap, TrapKind, Uninstantiable
 from pyde_ref.wasm.exec import TABLE_OUT_OF_BOUNDS, instantiate, invoke
-from pyde_ref.wasm.fuel import FuelMeter
 from pyde_ref.wasm.predecode import INLINE_NUMERIC_OPS, module_code
 from pyde_ref.wasm.runtime import (
     PAGE_SIZE, ExternVal, HostFunc, MachineConfig, Store,
@@ -572,6 +571,8 @@ def test_bad_host_results_and_bad_arguments_are_clear_errors():
         call(store, inst2, "f", -1)
     with pytest.raises(InvocationError):
         call(store, inst2, "f", 1 << 32)
+    with pytest.raises(InvocationError):
+        invoke(store, inst2.export("f").addr, None)
 
 
 def test_local_slot_limit_bounds_deep_recursion_of_big_frames():

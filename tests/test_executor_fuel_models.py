@@ -62,3 +62,28 @@ def test_loop_then_trap_is_almost_free_under_wasmtime_model():
 @pytest.mark.parametrize("model", ["spec", "wasmtime-50"])
 def test_models_agree_when_nothing_traps(model):
     assert _receipt(model, "ok").gas_used == 11
+
+
+def test_cross_call_debit_after_a_callee_trap_follows_the_model():
+    """The caller is debited the callee's meter: all of it under spec, the
+    written-back value (0 here) under wasmtime-50."""
+    from pyde_ref.executor.testing import import_lines, wat_string
+
+    caller_wat = f"""(module {import_lines(["cross_call"])}
+      (memory (export "memory") 1)
+      (data (i32.const 0) "{wat_string(C)}")
+      (data (i32.const 32) "loop_then_div0")
+      (func (export "go")
+        (drop (call $cross_call (i32.const 0) (i32.const 32) (i32.const 14) (i32.const 0)
+          (i32.const 0) (i32.const 100) (i64.const 500) (i32.const 200) (i32.const 196)))))"""
+    used = {}
+    for model in ("spec", "wasmtime-50"):
+        chain = Chain(fuel_model=model)
+        chain.fund(SENDER, 10**12)
+        chain.install(C, build_contract(WAT, ["div0", "loop_then_div0", "ok"]))
+        chain.install(address(0xCA), build_contract(caller_wat, ["go"]))
+        r = chain.call(SENDER, address(0xCA), "go", gas_limit=10_000)
+        assert r.status == "success"
+        used[model] = r.gas_used
+    callee_spec = _receipt("spec", "loop_then_div0").gas_used
+    assert used["spec"] - used["wasmtime-50"] == callee_spec

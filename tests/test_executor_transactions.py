@@ -39,15 +39,20 @@ FUNCTIONS = ["store", "store_revert", "pay_revert:payable", "pay:payable", "trap
              "ctor:constructor", "fb:fallback", "rc:receive,payable"]
 
 
-@pytest.fixture
-def chain() -> Chain:
-    from pyde_ref.executor.testing import DEFAULT_BLOCK
+def make_chain() -> Chain:
     import attrs
+
+    from pyde_ref.executor.testing import DEFAULT_BLOCK
 
     c = Chain(block=attrs.evolve(DEFAULT_BLOCK, base_fee=BASE_FEE))
     c.fund(ALICE, 10**12)
     c.install(C, build_contract(WAT, FUNCTIONS))
     return c
+
+
+@pytest.fixture
+def chain() -> Chain:
+    return make_chain()
 
 
 def test_native_transfer(chain):
@@ -163,9 +168,7 @@ def test_dispatch_without_fallback_or_receive():
 
 
 def test_receipts_and_digest_are_deterministic(chain):
-    import copy
-
-    twin = copy.deepcopy(chain)
+    twin = make_chain()
     txs = [ContractCall(ALICE, C, "store", gas_limit=100_000),
            Transfer(ALICE, BOB, 3, gas_limit=21_000),
            ContractCall(ALICE, C, "trap", gas_limit=100_000)]
@@ -195,3 +198,22 @@ def test_calldata_cap(chain):
     r = chain.call(ALICE, C, "store", bytes(MAX_CALLDATA + 1), gas_limit=100_000)
     assert (r.status, r.error_code) == ("rejected", ERR_INVALID_INPUT)
     assert chain.call(ALICE, C, "store", bytes(MAX_CALLDATA), gas_limit=100_000).status == "success"
+
+
+def test_tx_hash_reaches_the_contract_and_is_distinct():
+    """ABI §7.4 tx_hash: the contract sees the executor's hash of the
+    transaction (executor.tx_hash); two transactions differing only in
+    position get different hashes."""
+    from pyde_ref.executor.executor import tx_hash
+
+    wat = f"""(module {import_lines(["tx_hash", "return"])}
+      (memory (export "memory") 1)
+      (func (export "h") (drop (call $tx_hash (i32.const 0))) (call $return (i32.const 0) (i32.const 32))))"""
+    c = Chain()
+    c.fund(ALICE, 10**12)
+    c.install(C, build_contract(wat, ["h"]))
+    tx = ContractCall(ALICE, C, "h", gas_limit=10_000)
+    result = c.wave([tx, tx])
+    first, second = (r.return_data for r in result.receipts)
+    assert first == tx_hash(tx, 0, c.block) and second == tx_hash(tx, 1, c.block)
+    assert first != second

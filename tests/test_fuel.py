@@ -341,3 +341,69 @@ def test_wasmtime_model_matches_wasmtime_for_every_budget(wat, args):
     _, full, _ = run(wat, args=args, model=WASMTIME)
     for budget in range(0, full + 3):
         assert run(wat, args=args, model=WASMTIME, budget=budget)[:2] == wasmtime_run(wat, args, budget), budget
+
+
+# ---------------------------------------------------------------------------
+# Charging per run is indistinguishable from charging per instruction
+# ---------------------------------------------------------------------------
+
+HASH_WASM = (__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "hash.wasm").read_bytes()
+
+SCAN = '''(module (memory (export "mem") 1) (global $sum (export "sum") (mut i32) (i32.const 0))
+  (func (export "f") (param $addr i32) (param $step i32)
+    (loop
+      (global.set $sum (i32.add (global.get $sum)
+        (i32.div_u (i32.load (local.get $addr)) (i32.add (i32.const 1) (i32.load8_u (local.get $addr))))))
+      (i32.store8 (local.get $addr) (i32.add (i32.const 1) (local.get $step)))
+      (local.set $addr (i32.add (local.get $addr) (local.get $step)))
+      (br_if 0 (i32.lt_u (local.get $addr) (i32.const 65600))))))'''
+"""Loads, a division, stores and a global.set per iteration; the loop walks
+off the end of memory and traps there, unless fuel runs out first."""
+
+
+def _state_after(module, model, per_instruction, func, args, budget, setup=()):
+    from pyde_ref.wasm import numerics
+    from pyde_ref.wasm.predecode import translate_function
+
+    store = Store(MachineConfig(fuel_model=model))
+    inst = instantiate(store, module, [])
+    if per_instruction:
+        ops = numerics.operators(True)
+        for i, f in enumerate(inst.funcs):
+            f.code = translate_function(module, i, model, ops, per_instruction=True)
+    for name, a in setup:
+        invoke(store, inst.export(name).addr, a)
+    meter = FuelMeter(budget)
+    try:
+        outcome = invoke(store, inst.export(func).addr, args, meter)
+    except Trap as trap:
+        outcome = trap.kind
+    memory = bytes(store.mems[0].data) if store.mems else b""
+    return outcome, meter.consumed, meter.remaining, memory, [g.value for g in store.globals]
+
+
+PER_INSTRUCTION_PROGRAMS = [  # (module source, function, argument strategies, setup calls)
+    ("hash", "fnv1a", [st.integers(0, 40)], [("fill", [64, 7])]),
+    ("hash", "mix64", [st.integers(0, 80)], [("fill", [96, 3])]),
+    ("hash", "fill", [st.integers(0, 40), st.just(5)], []),
+    (SCAN, "f", [st.sampled_from([0, 65500, 65528, 65532]), st.sampled_from([4, 7, 13])], []),
+    (COUNTER, "f", [st.integers(1, 20)], []),
+    *[(trap_module(body), "f", [], []) for body, *_ in TRAP_ROWS],
+]
+
+
+@pytest.mark.parametrize("source,func,arg_strategies,setup", PER_INSTRUCTION_PROGRAMS,
+                         ids=[f"{i}-{p[1]}" for i, p in enumerate(PER_INSTRUCTION_PROGRAMS)])
+@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_run_charging_equals_per_instruction_charging(model, source, func, arg_strategies, setup, data):
+    """Same outcome, fuel, memory and globals for every budget, whether fuel
+    is charged per run (with superinstructions) or before every instruction."""
+    module = decode_module(HASH_WASM) if source == "hash" else module_of(source)
+    args = [data.draw(strategy) for strategy in arg_strategies]
+    full = _state_after(module, model, False, func, args, None, setup)[1]
+    budget = data.draw(st.one_of(st.integers(0, full + 2), st.sampled_from([full - 1, full, None])))
+    budget = None if budget is None else max(0, budget)
+    assert _state_after(module, model, False, func, args, budget, setup) == \
+        _state_after(module, model, True, func, args, budget, setup)

@@ -263,6 +263,21 @@ def test_demote_special_values(source, expected):
     assert OPS["f32.demote_f64"](source) == expected
 
 
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (0x7F800000, f64(math.inf)),
+        (0xFF800000, f64(-math.inf)),
+        (0x80000000, f64(-0.0)),
+        (0x00000001, f64(2.0**-149)),  # subnormal f32 becomes a normal f64
+        (0x807FFFFF, f64(-(2.0**-126 - 2.0**-149))),
+        (0x7F7FFFFF, f64(3.4028234663852886e38)),
+    ],
+)
+def test_promote_special_values(source, expected):
+    assert OPS["f64.promote_f32"](source) == expected
+
+
 # -- float arithmetic against the exact reference ----------------------------------
 
 

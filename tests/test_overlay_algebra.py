@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyde_ref.state import Event, Overlay, OverlayClosed, State
+from pyde_ref.state import ContractCode, Event, Overlay, OverlayClosed, State
 from pyde_ref.state.overlay import ZERO_VALUE
 
 import pytest
@@ -18,7 +18,9 @@ op = st.one_of(
     st.tuples(st.just("delete"), st.sampled_from(CTX), st.sampled_from(SLOTS)),
     st.tuples(st.just("bal"), st.sampled_from(CTX), st.integers(0, 3)),
     st.tuples(st.just("emit"), st.integers(0, 9)),
+    st.tuples(st.just("code"), st.integers(0, 2)),
 )
+CODES = [ContractCode(b"\x00asm" + bytes([n])) for n in range(3)]
 ops = st.lists(op, max_size=12)
 
 
@@ -30,6 +32,8 @@ def apply(layer, operations):
             layer.sdelete(o[1], o[2])
         elif o[0] == "bal":
             layer.set_balance(o[1], o[2])
+        elif o[0] == "code":
+            layer.put_code(CODES[o[1]])
         elif isinstance(layer, Overlay):
             layer.emit(Event(CTX[0], bytes(32), bytes([o[1]])))
 
@@ -43,10 +47,13 @@ def model_apply(model, operations):
             model[("s", o[1], o[2])] = ZERO_VALUE
         elif o[0] == "bal":
             model[("b", o[1])] = o[2]
+        elif o[0] == "code":
+            model[("c", o[1])] = CODES[o[1]].wasm
 
 
 def reads(layer):
-    out = {}
+    out = {("c", n): (layer.code(c.code_hash).wasm if layer.code(c.code_hash) else None)
+           for n, c in enumerate(CODES)}
     for c in CTX:
         out[("b", c)] = layer.balance(c)
         for s in SLOTS:
@@ -55,7 +62,7 @@ def reads(layer):
 
 
 def model_reads(model):
-    out = {}
+    out = {("c", n): model.get(("c", n)) for n in range(len(CODES))}
     for c in CTX:
         out[("b", c)] = model.get(("b", c), 0)
         for s in SLOTS:

@@ -100,3 +100,16 @@ def test_module_instance_export_lookup():
     with pytest.raises(KeyError, match="no export named 'g'"):
         inst.export("g")
     assert inst.memory is None
+
+
+def test_table_cap_refuses_huge_tables_before_allocating():
+    from pyde_ref.wasm.exec import instantiate
+    from pyde_ref.wasm.runtime import MAX_TABLE_ELEMENTS
+
+    store = Store()
+    with pytest.raises(Uninstantiable, match="table"):
+        instantiate(store, Module(tables=(TableType(Limits(MAX_TABLE_ELEMENTS + 1, None)),)), [])
+    with pytest.raises(Uninstantiable):
+        store.alloc_table(TableType(Limits(0xFFFFFFFF, None)))
+    assert store.tables == [] and store.funcs == []
+    store.alloc_table(TableType(Limits(1000, None)))

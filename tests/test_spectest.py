@@ -67,7 +67,7 @@ def test_trap_texts_map_by_prefix():
     assert trap_kind_of_text("out of bounds memory access") == TrapKind.MEMORY_OUT_OF_BOUNDS
     assert trap_kind_of_text("call stack exhausted") == TrapKind.CALL_STACK_EXHAUSTED
     assert trap_kind_of_text("cast failure") is None
-    from pyde_ref.wasm.exec import TABLE_OUT_OF_BOUNDS
+    from pyde_ref.wasm import TABLE_OUT_OF_BOUNDS
 
     assert trap_kind_of_text("out of bounds table access") == TABLE_OUT_OF_BOUNDS
     kinds = {v for k, v in vars(TrapKind).items() if k.isupper()} | {TABLE_OUT_OF_BOUNDS}
@@ -277,7 +277,7 @@ def _converted_snapshot(testsuite_dir: Path):
 
 
 @pytest.mark.slow
-def test_in_scope_counts_match_source_md(testsuite_dir):
+def test_in_scope_counts_match_source_md(testsuite_dir, wasm_tools):
     """Our decoder+validator+gate decide scope; the counts must be SOURCE.md's."""
     assert _read_source_md_counts(testsuite_dir) == SOURCE_MD_IN_SCOPE
     total = {k: 0 for k in SOURCE_MD_IN_SCOPE}
@@ -289,7 +289,7 @@ def test_in_scope_counts_match_source_md(testsuite_dir):
 
 
 @pytest.mark.slow
-def test_scope_agrees_with_wasm_tools_on_every_module(testsuite_dir):
+def test_scope_agrees_with_wasm_tools_on_every_module(testsuite_dir, wasm_tools):
     """Module by module: our gate accepts exactly what ``wasm-tools validate
     --features <pyde-v1>`` accepts (binary ``module`` commands)."""
     from pyde_ref.spectest.script import ModuleRejected, check_module
@@ -301,7 +301,7 @@ def test_scope_agrees_with_wasm_tools_on_every_module(testsuite_dir):
                 jobs.append((path.name, command["line"], wasm_dir / command["filename"]))
 
     def wasm_tools_accepts(job):
-        return subprocess.run(["wasm-tools", "validate", "--features", PYDE_V1_FEATURES, str(job[2])],
+        return subprocess.run([wasm_tools, "validate", "--features", PYDE_V1_FEATURES, str(job[2])],
                               capture_output=True, timeout=60).returncode == 0
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -316,3 +316,19 @@ def test_scope_agrees_with_wasm_tools_on_every_module(testsuite_dir):
         if ours != accepted:
             disagreements.append(f"{job[0]}:{job[1]} wasm-tools {'accepts' if accepted else 'rejects'}")
     assert not disagreements, disagreements[:50]
+
+
+REPRESENTATIVE_SCRIPTS = ("i32", "f32", "conversions", "call_indirect", "memory_copy", "table_copy",
+                          "linking", "names")
+
+
+def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
+    """A fast slice of the official suite: integer and float numerics, NaN
+    patterns, traps, tables, bulk memory, linking and UTF-8 export names."""
+    scripts = [testsuite_dir / f"{name}.wast" for name in REPRESENTATIVE_SCRIPTS]
+    summary = summarize(run_suite(scripts, workers=2))
+    failures = [f"{f['file']}:{f['line']}: {f['command']}: {f['message']}"
+                for entry in summary["files"] for f in entry["failures"]]
+    assert not failures, failures[:20]
+    assert summary["in_scope"]["assert_return"] > 3000 and summary["in_scope"]["assert_trap"] > 500
+    assert summary["totals"]["passed"] >= summary["in_scope"]["assert_return"]

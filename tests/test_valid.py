@@ -60,9 +60,10 @@ INVALID = [
      "type mismatch"),
     ("(module (func block (result i32) block i32.const 0 i32.const 0 br_table 0 1 end "
      "i32.const 0 end drop))", "br_table"),
-    ("(module (func (result i32) block (result f32) unreachable br_table 0 1 end drop "
-     "i32.const 0))", "type mismatch"),
-    ("(module (func (result i32) loop (result i32) br 0 end))", "type mismatch"),
+    ("(module (func (result i32) block (result f32) f32.const 0 i32.const 0 br_table 0 1 "
+     "end drop i32.const 0))", "type mismatch"),
+    ("(module (func (result i32) i32.const 0 loop (param i32) (result i32) f32.const 0 br 0 "
+     "end))", "type mismatch"),
     ("(module (func (result i32) i64.const 1 return))", "type mismatch"),
     ("(module (func block (type 5) end))", "unknown type"),
     # indices
@@ -96,6 +97,8 @@ INVALID = [
     ("(module (import \"m\" \"g\" (global (mut i32))) (global i32 (global.get 0)))",
      "mutable"),
     ("(module (global i32 (global.get 0)))", "unknown global"),
+    ("(module (global i32 (i32.const 1)) (global i32 (global.get 0)))",
+     "module-defined global"),
     ("(module (memory 1) (data (i64.const 0) \"\"))", "type mismatch"),
     ("(module (memory 1) (func (local i32) nop) (data (local.get 0) \"\"))",
      "constant expression required"),
@@ -123,8 +126,9 @@ VALID = [
     # polymorphic stack after unreachable/br/return
     "(module (func (result i32) unreachable))",
     "(module (func (result i32) unreachable i32.add))",
-    "(module (func (result i32) block (result i32) i32.const 1 br 0 i64.const 0 end))",
-    "(module (func (result i64) i32.const 0 return f32.const 0 f32.neg drop i64.const 0))",
+    "(module (func (result i32) block (result i32) i32.const 1 br 0 i32.add end))",
+    "(module (func (result i32) loop (result i32) br 0 end))",
+    "(module (func (result i64) i64.const 0 return f32.const 0 f32.neg drop))",
     "(module (func (result f64) unreachable select))",
     # br_table in unreachable code: labels of equal arity but different types
     "(module (func block (result f64) block (result f32) unreachable i32.const 1 "

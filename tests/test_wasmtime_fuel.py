@@ -408,3 +408,40 @@ def test_sparse_data_segments_cost_fuel(segments, fuel):
 ])
 def test_sparse_data_with_other_initialization(extra, fuel):
     assert _data_instantiation([(0, 1), (20 << 20, 1)], extra) == fuel
+
+
+# --------------------------------------------------------------------------
+# A load or store that can never be in bounds is a write-back point
+# --------------------------------------------------------------------------
+
+MAX_BYTES = 986 * 65536  # a memory declared (memory 5 986)
+
+
+def _static_oob(body: str, memory: str = "5 986"):
+    wat = f'(module (memory {memory}) (func (export "f") {body}))'
+    out = run_bare(wasmtime.wat2wasm(wat), "f", [], 1000)
+    return out.trap, out.fuel_consumed
+
+
+@pytest.mark.parametrize("op,size,operands", [
+    ("i64.load", 8, "i32.const 0"), ("i32.load8_u", 1, "i32.const 0"), ("f32.load", 4, "i32.const 0"),
+    ("i64.store", 8, "i32.const 0 i64.const 1"), ("i32.store16", 2, "i32.const 0 i32.const 1"),
+])
+def test_load_store_beyond_the_maximum_writes_back(op, size, operands):
+    pushes = len(operands.split()) // 2
+    drop = " drop" if "load" in op else ""
+    # offset + size <= maximum: an ordinary out-of-bounds trap, nothing written back
+    assert _static_oob(f"{operands} {op} offset={MAX_BYTES - size}{drop}") == ("memory_out_of_bounds", 0)
+    # offset + size > maximum: compiled as a trap that writes back entry + operands + itself
+    assert _static_oob(f"{operands} {op} offset={MAX_BYTES - size + 1}{drop}") == (
+        "memory_out_of_bounds", 1 + pushes + 1)
+
+
+def test_static_out_of_bounds_without_a_declared_maximum_uses_4_gib():
+    assert _static_oob("i32.const 0 i64.load offset=4294967288 drop", "5") == ("memory_out_of_bounds", 0)
+    assert _static_oob("i32.const 0 i64.load offset=4294967289 drop", "5") == ("memory_out_of_bounds", 3)
+
+
+def test_static_out_of_bounds_ignores_the_dynamic_address():
+    body = f"i32.const 7 i32.const 1 i32.add i64.load offset={MAX_BYTES + 100} drop"
+    assert _static_oob(body) == ("memory_out_of_bounds", 5)

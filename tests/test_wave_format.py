@@ -104,3 +104,32 @@ def test_integers(value, expected):
 def test_bad_hex(value):
     with pytest.raises(WaveFormatError):
         read_bytes(value, "f")
+
+
+def test_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import pyde_ref.executor.wave as wave
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(wave, "run_wave_input", broken)
+    path = tmp_path / "wave.json"
+    path.write_text(json.dumps(GOOD))
+    assert main(["wave", str(path)]) == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err and "RuntimeError: boom" in err
+    assert "Traceback" not in err
+
+
+def test_example_documents_are_up_to_date():
+    """The checked-in example waves are what make_examples.py generates."""
+    import importlib.util
+    import os
+
+    here = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+    spec = importlib.util.spec_from_file_location("make_examples", os.path.join(here, "make_examples.py"))
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    for name, build in (("token-wave.json", make.token_wave), ("genesis-wave.json", make.genesis_wave)):
+        with open(os.path.join(here, name), encoding="utf-8") as f:
+            assert json.load(f) == build(), name

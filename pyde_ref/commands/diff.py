@@ -14,6 +14,9 @@ frame's state writes and events).  The difference, if any, is classified
   its own budget of 1,000,000 on every backend.
 * ``--with-host`` binds ``pyde`` imports to the ABI host functions in a fixed
   frame (:mod:`pyde_ref.diff.hostframe`).
+* ``--wave``: MODULE is a wave document (``pyde-ref wave`` format) and the
+  whole wave is diffed: every receipt field, events, events_root,
+  events_bloom, post-state and state digest (:mod:`pyde_ref.diff.wave_diff`).
 
 Exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage
 error.  ``--json`` prints exactly one JSON object.
@@ -34,11 +37,14 @@ DEFAULT_FUEL = 1_000_000
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
-    parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
+    parser.add_argument("func", metavar="FUNC", nargs="?", default=None,
+                        help="name of the exported function to call (not with --wave)")
     parser.add_argument("args", nargs="*", metavar="ARG", help="arguments, read by parameter type as in 'run'")
     parser.add_argument("--fuel", default=str(DEFAULT_FUEL), metavar="N",
                         help=f"fuel budget of the call (default {DEFAULT_FUEL})")
     parser.add_argument("--with-host", action="store_true", help="provide the pyde host functions")
+    parser.add_argument("--wave", action="store_true",
+                        help="MODULE is a wave document (pyde-ref wave format): diff the whole wave")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
@@ -66,6 +72,10 @@ def main(args: argparse.Namespace) -> int:
         from pyde_ref.diff.fuzz import function_exports
     except ImportError as e:  # the optional wasmtime extra
         return _fail(args, f"the wasmtime backend is not available ({e}); pip install 'pyde-ref[wasmtime]'")
+    if args.wave:
+        return _main_wave(args)
+    if args.func is None:
+        return _fail(args, "FUNC is required (or --wave with a wave document)")
     if not args.fuel.isdigit():
         return _fail(args, f"--fuel must be a non-negative decimal integer, not {args.fuel!r}")
     try:
@@ -93,6 +103,35 @@ def main(args: argparse.Namespace) -> int:
         print(_human(result))
     return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_HAZARD}.get(category,
                                                                                              EXIT_UNEXPLAINED)
+
+
+def _main_wave(args: argparse.Namespace) -> int:
+    import os
+
+    from pyde_ref.diff import classify as cl
+    from pyde_ref.diff.wave_diff import diff_wave
+    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
+
+    if args.func is not None or args.args:
+        return _fail(args, "--wave takes only the wave document")
+    try:
+        with open(args.module) as f:
+            document = json.load(f)
+        wave_input = parse_wave(document, os.path.dirname(os.path.abspath(args.module)))
+    except OSError as e:
+        return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
+    except (ValueError, WaveFormatError) as e:
+        return _fail(args, f"{args.module}: {e}")
+    verdict, outputs = diff_wave(wave_input)
+    if args.json:
+        print(json.dumps({"verdict": verdict.to_json(), "outputs": outputs}, sort_keys=True))
+    else:
+        print(verdict.category)
+        for title, diffs in (("spec vs wasmtime", verdict.spec_differences),
+                             ("wasmtime-50 vs wasmtime", verdict.model_differences)):
+            for d in diffs:
+                print(f"  {title}: {d.field}: {d.reference!r} != {d.wasmtime!r}")
+    return EXIT_AGREE if verdict.category in (cl.AGREE, cl.EXPLAINED) else EXIT_UNEXPLAINED
 
 
 def _human(result) -> str:

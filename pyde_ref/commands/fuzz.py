@@ -37,6 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
     if args.cases < 0 or args.jobs < 1:
         print("pyde-ref fuzz: --cases must be >= 0 and --jobs >= 1", file=sys.stderr)
@@ -51,9 +55,16 @@ def main(args: argparse.Namespace) -> int:
     def progress(report, summary):
         if args.progress and (report.index + 1) % 50 == 0:
             rate = summary["cases"] / max(time.monotonic() - started, 1e-9)
-            print(f"[fuzz] case {report.index + 1}/{args.cases}: {summary['calls']} calls, "
-                  f"{summary['unexplained']} unexplained, {rate:.1f} cases/s", file=sys.stderr, flush=True)
+            print(f"[fuzz] case {report.index + 1}/{args.cases}: {summary['cases']} modules "
+                  f"({summary['host_cases']} with host), {summary['calls']} calls: {summary['agree']} agree, "
+                  f"{summary['explained']} explained, {summary['known_hazard']} known hazard, "
+                  f"{summary['unexplained']} unexplained; {rate:.2f} cases/s", file=sys.stderr, flush=True)
 
+    import signal
+
+    # SIGTERM (a time limit) ends the campaign early with a summary of the
+    # cases run so far, marked "interrupted".
+    signal.signal(signal.SIGTERM, _interrupt)
     summary = fuzz.campaign(args.seed, args.cases, args.with_host, jobs=args.jobs,
                             save_dir=args.save or fuzz.REGRESSION_DIR, do_shrink=not args.no_shrink,
                             progress=progress)

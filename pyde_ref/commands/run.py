@@ -28,18 +28,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import struct
 import sys
 from fractions import Fraction
 from typing import Optional
 
+from pyde_ref.wasm.fuel import FUEL_MODELS
+from pyde_ref.wasm.numerics import FORMATS, FloatFormat, round_to_format
+
 EXIT_OK = 0
 EXIT_TRAP = 1
 EXIT_ERROR = 2
 
-FUEL_MODEL_CHOICES = ("spec", "wasmtime-50")
+FUEL_MODEL_CHOICES = FUEL_MODELS
 
 INT_WIDTH = {"i32": 32, "i64": 64}
 FLOAT_WIDTH = {"f32": 32, "f64": 64}
@@ -120,67 +122,41 @@ def parse_int(text: str, type_: str) -> int:
     return value & ((1 << width) - 1)
 
 
-def float_layout(type_: str) -> tuple[int, int, int]:
-    """(width, fraction bits, exponent bias) of a float type (IEEE 754 §3.6)."""
-    width = FLOAT_WIDTH[type_]
-    fraction_bits = 23 if width == 32 else 52
-    exponent_bits = width - 1 - fraction_bits
-    return width, fraction_bits, (1 << (exponent_bits - 1)) - 1
+def round_decimal(value: Fraction, fmt: FloatFormat) -> int:
+    """The magnitude bits of the ``fmt`` number nearest to ``value >= 0``,
+    rounded once (ties to even, subnormals, +inf on overflow).
 
-
-def round_fraction(value: Fraction, type_: str) -> Optional[int]:
-    """The magnitude bits of the float nearest to ``value >= 0`` (ties to
-    even, one rounding, subnormals included); ``None`` if it overflows."""
-    width, fraction_bits, bias = float_layout(type_)
-    if value == 0:
-        return 0
-    precision = fraction_bits + 1
-    min_exponent = 1 - bias - fraction_bits  # exponent of the smallest subnormal's bit
-    # The exponent e of the result's last bit: precision bits, but not below subnormals.
-    e = value.numerator.bit_length() - value.denominator.bit_length() - precision
-    while Fraction(2) ** (e + precision) <= value:
-        e += 1
-    while Fraction(2) ** (e + precision - 1) > value:
-        e -= 1
-    e = max(e, min_exponent)
-    scaled = value / Fraction(2) ** e
-    significand = math.floor(scaled)
-    remainder = scaled - significand
-    if remainder > Fraction(1, 2) or (remainder == Fraction(1, 2) and significand & 1):
-        significand += 1
-    if significand == 1 << precision:  # rounding carried into the next binade
-        significand >>= 1
-        e += 1
-    if significand < 1 << fraction_bits:  # subnormal (or rounded up to the smallest normal)
-        return significand
-    biased = e - min_exponent + 1
-    if biased >= (1 << (width - 1 - fraction_bits)) - 1:
-        return None
-    return (biased << fraction_bits) | (significand - (1 << fraction_bits))
+    The exact quotient is cut to an integer of at least ``precision + 2`` bits
+    plus a sticky bit (set when the cut dropped anything), which
+    :func:`round_to_format` then rounds exactly as it would the true value: the
+    half-ulp bit lies inside the kept integer, and the sticky bit only tells
+    "above half" from "exactly half"."""
+    n, d = value.numerator, value.denominator
+    shift = max(0, fmt.precision + 2 - (n.bit_length() - d.bit_length()))
+    quotient, remainder = divmod(n << shift, d)
+    return round_to_format(False, (quotient << 1) | (remainder != 0), -shift - 1, fmt)
 
 
 def parse_float(text: str, type_: str) -> int:
     """The bit pattern of a float argument."""
-    width, fraction_bits, _bias = float_layout(type_)
+    fmt = FORMATS[type_]
     if _BITS_LITERAL.fullmatch(text):
         bits = int(text[len("bits:"):], 16)
-        if bits >= 1 << width:
-            raise ArgumentError(f"{text} does not fit in {width} bits for {type_}")
+        if bits >= 1 << fmt.width:
+            raise ArgumentError(f"{text} does not fit in {fmt.width} bits for {type_}")
         return bits
-    negative = text.startswith("-")
     body = text[1:] if text[:1] in "+-" else text
-    sign = 1 << (width - 1) if negative else 0
-    exponent_all_ones = ((1 << (width - 1 - fraction_bits)) - 1) << fraction_bits
+    sign = fmt.sign_mask if text.startswith("-") else 0
     lowered = body.lower()
     if lowered in _INFINITY_WORDS:
-        return sign | exponent_all_ones
+        return sign | fmt.infinity
     if lowered == "nan":
-        return sign | exponent_all_ones | (1 << (fraction_bits - 1))
+        return sign | fmt.infinity | fmt.quiet_bit
     if _NAN_PAYLOAD.fullmatch(lowered):
         payload = int(lowered[len("nan:"):], 16)
-        if not 0 < payload < 1 << fraction_bits:
-            raise ArgumentError(f"{text}: a {type_} NaN payload is from 0x1 to {(1 << fraction_bits) - 1:#x}")
-        return sign | exponent_all_ones | payload
+        if not 0 < payload <= fmt.fraction_mask:
+            raise ArgumentError(f"{text}: a {type_} NaN payload is from 0x1 to {fmt.fraction_mask:#x}")
+        return sign | fmt.infinity | payload
     if not _DECIMAL_LITERAL.fullmatch(body):
         raise ArgumentError(f"{text!r} is not a float (decimal, inf, nan, nan:0x..., or bits:0x...) for {type_}")
     mantissa, _, exponent = lowered.partition("e")
@@ -190,10 +166,11 @@ def parse_float(text: str, type_: str) -> int:
             return sign
         raise ArgumentError(f"{text} is out of range for {type_} (rounds to infinity)")
     try:
-        magnitude = round_fraction(Fraction(body), type_)
+        magnitude = round_decimal(Fraction(body), fmt)
     except ValueError:
         raise ArgumentError(f"{text[:40]}... has too many digits") from None
-    if magnitude is None:
+    if magnitude == fmt.infinity:
+        # The text format's rule for literals: rounding to infinity is an error.
         raise ArgumentError(f"{text} is out of range for {type_} (rounds to infinity)")
     return sign | magnitude
 
@@ -220,20 +197,18 @@ def bits_hex(type_: str, bits: int) -> str:
 
 def float_text(type_: str, bits: int) -> str:
     """The shortest decimal that reads back to exactly ``bits``."""
-    width, fraction_bits, _bias = float_layout(type_)
-    negative = bits >> (width - 1)
-    magnitude = bits & ((1 << (width - 1)) - 1)
-    exponent_all_ones = ((1 << (width - 1 - fraction_bits)) - 1) << fraction_bits
-    sign = "-" if negative else ""
-    if magnitude == exponent_all_ones:
+    fmt = FORMATS[type_]
+    magnitude = bits & fmt.magnitude_mask
+    sign = "-" if bits & fmt.sign_mask else ""
+    if magnitude == fmt.infinity:
         return sign + "inf"
-    if magnitude > exponent_all_ones:
-        payload = magnitude & ((1 << fraction_bits) - 1)
-        if payload == 1 << (fraction_bits - 1):
+    if magnitude > fmt.infinity:
+        payload = magnitude & fmt.fraction_mask
+        if payload == fmt.quiet_bit:
             return sign + "nan"
         return f"{sign}nan:{payload:#x}"
-    value = struct.unpack("<f" if width == 32 else "<d",
-                          bits.to_bytes(width // 8, "little"))[0]
+    width = fmt.width
+    value = struct.unpack("<f" if width == 32 else "<d", bits.to_bytes(width // 8, "little"))[0]
     if width == 64:
         return repr(value)
     for digits in range(1, 10):
@@ -292,10 +267,8 @@ def parse_fuel(text: Optional[str]) -> Optional[int]:
 
 def load_module(path: str):
     """Read, convert if text, decode and validate; raises :class:`Outcome`."""
-    from pyde_ref.wasm.binary import decode_module
-    from pyde_ref.wasm.errors import WasmError
+    from pyde_ref.wasm import WasmError, decode_module, validate_module
     from pyde_ref.wasm.text import load_module_bytes
-    from pyde_ref.wasm.valid import validate_module
 
     try:
         data = load_module_bytes(path)
@@ -313,10 +286,9 @@ def load_module(path: str):
 
 def execute(args: argparse.Namespace) -> dict:
     """Run the command; the JSON object of a returned call, or raise :class:`Outcome`."""
-    from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable, WasmError
-    from pyde_ref.wasm.exec import instantiate, invoke
-    from pyde_ref.wasm.fuel import FuelMeter
-    from pyde_ref.wasm.runtime import MachineConfig, Store
+    from pyde_ref.wasm import (
+        FuelMeter, LinkError, MachineConfig, Store, Trap, Uninstantiable, WasmError, instantiate, invoke,
+    )
 
     budget = parse_fuel(args.fuel)
     if args.fuel_model not in FUEL_MODEL_CHOICES:

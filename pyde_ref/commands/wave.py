@@ -8,7 +8,8 @@ with ``--json``, else as a short human-readable summary.
 
 Exit status: 0 when the wave was applied (whatever the receipts say), 2 when
 the document is malformed (the message names the field), 1 when the file
-cannot be read.  ``-`` reads the document from standard input.
+cannot be read, 3 for an internal error of pyde-ref itself (reported in one
+line, never as a traceback).  ``-`` reads the document from standard input.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def main(args) -> int:
         result = run_wave_input(wave_input, fuel_model=args.fuel_model)
     except (WaveFormatError, GenesisError) as exc:
         return _fail(str(exc), 2)
+    except Exception as exc:  # noqa: BLE001 - a bug in pyde-ref, reported, not a traceback
+        return _fail(f"internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}", 3)
     output = wave_output(result)
     if args.json:
         print(json.dumps(output, indent=2))

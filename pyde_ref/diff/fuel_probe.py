@@ -59,6 +59,14 @@ def measure_wat(wat: str, fuel: int = AMPLE, func: str = "probe", args=()) -> Ca
     return run_bare(wasmtime.wat2wasm(wat), func, list(args), fuel)
 
 
+def measure_wat_model(wat: str, fuel: int = AMPLE, func: str = "probe", args=(),
+                      fuel_model: str = "wasmtime-50") -> CallOutcome:
+    """The same probe run by the reference machine under ``fuel_model``."""
+    from pyde_ref.diff.reference_backend import run_bare as reference_run
+
+    return reference_run(wasmtime.wat2wasm(wat), func, list(args), fuel, fuel_model=fuel_model)
+
+
 def measure(body: str, fuel: int = AMPLE, **kw) -> CallOutcome:
     return measure_wat(module_wat(body, **kw), fuel)
 

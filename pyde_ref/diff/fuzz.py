@@ -134,6 +134,14 @@ def _run_one_job(job: tuple[int, int, bool]) -> CaseReport:
     return run_one(*job)
 
 
+def _worker_init() -> None:
+    """Workers die quietly when the pool is terminated (the parent reports)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0) -> Iterator[CaseReport]:
     """Case reports in index order (``jobs`` worker processes)."""
     work = [(seed, i, host_enabled) for i in range(start, start + cases)]
@@ -143,7 +151,7 @@ def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: i
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
         yield from pool.imap(_run_one_job, work, chunksize=2)
 
 
@@ -215,38 +223,59 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
              do_shrink: bool = True, progress=None) -> dict:
     """Run a campaign and return its summary (see module docstring).  Every
     unexplained call is listed; the first of each :func:`signature` (at most
-    :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``."""
-    saved_signatures: set = set()
+    :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``.  A
+    ``KeyboardInterrupt`` ends the campaign early: the summary then covers the
+    cases run so far and says ``"interrupted": true``."""
+    to_save: dict = {}
     summary = {"seed": seed, "cases": 0, "calls": 0, cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0,
                cl.UNEXPLAINED: 0, "host_cases": 0, "smith_declined": 0, "hazards": {}, "regressions": []}
-    for report in run_cases(seed, cases, host_enabled, jobs):
-        if not report.generated:
-            summary["smith_declined"] += 1
-            continue
-        summary["cases"] += 1
-        summary["host_cases"] += report.with_host
-        for result in report.results:
-            summary["calls"] += 1
-            verdict = result.verdict
-            summary[verdict.category] += 1
-            if verdict.hazard:
-                summary["hazards"][verdict.hazard] = summary["hazards"].get(verdict.hazard, 0) + 1
-            if verdict.category == cl.UNEXPLAINED:
-                name = f"fuzz-{seed}-{report.index}-{result.func or 'module'}"
-                entry = {"case": report.index, "func": result.func, "with_host": report.with_host,
-                         "differences": [d.to_json() for d in verdict.model_differences]}
-                sig = signature(result)
-                if save_dir is not None and sig not in saved_signatures and len(saved_signatures) < MAX_SAVED:
-                    saved_signatures.add(sig)
-                    wasm = report.wasm
-                    if do_shrink:
-                        wasm = shrink(wasm, result.func, list(result.args), result.fuel, report.with_host)
-                    entry["saved"] = save_regression(save_dir, name, wasm, result, report.with_host)
-                summary["regressions"].append(entry)
-        if progress is not None:
-            progress(report, summary)
+    reports = run_cases(seed, cases, host_enabled, jobs)
+    try:
+        for report in reports:
+            _count(report, summary, to_save)
+            if progress is not None:
+                progress(report, summary)
+    except KeyboardInterrupt:
+        summary["interrupted"] = True
+        reports.close()
+    # Shrinking runs the three backends hundreds of times per case: done once
+    # the campaign's counts are final, for the first case of each signature.
+    if save_dir is not None:
+        for entry, index, wasm, result, with_host in to_save.values():
+            if do_shrink:
+                wasm = shrink(wasm, result.func, list(result.args), result.fuel, with_host)
+            name = f"fuzz-{seed}-{index}-{_safe(result.func) or 'module'}"
+            entry["saved"] = save_regression(save_dir, name, wasm, result, with_host)
     summary["hazards"] = dict(sorted(summary["hazards"].items()))
     return summary
+
+
+def _count(report: CaseReport, summary: dict, to_save: dict) -> None:
+    """Add one case to the summary, noting the first unexplained call of each
+    signature for saving."""
+    if not report.generated:
+        summary["smith_declined"] += 1
+        return
+    summary["cases"] += 1
+    summary["host_cases"] += report.with_host
+    for result in report.results:
+        summary["calls"] += 1
+        verdict = result.verdict
+        summary[verdict.category] += 1
+        if verdict.hazard:
+            summary["hazards"][verdict.hazard] = summary["hazards"].get(verdict.hazard, 0) + 1
+        if verdict.category == cl.UNEXPLAINED:
+            entry = {"case": report.index, "func": result.func, "with_host": report.with_host,
+                     "differences": [d.to_json() for d in verdict.model_differences]}
+            summary["regressions"].append(entry)
+            sig = signature(result)
+            if sig not in to_save and len(to_save) < MAX_SAVED:
+                to_save[sig] = (entry, report.index, report.wasm, result, report.with_host)
+
+
+def _safe(name: str) -> str:
+    """An export name as a file-name fragment (smith names are arbitrary bytes)."""
+    return "".join(c if c.isalnum() else f"x{ord(c):02x}" for c in name)[:40]
 
 
 def _predicate(spec_json: str, path: str) -> int:

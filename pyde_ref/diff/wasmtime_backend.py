@@ -422,11 +422,11 @@ def run_bare(
     try:
         instance = wasmtime.Instance(store, module, externs)
     except wasmtime.Trap as e:
-        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), detail=_first_line(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), detail=_trap_text(e))
     except wasmtime.WasmtimeError as e:
         text = str(e)
-        status = oc.UNLINKABLE if "import" in text and "incompatible" in text or "unknown import" in text else oc.UNINSTANTIABLE
-        return CallOutcome(status, detail=_first_line(e))
+        linking = "unknown import" in text or ("import" in text and "incompatible" in text)
+        return CallOutcome(oc.UNLINKABLE if linking else oc.UNINSTANTIABLE, detail=_first_line(e))
     used_by_instantiation = instantiate_fuel - store.get_fuel()
     func = dict(_exports(store, instance)).get(func_name)
     if not isinstance(func, wasmtime.Func):
@@ -437,7 +437,7 @@ def run_bare(
     try:
         results = tuple(call_raw(store, func, args))
     except wasmtime.Trap as e:
-        status, kind, detail = oc.TRAP, trap_kind(e), _first_line(e)
+        status, kind, detail = oc.TRAP, trap_kind(e), _trap_text(e)
     except Trap as e:  # raised by a host function
         status, kind, detail = oc.TRAP, e.kind, str(e)
     except Exception as e:
@@ -460,7 +460,17 @@ def run_bare(
 
 
 def _first_line(e: BaseException) -> str:
-    return str(e).strip().split("\n", 1)[0]
+    return _first_line_of(str(e))
+
+
+def _first_line_of(text: str) -> str:
+    return text.strip().split("\n", 1)[0]
+
+
+def _trap_text(trap: wasmtime.Trap) -> str:
+    """The cause line of a trap message (``wasm trap: ...``), not its backtrace."""
+    lines = [line.strip() for line in trap.message.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ module                     contents
 :mod:`.executor`           transactions, settlement (chapter 10 §10.1)
 :mod:`.wave`               a wave, events root and bloom (ABI §15)
 :mod:`.wave_json`          the JSON wave format of ``pyde-ref wave``
+:mod:`.testing`            helpers for tests and examples (not consensus code)
 =========================  ==================================================
 
 Modules are imported lazily by their users; importing this package loads

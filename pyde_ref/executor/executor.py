@@ -51,6 +51,7 @@ from pyde_ref.abi.constants import (
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
     NATIVE_TRANSFER_GAS,
     U64_MAX,
+    error_name,
 )
 from pyde_ref.abi.env import BlockContext, SubcallStatus
 from pyde_ref.executor import dispatch
@@ -120,24 +121,6 @@ def create_address(deployer: bytes, nonce: int) -> bytes:
     return poseidon2_hash(deployer + nonce.to_bytes(8, "little"))
 
 
-class Machine:
-    """The parts of the WebAssembly machine's interface the executor uses
-    (``pyde_ref/wasm/__init__.py``), gathered in one namespace."""
-
-    def __init__(self) -> None:
-        from pyde_ref.wasm.exec import instantiate, invoke
-        from pyde_ref.wasm.fuel import FuelMeter
-        from pyde_ref.wasm.runtime import ExternVal, HostFunc, MachineConfig, Store
-
-        self.instantiate = instantiate
-        self.invoke = invoke
-        self.FuelMeter = FuelMeter
-        self.ExternVal = ExternVal
-        self.HostFunc = HostFunc
-        self.MachineConfig = MachineConfig
-        self.Store = Store
-
-
 @attrs.define
 class ExecutorConfig:
     fuel_model: str = "spec"
@@ -153,8 +136,10 @@ class WasmExecutor:
     cache and the host-function bindings; applies transactions."""
 
     def __init__(self, config: Optional[ExecutorConfig] = None):
+        import pyde_ref.wasm as machine  # the machine's public interface
+
         self.config = config or ExecutorConfig()
-        self.machine = machine = Machine()
+        self.machine = machine
         self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model)
         self.cache = ModuleCache(self.config.cache_capacity)
 
@@ -250,10 +235,10 @@ class WasmExecutor:
         module = self.load_module(tx.to, account.code_hash, code)
         target = dispatch.resolve(module.abi, tx.function, tx.value)
         if isinstance(target, int):
-            raise Rejection(target, "dispatch")
+            raise Rejection(target, f"dispatch: {error_name(target)}")
         for refusal in (dispatch.constructor_lockout(target), dispatch.payable_check(target, tx.value)):
             if refusal is not None:
-                raise Rejection(refusal, "dispatch")
+                raise Rejection(refusal, f"dispatch: {error_name(refusal)}")
         run = TxRun(self, block, tx.sender, tx_hash(tx, tx_index, block), tx_index)
         request = run.entry_request(module, target, tx.to, tx.sender, tx.calldata, tx.value, tx.gas_limit)
         return receipt_of(run.run_frame(request, tx_layer))
@@ -274,7 +259,7 @@ class WasmExecutor:
         if constructor is not None:
             refusal = dispatch.payable_check(constructor, tx.value)
             if refusal is not None:
-                raise Rejection(refusal, "constructor")
+                raise Rejection(refusal, f"constructor: {error_name(refusal)}")
         code = ContractCode(bytes(tx.code), prepared.abi)
         self.cache.invalidate(address)
         deploy_layer = tx_layer.child()
@@ -285,11 +270,11 @@ class WasmExecutor:
         if constructor is None:
             deploy_layer.merge()
             return Receipt(Status.SUCCESS, contract_address=address)
-        self.cache.put(address, CachedModule(code_hash, prepared.module, prepared.abi))
+        module = CachedModule(code_hash, prepared.module, prepared.abi)
+        self.cache.put(address, module)
         run = TxRun(self, block, tx.sender, tx_hash(tx, tx_index, block), tx_index)
         request = run.entry_request(
-            self.cache.get(address, code_hash, lambda: CachedModule(code_hash, prepared.module, prepared.abi)),
-            constructor, address, tx.sender, tx.calldata, tx.value, tx.gas_limit,
+            module, constructor, address, tx.sender, tx.calldata, tx.value, tx.gas_limit
         )
         outcome = run.run_frame(request, deploy_layer)
         if outcome.status == SubcallStatus.SUCCESS:
@@ -311,4 +296,4 @@ def receipt_of(outcome: FrameOutcome) -> Receipt:
         return Receipt(Status.REVERT, gas_used=outcome.gas_used, revert_reason=outcome.data)
     if outcome.status == SubcallStatus.TRAP:
         return Receipt(Status.TRAP, gas_used=outcome.gas_used, trap=outcome.trap)
-    raise Rejection(outcome.error_code, "entry frame refused")
+    raise Rejection(outcome.error_code, f"entry frame refused: {error_name(outcome.error_code)}")

@@ -37,8 +37,7 @@ from pyde_ref.abi.env import (
     SubcallStatus,
 )
 from pyde_ref.abi.halt import HaltReturn, HaltRevert
-from pyde_ref.abi.registry import _NoMemory, call_host, lookup
-from pyde_ref.abi.env import HostEnv
+from pyde_ref.abi.registry import bind, lookup
 from pyde_ref.executor import dispatch
 from pyde_ref.executor.cache import CachedModule
 from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
@@ -215,20 +214,8 @@ def host_imports(machine, store, module, ctx: ExecutionContext) -> list:
         defn = lookup(imp.module, imp.name) if imp.kind == "func" else None
         if defn is None:
             raise LinkError(f"no host function {imp.module}.{imp.name}")
-        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(machine, defn, ctx))))
+        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(defn, ctx))))
     return externs
-
-
-def bind(machine, defn, ctx: ExecutionContext):
-    """``defn`` as the machine's ``HostFunc`` in frame ``ctx``: every call
-    sees the calling instance's memory and the frame's fuel meter (ABI §12.6)."""
-    no_memory = _NoMemory()
-
-    def host(caller, args):
-        memory = caller.memory if caller.memory is not None else no_memory
-        return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
-
-    return machine.HostFunc(defn.type, host, f"pyde.{defn.name}")
 
 
 def is_parachain(abi) -> bool:

@@ -15,9 +15,8 @@ from typing import Iterable, Optional, Sequence, Union
 from pyde_ref.abi.env import BlockContext
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
 from pyde_ref.executor.transactions import ContractCall, ContractDeploy, Receipt, Transfer
-from pyde_ref.executor.wave import WaveResult, apply_wave
-from pyde_ref.state.accounts import Account, AccountType
-from pyde_ref.state.code import ContractCode
+from pyde_ref.executor.wave import WaveResult, apply_wave, install_contract
+from pyde_ref.state.accounts import Account
 from pyde_ref.state.overlay import State
 
 FunctionSpec = Union[str, dict]
@@ -121,11 +120,7 @@ class Chain:
     def install(self, at: bytes, wasm: bytes, balance: int = 0) -> None:
         """Put a contract into the state directly (genesis), after the same
         deploy validation a ``ContractDeploy`` gets."""
-        from pyde_ref.executor.deploy import validate_deploy
-
-        prepared = validate_deploy(wasm)
-        code_hash = self.state.put_code(ContractCode(wasm, prepared.abi))
-        self.state.put_account(at, Account(balance, 0, code_hash, AccountType.CONTRACT))
+        install_contract(self.state, at, wasm, balance)
 
     def wave(self, txs: Sequence) -> WaveResult:
         self.last = apply_wave(self.state, self.block, txs, self.executor)

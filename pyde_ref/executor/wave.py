@@ -76,22 +76,26 @@ class GenesisError(ValueError):
         self.rejection = rejection
 
 
+def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce: int = 0) -> None:
+    """Put a contract into ``state`` directly (a genesis contract): its code
+    passes the same deploy validation as a ``ContractDeploy``
+    (:class:`DeployRejected` otherwise), its constructor does not run."""
+    prepared = validate_deploy(wasm)
+    code_hash = state.put_code(ContractCode(bytes(wasm), prepared.abi))
+    state.put_account(address, Account(balance, nonce, code_hash, AccountType.CONTRACT))
+
+
 def genesis_state(accounts, contracts) -> State:
-    """The pre-state of a wave document: plain accounts, then contracts whose
-    code passes the same deploy validation as a ``ContractDeploy`` (their
-    constructors do not run: the document gives their storage)."""
+    """The pre-state of a wave document: plain accounts, then contracts
+    (:func:`install_contract`) with the storage the document gives."""
     state = State()
     for address, acct in accounts:
         state.put_account(address, Account(acct.balance, acct.nonce))
     for address, contract in contracts:
         try:
-            prepared = validate_deploy(contract.code)
+            install_contract(state, address, contract.code, contract.balance, contract.nonce)
         except DeployRejected as exc:
             raise GenesisError(address, exc) from None
-        code_hash = state.put_code(ContractCode(contract.code, prepared.abi))
-        state.put_account(
-            address, Account(contract.balance, contract.nonce, code_hash, AccountType.CONTRACT)
-        )
         for slot, value in contract.storage:
             state.sstore(address, slot, value)
     return state

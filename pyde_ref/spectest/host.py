@@ -8,7 +8,7 @@ observable, four constant globals holding 666 / 666.6, a funcref table of
 
 from __future__ import annotations
 
-from pyde_ref.wasm.runtime import ExternVal, HostFunc, Store
+from pyde_ref.wasm import ExternVal, HostFunc, Store
 from pyde_ref.wasm.syntax import FuncType, GlobalType, Limits, MemType, TableType
 
 SPECTEST_MODULE_NAME = "spectest"

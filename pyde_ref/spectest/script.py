@@ -22,24 +22,27 @@ from __future__ import annotations
 
 import collections
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import attrs
 
-from pyde_ref.wasm.binary import decode_module
-from pyde_ref.wasm.errors import (
+from pyde_ref.wasm import (
+    ExternVal,
     InvalidModule,
     LinkError,
+    MachineConfig,
     MalformedModule,
+    ModuleInstance,
+    Store,
     Trap,
-    TrapKind,
     Uninstantiable,
     WasmError,
+    decode_module,
+    instantiate,
+    invoke,
+    validate_module,
 )
-from pyde_ref.wasm.exec import instantiate, invoke
-from pyde_ref.wasm.runtime import ExternVal, MachineConfig, ModuleInstance, Store
 from pyde_ref.wasm.syntax import Module
-from pyde_ref.wasm.valid import validate_module
 
 from .host import SPECTEST_MODULE_NAME, spectest_exports
 from .values import (
@@ -406,7 +409,7 @@ class ScriptRunner:
             return self.unavailable_names[name]
         instance = self.instances.get(name) if name else self.current
         if instance is not None:
-            return f"an instance whose {self._taint_of(instance)}"
+            return f"an instance whose state depends on a module outside pyde-v1 ({self._taint_of(instance)})"
         return self.current_unavailable or "unavailable"
 
     def _target(self, name: Optional[str]) -> ModuleInstance:

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pyde_ref.wasm.errors import TrapKind
+from pyde_ref.wasm import TABLE_OUT_OF_BOUNDS, TrapKind
 from pyde_ref.wasm.numerics import is_arithmetic_nan, is_canonical_nan
 from pyde_ref.wasm.syntax import BIT_WIDTH
 
 REFERENCE_TYPES = ("funcref", "externref")
 
-TABLE_OUT_OF_BOUNDS = getattr(TrapKind, "TABLE_OUT_OF_BOUNDS", "table_out_of_bounds")
-"""The machine's kind for a bulk table operation out of bounds (not yet a
-:class:`TrapKind` constant; the interpreter uses the same fallback name)."""
 
 NAN_PATTERNS = {"nan:canonical": is_canonical_nan, "nan:arithmetic": is_arithmetic_nan}
 """The two NaN expectations and the §4.3.3 class each one accepts."""

@@ -37,7 +37,7 @@ from .predecode import (
     OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_GROW, OP_MEMORY_INIT, OP_MEMORY_SIZE, OP_RETURN,
     OP_SELECT, OP_STORE, OP_TABLE_COPY, OP_TABLE_INIT, OP_UNOP, OP_UNREACHABLE, OP_WCHECK,
     OP_WENTRY, OP_WFUEL, OP_GET2, OP_GET_CONST, OP_I32_ADD_SET, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
-    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, HOT_OPS, fuel_charged_before_trap, module_code,
+    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL, HOT_OPS, fuel_charged_before_trap, module_code,
 )
 from .runtime import (
     MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store,
@@ -97,6 +97,8 @@ def invoke(store: Store, funcaddr: int, args: Sequence[int], fuel: Optional[Fuel
 
 
 def _check_values(what: str, types: Sequence[str], values: Sequence) -> None:
+    if not isinstance(values, (list, tuple)):
+        raise InvocationError(f"{what}s must be a list or tuple of values, not {type(values).__name__}")
     if len(values) != len(types):
         raise InvocationError(f"expected {len(types)} {what}s of types [{' '.join(types)}], got {len(values)}")
     for i, (t, v) in enumerate(zip(types, values)):
@@ -131,6 +133,7 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
     max_frames = config.max_call_depth - outer_depth  # frames this invocation may hold
     if max_frames < 1:
         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
+    max_callers = max_frames - 1  # a call is refused when this many frames wait below the current one
     fbase = meter.budget if meter.budget is not None else UNLIMITED_FUEL
     fuel = fbase - meter.used
     store_funcs = store.funcs
@@ -152,7 +155,6 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
     memobj = inst.mems[0] if inst.mems else None
     mem = memobj.data if memobj is not None else bytearray()
     in_host = False
-    nresults = code.nresults
 
     try:
         while True:
@@ -171,6 +173,13 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 elif op == OP_GET_CONST:
                     stack.append(locals_[arg[0]])
                     stack.append(arg[1])
+                elif op == OP_GET_ADD_CONST:
+                    stack.append((locals_[arg[0]] + arg[1]) & M32)
+                elif op == OP_GET_SUB_CONST:
+                    stack.append((locals_[arg[0]] - arg[1]) & M32)
+                elif op == OP_INC_LOCAL:
+                    src, value, dst = arg
+                    locals_[dst] = (locals_[src] + value) & M32
                 elif op == OP_LOCAL_SET:
                     locals_[arg] = stack.pop()
                 elif op == OP_LOCAL_TEE:
@@ -205,7 +214,7 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                         callee = _indirect_callee(store_funcs, inst, typeidx, tableidx, stack.pop())
                     callee_code = callee.code
                     if callee_code is None:  # a host function
-                        if len(frames) + 1 >= max_frames:
+                        if len(frames) >= max_callers:
                             raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
                         n = len(callee.type.params)
                         host_args = tuple(stack[len(stack) - n:])
@@ -223,21 +232,17 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                         fuel = fbase - meter.used
                         stack.extend(results)
                         continue
-                    if len(frames) + 1 >= max_frames:
+                    if len(frames) >= max_callers:
                         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "call depth limit reached")
                     live_slots += callee_code.nlocals
                     if live_slots > MAX_LOCAL_SLOTS:
                         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "local slot limit reached")
                     frames.append((ops, imms, pc, locals_, base, code, inst))
-                    n = callee_code.nparams
-                    if n:
-                        locals_ = stack[len(stack) - n:]
-                        del stack[len(stack) - n:]
-                        if callee_code.zeros:
-                            locals_ += callee_code.zeros
-                    else:
-                        locals_ = list(callee_code.zeros)
-                    base = len(stack)
+                    base = len(stack) - callee_code.nparams  # the arguments become locals
+                    locals_ = stack[base:]
+                    del stack[base:]
+                    if callee_code.zeros:
+                        locals_ += callee_code.zeros
                     code = callee_code
                     ops = code.ops
                     imms = code.imms
@@ -573,19 +578,23 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
     """§4.5.4 instantiate a *validated* module.
 
     Steps, in the spec's order: match the imports (:class:`LinkError`); check
-    the memories against the machine's cap (:class:`Uninstantiable`, before
-    anything is allocated); allocate functions, tables, memories, globals
+    memories and tables against the machine's caps (:class:`Uninstantiable`,
+    before anything is allocated); allocate functions, tables, memories, globals
     (their initialisers evaluated in order), element and data segments;
     apply the active element segments then the active data segments, in
     order, each as ``table.init``/``memory.init`` followed by a drop (a
     segment that does not fit traps: :class:`Uninstantiable`, and the earlier
     segments stay applied, as the current spec says); drop the declarative
     element segments; run the start function under ``fuel`` (a trap there:
-    :class:`Uninstantiable`).  Segment initialisation costs no fuel."""
+    :class:`Uninstantiable`).  Segment initialisation costs no fuel in the
+    ``spec`` model; ``wasmtime-50`` charges what wasmtime does
+    (:func:`.fuel.wasmtime_instantiation_cost`)."""
     imports = list(imports)
     _match_imports(store, module, imports)
     for memtype in module.mems:
         store._check_memory_fits(memtype)
+    for tabletype in module.tables:
+        store._check_table_fits(tabletype)
     config = store.config
     codes = module_code(module, config.fuel_model, config.nan_canonicalization)
 

@@ -74,8 +74,7 @@ PROPOSALS: dict[str, str] = {
     "custom-page-sizes": "limits flag bit 0x08",
     "gc": (
         "0xFB opcode prefix; rec/sub/struct/array type forms (0x4E, 0x50, 0x4F, "
-        "0x5F, 0x5E); abstract heap value types (0x6A-0x6E, 0x71-0x73); ref.eq (0xD3); "
-        "global.get of a module-defined global in a constant expression"
+        "0x5F, 0x5E); abstract heap value types (0x6A-0x6E, 0x71-0x73); ref.eq (0xD3)"
     ),
     "function-references": (
         "call_ref (0x14), return_call_ref (0x15), ref.as_non_null (0xD4), "

@@ -37,6 +37,7 @@ underflow in binary64.  Conversions from integers round from the exact integer.
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from typing import Callable
 
@@ -621,12 +622,12 @@ def _float_operators(type: str) -> dict[str, Callable[..., int]]:
         "floor": rounding(math.floor, "floor", "§4.3.3 ffloor: round toward -inf."),
         "trunc": rounding(math.trunc, "trunc", "§4.3.3 ftrunc: round toward zero."),
         "nearest": rounding(nearest_integer, "nearest", "§4.3.3 fnearest: round to nearest, ties to even."),
-        "eq": comparison(lambda x, y: x == y, "eq"),
-        "ne": comparison(lambda x, y: x != y, "ne"),
-        "lt": comparison(lambda x, y: x < y, "lt"),
-        "gt": comparison(lambda x, y: x > y, "gt"),
-        "le": comparison(lambda x, y: x <= y, "le"),
-        "ge": comparison(lambda x, y: x >= y, "ge"),
+        "eq": comparison(operator.eq, "eq"),
+        "ne": comparison(operator.ne, "ne"),
+        "lt": comparison(operator.lt, "lt"),
+        "gt": comparison(operator.gt, "gt"),
+        "le": comparison(operator.le, "le"),
+        "ge": comparison(operator.ge, "ge"),
     }
     return {f"{type}.{name}": fn for name, fn in ops.items()}
 

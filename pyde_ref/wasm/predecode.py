@@ -36,6 +36,7 @@ from typing import Optional
 
 from . import fuel as fuel_mod
 from . import numerics
+from .binary import MAX_FUNCTION_LOCALS
 from .errors import InvalidModule, UnsupportedFeature
 from .runtime import LOAD_RESULT_MASK, LOAD_STRUCTS, STORE_STRUCTS
 from .syntax import FuncType, Module
@@ -48,7 +49,8 @@ from .syntax import FuncType, Module
 # Hot instructions first: the interpreter tests opcodes in numeric order and
 # splits the chain at HOT_OPS.
 (
-    OP_LOCAL_GET, OP_CONST, OP_GET2, OP_GET_CONST, OP_LOCAL_SET, OP_LOCAL_TEE, OP_FUEL, OP_BR_IF,
+    OP_LOCAL_GET, OP_CONST, OP_GET2, OP_GET_CONST, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL,
+    OP_LOCAL_SET, OP_LOCAL_TEE, OP_FUEL, OP_BR_IF,
     OP_BR, OP_I32_ADD, OP_I32_SUB, OP_CALL, OP_CALL_INDIRECT, OP_RETURN, OP_IF, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
     OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_I32_ADD_SET, OP_LOAD, OP_STORE, OP_WFUEL, OP_WCHECK,
     OP_WENTRY,
@@ -59,26 +61,46 @@ from .syntax import FuncType, Module
     OP_GLOBAL_SET, OP_BR_ADJ, OP_BR_IF_ADJ, OP_BR_TABLE, OP_DROP, OP_SELECT,
     OP_UNREACHABLE, OP_MEMORY_SIZE, OP_MEMORY_GROW, OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_INIT,
     OP_DATA_DROP, OP_TABLE_COPY, OP_TABLE_INIT, OP_ELEM_DROP,
-) = range(73)
+) = range(76)
 
-HOT_OPS = 26
+HOT_OPS = 29
 """Opcodes below this are the frequent ones (tested first)."""
 
+def _pair(first, second):
+    return (first, second)
+
+
+def _first(first, _second):
+    return first
+
+
+def _second(_first, second):
+    return second
+
+
+def _increment(get_add, local):
+    return (*get_add, local)
+
+
 FUSIONS = {
-    (OP_LOCAL_GET, OP_LOCAL_GET): OP_GET2,
-    (OP_LOCAL_GET, OP_CONST): OP_GET_CONST,
-    (OP_I32_ADD, OP_LOCAL_SET): OP_I32_ADD_SET,
-    (OP_I32_LT_U, OP_BR_IF): OP_LT_U_BR_IF,
-    (OP_I32_GE_U, OP_BR_IF): OP_GE_U_BR_IF,
-    (OP_I32_NE, OP_BR_IF): OP_NE_BR_IF,
-    (OP_I32_EQZ, OP_BR_IF): OP_EQZ_BR_IF,
-    (OP_I32_LT_U, OP_IF): OP_LT_U_IF,
+    (OP_LOCAL_GET, OP_LOCAL_GET): (OP_GET2, _pair),
+    (OP_LOCAL_GET, OP_CONST): (OP_GET_CONST, _pair),
+    (OP_GET_CONST, OP_I32_ADD): (OP_GET_ADD_CONST, _first),
+    (OP_GET_CONST, OP_I32_SUB): (OP_GET_SUB_CONST, _first),
+    (OP_GET_ADD_CONST, OP_LOCAL_SET): (OP_INC_LOCAL, _increment),
+    (OP_I32_ADD, OP_LOCAL_SET): (OP_I32_ADD_SET, _second),
+    (OP_I32_LT_U, OP_BR_IF): (OP_LT_U_BR_IF, _second),
+    (OP_I32_GE_U, OP_BR_IF): (OP_GE_U_BR_IF, _second),
+    (OP_I32_NE, OP_BR_IF): (OP_NE_BR_IF, _second),
+    (OP_I32_EQZ, OP_BR_IF): (OP_EQZ_BR_IF, _second),
+    (OP_I32_LT_U, OP_IF): (OP_LT_U_IF, _second),
 }
-"""Pairs of adjacent instructions executed as one (a pure speed measure).  Only
-instructions inside one fuel run are fused, never across a branch target, and
-none of the pairs can trap, so fuel and every effect are unchanged.  The fused
-immediate is ``(first, second)`` for the local/const pairs and the second
-instruction's immediate otherwise (the first has none)."""
+"""Adjacent instructions executed as one (a pure speed measure): (first,
+second) -> (fused opcode, how the immediates combine).  A fused instruction
+may fuse again with the next one (``local.get x; i32.const c; i32.add;
+local.set y`` becomes one ``OP_INC_LOCAL (x, c, y)``).  Only instructions
+inside one fuel run are fused, never across a branch target, and none of them
+can trap, so fuel and every effect are unchanged."""
 
 INLINE_NUMERIC_OPS = {
     "i32.add": OP_I32_ADD, "i32.sub": OP_I32_SUB, "i32.and": OP_I32_AND, "i32.or": OP_I32_OR,
@@ -105,10 +127,10 @@ TRAPPING_NUMERIC_OPS = frozenset(
 ZERO_VALUE = {"i32": 0, "i64": 0, "f32": 0, "f64": 0, "funcref": None, "externref": None}
 """§4.5.3 default value of each type (bit pattern 0, or the null reference)."""
 
-MAX_LOCALS = 50_000
-"""Most locals (parameters included) a function may have.  wasmtime refuses
-functions with more (its ``MAX_WASM_FUNCTION_LOCALS``); the reference must not
-materialise a huge declaration either."""
+MAX_LOCALS = MAX_FUNCTION_LOCALS
+"""Most locals a function may declare: the decoder's limit (wasmtime's),
+checked again here for modules built by hand, so the
+interpreter never materialises a huge declaration."""
 
 
 class Label:
@@ -172,11 +194,12 @@ class _Translator:
     """Translate one function body (see the module docstring)."""
 
     def __init__(self, module: Module, functypes: tuple[FuncType, ...], fuel_model: str,
-                 numeric_ops: dict):
+                 numeric_ops: dict, per_instruction: bool = False):
         self.module = module
         self.functypes = functypes
         self.wasmtime = fuel_model == fuel_mod.WASMTIME_50
         self.numeric_ops = numeric_ops
+        self.per_instruction = per_instruction  # every instruction its own run (tests only)
         # items: [opcode or None, immediate, static cost, is_terminator]
         self.items: list[list] = []
         self.labels: list[Label] = []
@@ -188,7 +211,7 @@ class _Translator:
     # -- helpers ------------------------------------------------------------
 
     def emit(self, op: Optional[int], imm=None, cost: int = 1, terminator: bool = False) -> None:
-        self.items.append([op, imm, cost, terminator])
+        self.items.append([op, imm, cost, terminator or self.per_instruction])
 
     def new_label(self, bound_here: bool = False) -> Label:
         label = Label(len(self.items) if bound_here else None)
@@ -424,11 +447,9 @@ class _Translator:
                 item_pc[i] = len(ops) if i != start else first_pc
                 op, imm = items[i][0], items[i][1]
                 if op is not None:
-                    fused = FUSIONS.get((op, items[i + 1][0])) if i + 1 < stop else None
-                    if fused is not None:
-                        second = items[i + 1][1]
-                        imm = (imm, second) if fused in (OP_GET2, OP_GET_CONST) else second
-                        op = fused
+                    while i + 1 < stop and (op, items[i + 1][0]) in FUSIONS:
+                        op, combine = FUSIONS[(op, items[i + 1][0])]
+                        imm = combine(imm, items[i + 1][1])
                         i += 1
                         item_pc[i] = len(ops)
                     ops.append(op)
@@ -456,16 +477,22 @@ class _Translator:
         return imm
 
 
-def translate_function(module: Module, index: int, fuel_model: str, numeric_ops: dict) -> Code:
-    """Pre-decode defined function ``index`` (0 = the first non-imported one)."""
+def translate_function(module: Module, index: int, fuel_model: str, numeric_ops: dict,
+                       per_instruction: bool = False) -> Code:
+    """Pre-decode defined function ``index`` (0 = the first non-imported one).
+
+    ``per_instruction=True`` charges fuel before every single instruction (no
+    runs, no superinstructions): slow, used by the tests to show that charging
+    per run is indistinguishable from it."""
     func = module.funcs[index]
     functypes = tuple(module.types[i] for i in module.func_type_indices())
     type = module.types[func.type_index]
-    nlocals = len(type.params) + sum(count for count, _ in func.locals)
-    if nlocals > MAX_LOCALS:
-        raise InvalidModule(f"function {index} has {nlocals} locals, more than the {MAX_LOCALS} allowed")
+    declared = sum(count for count, _ in func.locals)
+    if declared > MAX_LOCALS:
+        raise InvalidModule(f"function {index} declares {declared} locals, more than the {MAX_LOCALS} allowed")
     zeros = [ZERO_VALUE[t] for count, t in func.locals for _ in range(count)]
-    ops, imms, run_costs = _Translator(module, functypes, fuel_model, numeric_ops).translate(type, func.body)
+    translator = _Translator(module, functypes, fuel_model, numeric_ops, per_instruction)
+    ops, imms, run_costs = translator.translate(type, func.body)
     return Code(ops, imms, type, zeros, run_costs, name=f"func {len(module.imports_of('func')) + index}")
 
 

@@ -42,6 +42,14 @@ call that would exceed it traps ``call_stack_exhausted``.  wasmtime instead
 overflows a native stack (512 KiB by default) whose depth depends on frame
 sizes; the reference counts frames.  See ``spec/findings/call-depth.md``."""
 
+MAX_TABLE_ELEMENTS = 10_000_000
+"""The largest table the machine allocates (80 MB of references in wasmtime).
+The core spec allows up to 2**32 - 1 elements; wasmtime 50 allocates tables
+eagerly and fails instantiation only when the host runs out of memory (a
+4-billion-element table: "out of memory"), i.e. at a host-dependent size.  A
+fixed, documented cap keeps the outcome deterministic; no pyde-v1 contract
+needs more than a few thousand (one funcref table, no ``table.grow``)."""
+
 MAX_LOCAL_SLOTS = 1 << 20
 """The most locals (parameters included) all live activations may hold
 together; a call that would exceed it traps ``call_stack_exhausted``.  It
@@ -308,9 +316,17 @@ class Store:
                 f"({cap * PAGE_SIZE // (1024 * 1024)} MiB)")
 
     def alloc_table(self, type: TableType, init: Optional[int] = None) -> int:
-        """§4.5.3.3 allocate a table filled with ``init`` (null by default)."""
+        """§4.5.3.3 allocate a table filled with ``init`` (null by default);
+        raises :class:`Uninstantiable` above :data:`MAX_TABLE_ELEMENTS`."""
+        self._check_table_fits(type)
         self.tables.append(TableInstance(type, init))
         return len(self.tables) - 1
+
+    @staticmethod
+    def _check_table_fits(type: TableType) -> None:
+        if type.limits.min > MAX_TABLE_ELEMENTS:
+            raise Uninstantiable(
+                f"initial table of {type.limits.min} elements exceeds the machine's cap of {MAX_TABLE_ELEMENTS}")
 
     def alloc_global(self, type: GlobalType, value: Any) -> int:
         """§4.5.3.5 allocate a global holding ``value``."""

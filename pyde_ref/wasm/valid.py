@@ -321,8 +321,9 @@ def validate_const_expr(c: Context, expr: Expr, result: str, visible_globals: in
                 if index >= min(visible_globals, len(c.globals)):
                     raise invalid(f"unknown global {index}", instr.offset)
                 if index >= c.imported_globals:
-                    features.reject("gc", "global.get of a module-defined global in a constant "
-                                    "expression", instr.offset)
+                    # Wasm 2.0 (and wasmtime without GC): imported globals only.
+                    raise invalid("constant expression required: global.get of a "
+                                  "module-defined global", instr.offset)
                 if c.globals[index].mutable:
                     raise invalid("constant expression required: global.get of a mutable global",
                                   instr.offset)

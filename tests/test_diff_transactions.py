@@ -1,0 +1,96 @@
+"""Transactions and waves on the wasmtime twin, diffed against the reference
+(issue 5, parts 1 and 2): the executor unchanged, only its machine swapped for
+:class:`pyde_ref.diff.wasmtime_machine.WasmtimeMachine`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+pytest.importorskip("wasmtime")
+
+from pyde_ref.diff.wasmtime_machine import WasmtimeMachine, wasmtime_executor  # noqa: E402
+from pyde_ref.diff.wave_diff import diff_wave  # noqa: E402
+from pyde_ref.executor.testing import Chain, address, build_contract  # noqa: E402
+from pyde_ref.executor.wave_json import parse_wave, wave_output  # noqa: E402
+
+SENDER = address(1)
+C = address(0xF0E1)
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+
+WAT = """(module
+  (import "pyde" "sstore" (func $sstore (param i32 i32) (result i32)))
+  (import "pyde" "emit_event" (func $emit (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "loop_then_div0") (local i32)
+    (loop $l
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 50))))
+    (drop (i32.div_s (i32.const 1) (i32.const 0))))
+  (func (export "store_and_emit")
+    (i32.store8 (i32.const 31) (i32.const 7))
+    (i32.store8 (i32.const 63) (i32.const 9))
+    (drop (call $sstore (i32.const 0) (i32.const 32)))
+    (drop (call $emit (i32.const 0) (i32.const 32) (i32.const 32) (i32.const 4))))
+  (func (export "burn")
+    (loop $l (br $l))))"""
+
+FUNCTIONS = ["loop_then_div0", "store_and_emit", "burn"]
+
+
+def _chain(executor=None, fuel_model="spec"):
+    chain = Chain(fuel_model=fuel_model, executor=executor)
+    chain.fund(SENDER, 10**12)
+    chain.install(C, build_contract(WAT, FUNCTIONS))
+    return chain
+
+
+def _outputs(function: str, gas_limit: int = 100_000):
+    found = {}
+    for name, chain in (("wasmtime", _chain(wasmtime_executor())), ("spec", _chain()),
+                        ("wasmtime-50", _chain(fuel_model="wasmtime-50"))):
+        chain.call(SENDER, C, function, gas_limit=gas_limit)
+        found[name] = wave_output(chain.last)
+    return found
+
+
+def test_the_executor_really_runs_on_wasmtime():
+    executor = wasmtime_executor()
+    assert isinstance(executor.machine, WasmtimeMachine)
+    chain = _chain(executor)
+    receipt = chain.call(SENDER, C, "loop_then_div0", gas_limit=100_000)
+    assert (receipt.status, receipt.trap, receipt.gas_used) == ("trap", "integer_divide_by_zero", 0)
+
+
+def test_loop_then_trap_wave_is_explained():
+    out = _outputs("loop_then_div0")
+    assert out["wasmtime"] == out["wasmtime-50"]
+    assert out["spec"]["receipts"][0]["gas_used"] > 200
+    assert out["wasmtime"]["receipts"][0]["gas_used"] == 0
+    assert out["spec"]["state_digest"] != out["wasmtime"]["state_digest"]  # the fee differs
+
+
+def test_state_writes_and_events_agree():
+    out = _outputs("store_and_emit")
+    assert out["wasmtime"] == out["spec"] == out["wasmtime-50"]
+    receipt = out["wasmtime"]["receipts"][0]
+    assert receipt["status"] == "success" and receipt["events"]
+
+
+@pytest.mark.parametrize("gas_limit", [1, 50, 5_000])
+def test_out_of_fuel_agrees(gas_limit):
+    out = _outputs("burn", gas_limit)
+    assert out["wasmtime"] == out["spec"] == out["wasmtime-50"]
+    assert out["wasmtime"]["receipts"][0]["trap"] == "out_of_fuel"
+
+
+@pytest.mark.parametrize("name", ["genesis-wave.json", "token-wave.json"])
+def test_example_waves_agree(name):
+    path = os.path.join(EXAMPLES, name)
+    with open(path) as f:
+        wave_input = parse_wave(json.load(f), os.path.dirname(path))
+    verdict, outputs = diff_wave(wave_input)
+    assert verdict.category == "agree", verdict.to_json()
+    assert outputs["wasmtime"]["receipts"]
