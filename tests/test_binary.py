@@ -453,7 +453,7 @@ def test_section_size_mismatch():
     payload = vec([FUNC_TYPE_VOID]) + b"\x00"
     assert_malformed(module(section(1, payload)), "section size mismatch")
     # A section whose size runs past the end of the module.
-    assert_malformed(HEADER + b"\x01\x10" + vec([FUNC_TYPE_VOID]), "section size mismatch")
+    assert_malformed(HEADER + b"\x01\x10" + vec([FUNC_TYPE_VOID]), "length out of bounds")
 
 
 def test_code_entry_size_mismatch():

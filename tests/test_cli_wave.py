@@ -138,7 +138,8 @@ PINNED_EVENTS_ROOT = "0x5563cefdcb9e0760498e3325c7411bf5d8fe30a9c08eb49cb9564eb1
 
 
 def test_output_matches_schema(output):
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     with open(os.path.join(HERE, "..", "spec", "wave.schema.json"), encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.validate(output, schema)
@@ -170,6 +171,10 @@ def test_human_summary(capsys):
     assert "tx 15: rejected" in out and "state_digest" in out
 
 
-def test_wasmtime_fuel_model_runs(capsys):
+def test_wasmtime_fuel_model_agrees_on_this_wave(capsys, output):
+    """No transaction of this wave traps inside wasm code (the out-of-fuel
+    of tx 14 is a host charge, exact in both models), so the two fuel models
+    give the same receipts and post-state."""
     out = run_wave(capsys, "--fuel-model", "wasmtime-50")
-    assert [r["status"] for r in out["receipts"]] == [e[0] for e in EXPECTED]
+    assert [(r["status"], r["gas_used"]) for r in out["receipts"]] == [e[:2] for e in EXPECTED]
+    assert out["state_digest"] == output["state_digest"]

@@ -138,3 +138,20 @@ def test_run_case_explains_an_overdraft():
     result = cl.run_case(_wasm("i32.const 1 drop " * 50), "f", [], 10)
     assert (result.wasmtime.status, result.spec.trap) == ("ok", "out_of_fuel")
     assert result.verdict.category == cl.EXPLAINED
+
+
+@pytest.mark.parametrize("start_body,status,trap", [
+    ("i32.const 0 i32.const 4 call $ret", "host_halt", "return:61626364"),
+    ("i32.const 0 i32.const 4 call $rev", "host_halt", "revert:61626364"),
+    ("i32.const 70000 call $caller drop", "uninstantiable", "memory_out_of_bounds"),
+])
+def test_host_functions_called_by_a_start_function(start_body, status, trap):
+    wasm = wasmtime.wat2wasm(
+        '(module (import "pyde" "return" (func $ret (param i32 i32))) '
+        '(import "pyde" "revert" (func $rev (param i32 i32))) '
+        '(import "pyde" "caller" (func $caller (param i32) (result i32))) '
+        '(memory (export "memory") 1) (data (i32.const 0) "abcd") '
+        f'(func $s {start_body}) (start $s) (func (export "f")))')
+    result = cl.run_case(wasm, "f", [], 100, with_host=True)
+    assert result.verdict.category == cl.AGREE
+    assert (result.wasmtime.status, result.wasmtime.trap) == (status, trap)

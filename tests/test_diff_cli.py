@@ -108,3 +108,33 @@ def test_case_generation_is_a_pure_function_of_seed_and_index():
     a, b = fuzz.case_rng(3, 4), fuzz.case_rng(3, 4)
     assert [a.random() for _ in range(5)] == [b.random() for _ in range(5)]
     assert fuzz.case_rng(3, 5).random() != fuzz.case_rng(3, 4).random()
+
+
+def test_diff_call_depth_is_a_known_hazard(capsys, tmp_path):
+    path = tmp_path / "rec.wat"
+    path.write_text('(module (func $f call $f) (func (export "f") call $f))')
+    code, out, _ = run(capsys, "diff", str(path), "f", "--fuel", "10000000", "--json")
+    record = json.loads(out)
+    assert code == 1
+    assert (record["verdict"]["category"], record["verdict"]["hazard"]) == ("known_hazard", "call-depth")
+    assert record["wasmtime"]["trap"] == record["spec"]["trap"] == "call_stack_exhausted"
+
+
+def test_diff_wave_documents(capsys):
+    import os
+
+    wave = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts", "genesis-wave.json")
+    code, out, _ = run(capsys, "diff", "--wave", wave, "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert record["verdict"]["category"] == "agree"
+    assert record["outputs"]["wasmtime"] == record["outputs"]["spec"]
+
+
+def test_interrupted_campaign_reports_what_it_ran(tmp_path):
+    def stop(report, summary):
+        raise KeyboardInterrupt
+
+    summary = fuzz.campaign(11, 50, False, save_dir=str(tmp_path), do_shrink=False, progress=stop)
+    assert summary["interrupted"] is True
+    assert summary["cases"] + summary["smith_declined"] == 1

@@ -69,6 +69,14 @@ def _module(body: str, functions=("f",)) -> bytes:
     return build_contract(f"(module {body})", list(functions))
 
 
+def _parachain_module() -> bytes:
+    from pyde_ref.abi import section
+
+    abi = section.abi_from_json({"contract_type": "parachain",
+                                 "functions": [{"name": "f", "attributes": ["entry"]}]})
+    return section.embed_abi(wat_to_wasm(f"(module {PLAIN})"), abi)
+
+
 REJECTIONS = {
     "Malformed": lambda: b"\x00asm\x01\x00\x00\x00\x01",
     "UnsupportedFeature": lambda: _module(
@@ -90,6 +98,9 @@ REJECTIONS = {
         ("f:view",)),
     "IncompatibleAttributes": lambda: _module(PLAIN, ("f:view,payable",)),
     "MemoryExceedsCap": lambda: _module('(memory (export "memory") 1025) (func (export "f"))'),
+    "MultipleFallback": lambda: _module(PLAIN + ' (func (export "g"))', ("f:fallback", "g:fallback")),
+    "ReceiveNotPayable": lambda: _module(PLAIN, ({"name": "f", "attributes": ["receive"]},)),
+    "ParachainNotDeployable": lambda: _parachain_module(),
 }
 
 

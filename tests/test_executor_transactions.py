@@ -217,3 +217,35 @@ def test_tx_hash_reaches_the_contract_and_is_distinct():
     first, second = (r.return_data for r in result.receipts)
     assert first == tx_hash(tx, 0, c.block) and second == tx_hash(tx, 1, c.block)
     assert first != second
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Transfer(ALICE, BOB, -1, 21_000),
+        lambda: Transfer(ALICE, BOB, 2**128, 21_000),
+        lambda: Transfer(ALICE, BOB, 1, 2**64),
+        lambda: Transfer(ALICE, b"short", 1, 21_000),
+        lambda: ContractCall(ALICE, C, "\ud800", gas_limit=1),
+        lambda: ContractCall(ALICE, C, "f", calldata="text", gas_limit=1),
+        lambda: ContractCall(ALICE, C, "f", gas_limit=True),
+    ],
+)
+def test_malformed_transactions_are_refused_at_construction(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+def test_sponsored_function_is_paid_by_the_sender():
+    """spec/findings/executor-transactions.md: no gas tanks in this state
+    model, so a `sponsored` function's gas is paid by the sender; the
+    contract's balance is untouched."""
+    c = Chain()
+    c.fund(ALICE, 10**12)
+    c.install(C, build_contract(WAT, ["store:sponsored"] + [
+        {"name": n, "attributes": []} for n in
+        ("store_revert", "pay_revert", "pay", "trap", "ctor", "fb", "rc")]), balance=1_000)
+    r = c.call(ALICE, C, "store", gas_limit=100_000)
+    assert r.status == "success" and r.gas_used > 0
+    assert c.balance(ALICE) == 10**12 - r.gas_used * c.block.base_fee
+    assert c.balance(C) == 1_000

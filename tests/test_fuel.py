@@ -326,6 +326,10 @@ DIFF_PROGRAMS = [
                                ("(local.get 0)", "(i32.const 3)", 50), ("(local.get 0)", "(local.get 0)", 1))],
     ('(module (memory 1) (func (export "f") (param i32) (memory.fill (i32.const 65500) (i32.const 1) '
      '(local.get 0))))', [100]),
+    # a load/store that can never be in bounds (offset + size > the declared maximum) writes back
+    *[(f'(module (memory 5 986) (func (export "f") {PAD} (drop (i64.load offset={offset} (i32.const 0)))))', [])
+      for offset in (986 * 65536 - 7, 986 * 65536 - 8)],
+    (f'(module (memory 1) (func (export "f") {PAD} (i32.store8 offset=4294967295 (i32.const 0) (i32.const 1))))', []),
     # instantiation: passive element segments and start functions cost fuel in wasmtime
     ('(module (func $h) (elem func $h) (func (export "f")))', []),
     ('(module (global $g (mut i32) (i32.const 0)) (func $s (global.set $g (i32.const 1))) (start $s) '

@@ -157,7 +157,7 @@ def test_synthetic_script_outcomes(synthetic):
     _directory, _cache, script, wasm_dir = synthetic
     result = run_script("synthetic.wast", script, wasm_dir)
     failures = [f"{f.line}: {f.message}" for f in result.failures]
-    # Exactly the two wrong expectations at the end fail, with expected vs got.
+    # Exactly the two wrong expectations on the "ok" module fail, with expected vs got.
     assert len(failures) == 2, failures
     assert "expected [i32:0x00000002], got [i32:0x00000001]" in failures[0]
     assert "expected trap unreachable" in failures[1] and "got [i32:0x00000001]" in failures[1]
@@ -276,7 +276,6 @@ def _converted_snapshot(testsuite_dir: Path):
         return list(pool.map(lambda p: (p, *convert.convert_script(p)), scripts))
 
 
-@pytest.mark.slow
 def test_in_scope_counts_match_source_md(testsuite_dir, wasm_tools):
     """Our decoder+validator+gate decide scope; the counts must be SOURCE.md's."""
     assert _read_source_md_counts(testsuite_dir) == SOURCE_MD_IN_SCOPE

@@ -234,3 +234,93 @@ def test_all_spec_modules_agree_with_wasm_tools():
         total += len(spec_modules(path))
     assert total > 5000
     assert problems == []
+
+
+def test_every_decodable_instruction_has_exactly_one_typing_rule():
+    from pyde_ref.wasm.binary import FC_OPCODES, OPCODES
+    from pyde_ref.wasm.valid import SIGNATURES, SPECIAL_RULES
+
+    mnemonics = {op for op, _ in OPCODES.values()} | {op for op, _ in FC_OPCODES.values()}
+    assert mnemonics == set(SIGNATURES) | set(SPECIAL_RULES)
+    assert not set(SIGNATURES) & set(SPECIAL_RULES)
+
+
+@pytest.mark.parametrize("op,signature", [
+    ("i64.extend_i32_u", (("i32",), ("i64",))),
+    ("i32.trunc_sat_f64_s", (("f64",), ("i32",))),
+    ("f32.demote_f64", (("f64",), ("f32",))),
+    ("f64.reinterpret_i64", (("i64",), ("f64",))),
+    ("i64.eqz", (("i64",), ("i32",))),
+    ("f32.lt", (("f32", "f32"), ("i32",))),
+    ("i64.store32", (("i32", "i64"), ())),
+    ("f64.load", (("i32",), ("f64",))),
+])
+def test_signature_table_samples(op, signature):
+    from pyde_ref.wasm.valid import SIGNATURES
+
+    assert SIGNATURES[op] == signature
+
+
+# ---------------------------------------------------------------------------
+# Property: on random well-nested function bodies, our verdict equals the
+# oracle's (exercises the polymorphic stack, labels and multi-value blocks).
+# ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from wasm_builders import (  # noqa: E402
+    code_entry,
+    code_section,
+    func_section,
+    module,
+    sleb,
+    type_section,
+    uleb,
+)
+
+VALTYPE_BYTES = {"i32": b"\x7f", "i64": b"\x7e", "f32": b"\x7d"}
+# type 0: the function under test [i32 i64] -> [i32]; type 1: [i32] -> [i32 i32].
+PROPERTY_TYPES = (b"\x60\x02\x7f\x7e\x01\x7f", b"\x60\x01\x7f\x02\x7f\x7f")
+
+SIMPLE_INSTRUCTIONS = st.sampled_from([
+    b"\x00", b"\x01", b"\x0f", b"\x1a", b"\x1b",              # unreachable nop return drop select
+    b"\x41" + sleb(-3), b"\x42" + sleb(7), b"\x43\x00\x00\x80\x3f",
+    b"\x6a", b"\x7c", b"\x45", b"\x50", b"\xa7", b"\xad", b"\x8c",  # i32.add i64.add eqz.. wrap extend f32.neg
+    b"\x20\x00", b"\x20\x01", b"\x20\x02", b"\x21\x00", b"\x22\x01", b"\x21\x02",
+    b"\x10\x00",                                              # call 0 (itself)
+])
+BLOCK_TYPES = st.sampled_from([b"\x40", b"\x7f", b"\x7e", b"\x01", b"\x00"])
+
+
+def branch(depth_limit: int):
+    return st.one_of(
+        st.integers(0, depth_limit).map(lambda d: b"\x0c" + uleb(d)),
+        st.integers(0, depth_limit).map(lambda d: b"\x0d" + uleb(d)),
+        st.lists(st.integers(0, depth_limit), max_size=3).flatmap(
+            lambda labels: st.integers(0, depth_limit).map(
+                lambda default: b"\x0e" + uleb(len(labels)) + b"".join(map(uleb, labels))
+                + uleb(default))),
+    )
+
+
+def instruction_sequences(depth: int = 0):
+    leaf = st.one_of(SIMPLE_INSTRUCTIONS, branch(depth + 1))
+    if depth >= 2:
+        return st.lists(leaf, max_size=6).map(b"".join)
+    inner = instruction_sequences(depth + 1)
+    block = st.tuples(st.sampled_from([b"\x02", b"\x03"]), BLOCK_TYPES, inner).map(
+        lambda t: t[0] + t[1] + t[2] + b"\x0b")
+    if_else = st.tuples(BLOCK_TYPES, inner, st.one_of(st.none(), inner)).map(
+        lambda t: b"\x04" + t[0] + t[1] + (b"" if t[2] is None else b"\x05" + t[2]) + b"\x0b")
+    return st.lists(st.one_of(leaf, block, if_else), max_size=6).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instruction_sequences(), st.booleans())
+def test_random_bodies_agree_with_wasm_tools(body, with_local):
+    local_decls = b"\x01\x01\x7d" if with_local else b"\x00"  # one f32 local
+    data = module(type_section(*PROPERTY_TYPES), func_section(0),
+                  code_section(code_entry(body, local_decls)))
+    ours, why = our_verdict(data)
+    assert ours == wasm_tools_accepts(data), why

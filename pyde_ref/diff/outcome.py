@@ -36,14 +36,18 @@ def halt_outcome(error: BaseException) -> Optional[tuple[str, str, str]]:
     return HOST_HALT, f"{which}:{error.data.hex()}", type(error).__name__
 
 
-def memory_digest(data: Optional[bytes]) -> Optional[str]:
+def memory_digest(data) -> Optional[str]:
     """Blake3 of the final linear memory (``None`` when there is no memory).
 
-    The length is part of the hashed bytes, so memories differing only in size
-    (trailing zero pages) hash differently."""
+    ``data`` is any bytes-like buffer (hashed in place, not copied: memories
+    reach 64 MB).  The length is hashed first, so memories differing only in
+    size (trailing zero pages) hash differently."""
     if data is None:
         return None
-    return blake3.blake3(len(data).to_bytes(8, "little") + data).hexdigest()
+    view = memoryview(data).cast("B")
+    digest = blake3.blake3(len(view).to_bytes(8, "little"))
+    digest.update(view)
+    return digest.hexdigest()
 
 
 @attrs.frozen

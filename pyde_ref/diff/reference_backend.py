@@ -49,6 +49,11 @@ def run_bare(
         return CallOutcome(oc.UNLINKABLE, detail=str(e))
     except Uninstantiable as e:
         return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind if e.trap is not None else None, detail=str(e))
+    except Exception as e:  # the start function halted through pyde::return / revert
+        halt = oc.halt_outcome(e)
+        if halt is None:
+            raise
+        return CallOutcome(halt[0], trap=halt[1], detail="start function: " + halt[2])
     used_by_instantiation = meter.consumed
     export = instance.exports.get(func_name)
     if export is None or export.kind != "func":
@@ -80,7 +85,7 @@ def run_bare(
 def _memory_hash(store, instance) -> Optional[str]:
     for _name, ext in sorted(instance.exports.items()):
         if ext.kind == "memory":
-            return oc.memory_digest(bytes(store.mems[ext.addr].data))
+            return oc.memory_digest(store.mems[ext.addr].data)
     return None
 
 

@@ -237,11 +237,13 @@ def exported_memory(store: wasmtime.Store, instance: wasmtime.Instance) -> Optio
     return None
 
 
-def memory_bytes(store: wasmtime.Store, memory: wasmtime.Memory) -> bytes:
+def memory_bytes(store: wasmtime.Store, memory: wasmtime.Memory):
+    """The memory's bytes as a buffer over wasmtime's own memory (no copy;
+    valid until the memory next changes)."""
     length = memory.data_len(store)
     if length == 0:
         return b""
-    return bytes(memory.read(store, 0, length))
+    return memory.get_buffer_ptr(store, length)
 
 
 # --------------------------------------------------------------------------
@@ -423,10 +425,17 @@ def run_bare(
         instance = wasmtime.Instance(store, module, externs)
     except wasmtime.Trap as e:
         return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), detail=_trap_text(e))
+    except Trap as e:  # a host function called by the start function trapped
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.kind, detail=str(e))
     except wasmtime.WasmtimeError as e:
         text = str(e)
         linking = "unknown import" in text or ("import" in text and "incompatible" in text)
         return CallOutcome(oc.UNLINKABLE if linking else oc.UNINSTANTIABLE, detail=_first_line(e))
+    except Exception as e:  # the start function halted through pyde::return / revert
+        halt = oc.halt_outcome(e)
+        if halt is None:
+            raise
+        return CallOutcome(halt[0], trap=halt[1], detail="start function: " + halt[2])
     used_by_instantiation = instantiate_fuel - store.get_fuel()
     func = dict(_exports(store, instance)).get(func_name)
     if not isinstance(func, wasmtime.Func):

@@ -46,7 +46,9 @@ deep as a chain actually goes)."""
 
 def run_deep(work: Callable[[], T]) -> T:
     """Run ``work()`` on a thread with a deep stack and a raised recursion
-    limit; return its result or re-raise its exception."""
+    limit; return its result or re-raise its exception.  Called from inside
+    such a thread (a wave runs its transactions this way) it just runs
+    ``work()``."""
     if getattr(_local, "inside", False):
         return work()
     outcome: dict = {}

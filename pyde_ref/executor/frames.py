@@ -13,8 +13,9 @@ steps 3-12 in order.
 Python recursion: a chain of nested cross-calls recurses through
 ``invoke`` -> host function -> ``run_subcall`` -> ``run_frame`` ->
 ``invoke``.  :data:`MAX_FRAMES` (ABI §13.4) bounds the chain, and
-:func:`pyde_ref.executor.deep.run_deep` runs every transaction on a thread
-whose stack and recursion limit are sized for that bound.
+:func:`pyde_ref.executor.deep.run_deep` runs every wave (and every
+transaction applied on its own) on a thread whose stack and recursion limit
+are sized for that bound.
 """
 
 from __future__ import annotations

@@ -29,6 +29,33 @@ def _address(value: bytes) -> bytes:
     return bytes(value)
 
 
+def _bytes(value: bytes) -> bytes:
+    if not isinstance(value, (bytes, bytearray)):
+        raise ValueError("expected bytes")
+    return bytes(value)
+
+
+def _in_range(maximum: int):
+    def check(instance, attribute, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+            raise ValueError(f"{attribute.name} must be an integer in [0, {maximum}], got {value!r}")
+
+    return check
+
+
+def _utf8_name(instance, attribute, value) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{attribute.name} must be a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{attribute.name} is not valid UTF-8") from None
+
+
+_U128 = _in_range((1 << 128) - 1)
+_U64 = _in_range((1 << 64) - 1)
+
+
 @attrs.frozen
 class Transfer:
     """A native ``Transfer`` (ABI §11): moves ``value`` from ``sender`` to
@@ -36,8 +63,8 @@ class Transfer:
 
     sender: bytes = attrs.field(converter=_address)
     to: bytes = attrs.field(converter=_address)
-    value: int = 0
-    gas_limit: int = 0
+    value: int = attrs.field(default=0, validator=_U128)
+    gas_limit: int = attrs.field(default=0, validator=_U64)
 
 
 @attrs.frozen
@@ -48,10 +75,10 @@ class ContractCall:
 
     sender: bytes = attrs.field(converter=_address)
     to: bytes = attrs.field(converter=_address)
-    function: str = ""
-    calldata: bytes = b""
-    value: int = 0
-    gas_limit: int = 0
+    function: str = attrs.field(default="", validator=_utf8_name)
+    calldata: bytes = attrs.field(default=b"", converter=_bytes)
+    value: int = attrs.field(default=0, validator=_U128)
+    gas_limit: int = attrs.field(default=0, validator=_U64)
 
 
 @attrs.frozen
@@ -61,10 +88,10 @@ class ContractDeploy:
     with ``calldata`` and ``value``."""
 
     sender: bytes = attrs.field(converter=_address)
-    code: bytes = b""
-    calldata: bytes = b""
-    value: int = 0
-    gas_limit: int = 0
+    code: bytes = attrs.field(default=b"", converter=_bytes)
+    calldata: bytes = attrs.field(default=b"", converter=_bytes)
+    value: int = attrs.field(default=0, validator=_U128)
+    gas_limit: int = attrs.field(default=0, validator=_U64)
 
 
 Transaction = Union[Transfer, ContractCall, ContractDeploy]

@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import attrs
 
 from pyde_ref.abi.env import BlockContext
+from pyde_ref.executor.deep import run_deep
 from pyde_ref.executor.deploy import DeployRejected, validate_deploy
 from pyde_ref.executor.executor import WAVE_GAS_CEILING, ExecutorConfig, WasmExecutor
 from pyde_ref.executor.transactions import Receipt, Transaction
@@ -48,14 +49,18 @@ def apply_wave(
     executor = executor or WasmExecutor()
     post = state.copy()
     wave_layer = post.child()
-    receipts = []
+    receipts: list[Receipt] = []
     records: list[EventRecord] = []
-    gas_left = WAVE_GAS_CEILING
-    for index, tx in enumerate(txs):
-        receipt = executor.apply(tx, wave_layer, block, index, gas_left)
-        gas_left -= receipt.gas_used
-        receipts.append(receipt)
-        records.extend(records_for_tx(block.wave_id, index, receipt.events))
+
+    def run_all() -> None:
+        gas_left = WAVE_GAS_CEILING
+        for index, tx in enumerate(txs):
+            receipt = executor.apply(tx, wave_layer, block, index, gas_left)
+            gas_left -= receipt.gas_used
+            receipts.append(receipt)
+            records.extend(records_for_tx(block.wave_id, index, receipt.events))
+
+    run_deep(run_all)  # one execution thread for the whole wave
     wave_layer.merge()
     return WaveResult(
         receipts=tuple(receipts),

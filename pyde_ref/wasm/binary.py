@@ -648,8 +648,6 @@ def read_elem(r: Reader, *, gate: bool = True) -> Elem:
     if flags > 7:
         raise MalformedModule(offset, "malformed elements segment flags")
     uses_exprs = bool(flags & 0x04)
-    if uses_exprs and gate:
-        features.reject("reference-types", f"element segment form {flags} (expressions)", offset)
     if flags & 0x01:
         mode = "declarative" if flags & 0x02 else "passive"
         table_index, offset_expr = 0, None
@@ -667,6 +665,9 @@ def read_elem(r: Reader, *, gate: bool = True) -> Elem:
         init = r.vec(lambda: read_expr(r))
     else:
         init = r.vec(lambda: ref_func_expr(r))
+    if uses_exprs and gate:
+        # Gated after decoding, so a malformed segment is reported as malformed.
+        features.reject("reference-types", f"element segment form {flags} (expressions)", offset)
     return Elem(mode, elem_type, init, table_index, offset_expr)
 
 
@@ -735,26 +736,42 @@ def read_header(data: bytes) -> None:
         raise MalformedModule(4, "unknown binary version")
 
 
-def decode_module(data: bytes) -> Module:
-    """§5.5.16: decode a whole module, strictly.
+def read_vec_section(read_entry):
+    """A section that is one vector of entries read by ``read_entry(s)``."""
+    return lambda s: s.vec(lambda: read_entry(s))
 
-    Raises :class:`MalformedModule` on any deviation from the binary format
-    and :class:`~.errors.UnsupportedFeature` on encodings of proposals outside
-    pyde-v1; nothing else escapes."""
-    data = bytes(data)
-    read_header(data)
-    fields: dict[str, object] = {}
+
+SECTION_READERS = {
+    SEC_TYPE: ("types", read_vec_section(read_functype)),                   # §5.5.4
+    SEC_IMPORT: ("imports", read_vec_section(read_import)),                 # §5.5.5
+    SEC_FUNCTION: ("func_type_indices", read_vec_section(Reader.u32)),      # §5.5.6
+    SEC_TABLE: ("tables", read_vec_section(read_table)),                    # §5.5.7
+    SEC_MEMORY: ("mems", read_vec_section(read_memtype)),                   # §5.5.8
+    SEC_GLOBAL: ("globals", read_vec_section(read_global)),                 # §5.5.9
+    SEC_EXPORT: ("exports", read_vec_section(read_export)),                 # §5.5.10
+    SEC_START: ("start", Reader.u32),                                       # §5.5.11
+    SEC_ELEMENT: ("elems", read_vec_section(read_elem)),                    # §5.5.12
+    SEC_DATA_COUNT: ("data_count", Reader.u32),                             # §5.5.15
+    SEC_CODE: ("code_entries", read_vec_section(read_code_entry)),          # §5.5.13
+    SEC_DATA: ("datas", read_vec_section(read_data)),                       # §5.5.14
+}
+"""Section id -> (what it holds, how to read its contents)."""
+
+
+def read_sections(data: bytes) -> tuple[dict[str, object], list[CustomSection]]:
+    """§5.5.2-5.5.3: the sections after the header, each filling exactly its
+    declared size, non-custom ones in :data:`SECTION_ORDER` and at most once."""
+    contents: dict[str, object] = {}
     customs = []
-    func_type_indices: tuple[int, ...] = ()
-    code_entries: tuple = ()
     last_rank = -1
-    r = Reader(data, 8, len(data))
+    r = Reader(data, len(MAGIC) + len(VERSION), len(data))
     while not r.at_end():
         id_offset = r.pos
         section_id = r.byte()
+        size_offset = r.pos
         size = r.u32()
         if size > r.end - r.pos:
-            raise MalformedModule(id_offset, "section size mismatch (section runs past the end)")
+            raise MalformedModule(size_offset, "length out of bounds (section size)")
         s = Reader(data, r.pos, r.pos + size)
         r.pos += size
         if section_id == SEC_CUSTOM:
@@ -770,46 +787,36 @@ def decode_module(data: bytes) -> Module:
         gated = features.SECTION_FEATURES.get(section_id)
         if gated is not None:
             features.reject(gated[0], gated[1], id_offset)
-        if section_id == SEC_TYPE:
-            fields["types"] = s.vec(lambda: read_functype(s))
-        elif section_id == SEC_IMPORT:
-            fields["imports"] = s.vec(lambda: read_import(s))
-        elif section_id == SEC_FUNCTION:
-            func_type_indices = s.vec(s.u32)
-        elif section_id == SEC_TABLE:
-            fields["tables"] = s.vec(lambda: read_table(s))
-        elif section_id == SEC_MEMORY:
-            fields["mems"] = s.vec(lambda: read_memtype(s))
-        elif section_id == SEC_GLOBAL:
-            fields["globals"] = s.vec(lambda: read_global(s))
-        elif section_id == SEC_EXPORT:
-            fields["exports"] = s.vec(lambda: read_export(s))
-        elif section_id == SEC_START:
-            fields["start"] = s.u32()
-        elif section_id == SEC_ELEMENT:
-            fields["elems"] = s.vec(lambda: read_elem(s))
-        elif section_id == SEC_DATA_COUNT:
-            fields["data_count"] = s.u32()
-        elif section_id == SEC_CODE:
-            code_entries = s.vec(lambda: read_code_entry(s))
-        elif section_id == SEC_DATA:
-            fields["datas"] = s.vec(lambda: read_data(s))
+        field, read_contents = SECTION_READERS[section_id]
+        contents[field] = read_contents(s)
         if not s.at_end():
             raise MalformedModule(s.pos, "section size mismatch")
+    return contents, customs
+
+
+def decode_module(data: bytes) -> Module:
+    """§5.5.16: decode a whole module, strictly.
+
+    Raises :class:`MalformedModule` on any deviation from the binary format
+    and :class:`~.errors.UnsupportedFeature` on encodings of proposals outside
+    pyde-v1; nothing else escapes."""
+    data = bytes(data)
+    read_header(data)
+    contents, customs = read_sections(data)
+    func_type_indices = contents.pop("func_type_indices", ())
+    code_entries = contents.pop("code_entries", ())
     if len(code_entries) != len(func_type_indices):
         raise MalformedModule(len(data), "function and code section have inconsistent lengths")
-    fields["funcs"] = tuple(
+    funcs = tuple(
         Func(type_index, local_decls, body)
         for type_index, (local_decls, body) in zip(func_type_indices, code_entries)
     )
-    data_count = fields.get("data_count")
-    datas = fields.get("datas", ())
-    if data_count is not None and data_count != len(datas):
+    data_count = contents.get("data_count")
+    if data_count is not None and data_count != len(contents.get("datas", ())):
         raise MalformedModule(len(data), "data count and data section have inconsistent lengths")
     if data_count is None:
-        check_data_count_not_needed(fields["funcs"])
-    fields["customs"] = tuple(customs)
-    return Module(**fields)
+        check_data_count_not_needed(funcs)
+    return Module(funcs=funcs, customs=tuple(customs), **contents)
 
 
 def check_data_count_not_needed(funcs: tuple[Func, ...]) -> None:

@@ -37,7 +37,7 @@ from .predecode import (
     OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_GROW, OP_MEMORY_INIT, OP_MEMORY_SIZE, OP_RETURN,
     OP_SELECT, OP_STORE, OP_TABLE_COPY, OP_TABLE_INIT, OP_UNOP, OP_UNREACHABLE, OP_WCHECK,
     OP_WENTRY, OP_WFUEL, OP_GET2, OP_GET_CONST, OP_I32_ADD_SET, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
-    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL, HOT_OPS, fuel_charged_before_trap, module_code,
+    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL, OP_STATIC_OOB, HOT_OPS, fuel_charged_before_trap, module_code,
 )
 from .runtime import (
     MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store,
@@ -504,6 +504,10 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                     fuel = _charge_after_success(fuel, n, meter, fbase)
             elif op == OP_ELEM_DROP:
                 inst.elems[arg].elements = []
+            elif op == OP_STATIC_OOB:
+                if wasmtime:  # compiled like unreachable: a write-back point
+                    meter.used = fbase - fuel
+                raise Trap(_TRAP_OOB, "static offset beyond the memory's maximum size")
             else:  # pragma: no cover - predecode emits nothing else
                 raise AssertionError(f"unknown internal opcode {op}")
     except struct.error:

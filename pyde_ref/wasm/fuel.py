@@ -95,11 +95,14 @@ WASMTIME_CHECK_POINTS = ("function entry", "loop header")
 check traps ``out_of_fuel`` when ``consumed >= budget`` (the entry cost already
 included), so an empty function needs a budget of 2."""
 
-WASMTIME_WRITE_BACK_POINTS = ("call", "call_indirect", "function exit", "unreachable", "out_of_fuel")
+WASMTIME_WRITE_BACK_POINTS = ("call", "call_indirect", "function exit", "unreachable", "out_of_fuel",
+                              "load/store beyond the memory's maximum")
 """Where the ``wasmtime-50`` model writes consumed fuel back to the meter
 (``call``/``call_indirect`` after charging the call itself, before the callee
 runs; a function's exit by ``return``, its final ``end`` or a branch to its
-outermost label; ``unreachable`` before trapping; and a failing check)."""
+outermost label; ``unreachable`` before trapping; a failing check; and a load
+or store whose static offset + size exceeds memory 0's declared maximum (or
+4 GiB), which wasmtime compiles like ``unreachable``)."""
 
 
 WASMTIME_STATIC_LENGTH_MAX = 128

@@ -21,7 +21,6 @@ import attrs
 from . import features
 from .errors import InvalidModule
 from .syntax import (
-    BIT_WIDTH,
     NUM_TYPES,
     Expr,
     FuncType,
@@ -90,7 +89,6 @@ def _build_signatures() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     sig["memory.grow"] = (("i32",), ("i32",))
     for name in ("memory.copy", "memory.fill", "memory.init", "table.copy", "table.init"):
         sig[name] = (("i32", "i32", "i32"), ())
-    sig["memory.fill"] = (("i32", "i32", "i32"), ())
     sig["data.drop"] = ((), ())
     sig["elem.drop"] = ((), ())
     sig["nop"] = ((), ())
