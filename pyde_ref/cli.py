@@ -23,29 +23,36 @@ COMMANDS = {
 }
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+def top_level_parser() -> argparse.ArgumentParser:
+    """The parser that only lists the commands (``pyde-ref --help``)."""
     parser = argparse.ArgumentParser(
         prog="pyde-ref",
         description="Executable specification of Pyde's WebAssembly execution layer.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    parsers = {}
     for name, (_module, help_text) in COMMANDS.items():
-        parsers[name] = sub.add_parser(name, help=help_text, description=help_text)
-    return parser, parsers
+        sub.add_parser(name, help=help_text, description=help_text)
+    return parser
+
+
+def command_parser(name: str, module) -> argparse.ArgumentParser:
+    """The chosen command's own parser, so that every usage error of a command
+    (an unknown option included) is reported by that command, in its format:
+    a module may set ``PARSER_CLASS`` (e.g. one that reports errors as JSON)."""
+    parser_class = getattr(module, "PARSER_CLASS", argparse.ArgumentParser)
+    parser = parser_class(prog=f"pyde-ref {name}", description=COMMANDS[name][1])
+    module.add_arguments(parser)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser, parsers = build_parser()
-    # Parse the command name first, then let that command's module add its arguments.
-    name = next((a for a in argv if not a.startswith("-")), None)
-    if name in COMMANDS:
-        module = importlib.import_module(COMMANDS[name][0])
-        module.add_arguments(parsers[name])
-    args = parser.parse_args(argv)
-    module = importlib.import_module(COMMANDS[args.command][0])
-    return module.main(args)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in COMMANDS:
+        top_level_parser().parse_args(argv)  # prints help or a usage error, then exits
+        return 2
+    name, rest = argv[0], argv[1:]
+    module = importlib.import_module(COMMANDS[name][0])
+    return module.main(command_parser(name, module).parse_args(rest))
 
 
 if __name__ == "__main__":

@@ -347,3 +347,23 @@ def test_example_binaries_are_built_from_their_text(wat2wasm, name):
     wasm-tools); they must be exactly what their .wat gives."""
     source = (REPO / "examples" / f"{name}.wat").read_text()
     assert (REPO / "examples" / f"{name}.wasm").read_bytes() == wat2wasm(source)
+
+
+def test_readme_run_examples_work(capsys):
+    """Every ``pyde-ref run`` command the README shows runs (returns or traps,
+    never a usage error), and says what its comment says."""
+    import re
+    import shlex
+
+    readme = (REPO / "README.md").read_text()
+    commands = re.findall(r"pyde-ref run ((?:--json )?examples/[^\n#`]*?)\s*(?:#\s*([^\n`]*))?(?:\n|`)", readme)
+    assert len(commands) >= 4, commands
+    for argv_text, comment in commands:
+        argv = shlex.split(argv_text)
+        code = cli.main(["run", *argv])
+        out = capsys.readouterr().out
+        assert code in (0, 1), (argv_text, out)
+        comment = (comment or "").strip()
+        # "i64 2432902008176640000", "trap: out_of_fuel, exit 1", or a JSON prefix "{...,  ...}"
+        expected = comment[1:].split(", ...")[0] if comment.startswith("{") else comment.split(",")[0]
+        assert expected in out, (argv_text, expected, out)

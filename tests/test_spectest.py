@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pyde_ref import cli
 from pyde_ref.commands.run import parse_float
@@ -30,6 +32,14 @@ PYDE_V1_FEATURES = "mvp,mutable-global,sign-extension,saturating-float-to-int,mu
 
 
 # -- values -----------------------------------------------------------------------
+
+
+@given(st.integers(min_value=-(1 << 63), max_value=(1 << 64) - 1))
+def test_script_integers_are_bit_patterns(value):
+    assert parse_number("i64", str(value)) == value % (1 << 64)
+    expected = {"type": "i64", "value": str(value)}
+    assert check_result(expected, value % (1 << 64), "i64")
+    assert not check_result(expected, (value + 1) % (1 << 64), "i64")
 
 
 def test_numbers_signed_or_unsigned():
@@ -331,3 +341,10 @@ def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
     assert not failures, failures[:20]
     assert summary["in_scope"]["assert_return"] > 3000 and summary["in_scope"]["assert_trap"] > 500
     assert summary["totals"]["passed"] >= summary["in_scope"]["assert_return"]
+    # The count-only scope pass agrees with the runner on real scripts too.
+    counted = {k: 0 for k in SOURCE_MD_IN_SCOPE}
+    for path in scripts:
+        in_scope, _ = count_scope(*convert.convert_script(path))
+        for k in counted:
+            counted[k] += in_scope[k]
+    assert counted == {k: summary["in_scope"][k] for k in SOURCE_MD_IN_SCOPE}

@@ -305,18 +305,25 @@ def branch(depth_limit: int):
 
 
 def instruction_sequences(depth: int = 0):
-    leaf = st.one_of(SIMPLE_INSTRUCTIONS, branch(depth + 1))
+    """Well-nested sequences; ``depth`` labels enclose them besides the
+    function's.  Half start with ``unreachable`` so that the polymorphic
+    stack (and so acceptance) is common."""
+    leaf = st.one_of(SIMPLE_INSTRUCTIONS, branch(depth), branch(depth + 1))
     if depth >= 2:
-        return st.lists(leaf, max_size=6).map(b"".join)
-    inner = instruction_sequences(depth + 1)
-    block = st.tuples(st.sampled_from([b"\x02", b"\x03"]), BLOCK_TYPES, inner).map(
-        lambda t: t[0] + t[1] + t[2] + b"\x0b")
-    if_else = st.tuples(BLOCK_TYPES, inner, st.one_of(st.none(), inner)).map(
-        lambda t: b"\x04" + t[0] + t[1] + (b"" if t[2] is None else b"\x05" + t[2]) + b"\x0b")
-    return st.lists(st.one_of(leaf, block, if_else), max_size=6).map(b"".join)
+        items = st.lists(leaf, max_size=6)
+    else:
+        inner = instruction_sequences(depth + 1)
+        block = st.tuples(st.sampled_from([b"\x02", b"\x03"]), BLOCK_TYPES, inner).map(
+            lambda t: t[0] + t[1] + t[2] + b"\x0b")
+        if_else = st.tuples(BLOCK_TYPES, inner, st.one_of(st.none(), inner)).map(
+            lambda t: b"\x04" + t[0] + t[1] + (b"" if t[2] is None else b"\x05" + t[2])
+            + b"\x0b")
+        items = st.lists(st.one_of(leaf, block, if_else), max_size=6)
+    return st.tuples(st.booleans(), items).map(
+        lambda t: (b"\x00" if t[0] else b"") + b"".join(t[1]))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instruction_sequences(), st.booleans())
 def test_random_bodies_agree_with_wasm_tools(body, with_local):
     local_decls = b"\x01\x01\x7d" if with_local else b"\x00"  # one f32 local
@@ -324,3 +331,28 @@ def test_random_bodies_agree_with_wasm_tools(body, with_local):
                   code_section(code_entry(body, local_decls)))
     ours, why = our_verdict(data)
     assert ours == wasm_tools_accepts(data), why
+
+
+def test_hand_built_function_with_2_to_the_32_locals_is_not_expanded():
+    import attrs
+
+    from pyde_ref.wasm.syntax import Instruction
+
+    m = decode_module(wat("(module (func (local i32)))"))
+    body = (Instruction("local.get", (2**32 + 1,)), Instruction("drop"), Instruction("end"))
+    huge = attrs.evolve(m.funcs[0], locals=((2**32, "i32"), (5, "f64")), body=body)
+    validate_module(attrs.evolve(m, funcs=(huge,)))  # index 2^32 + 1 is an f64: fine
+    bad = attrs.evolve(huge, body=(Instruction("local.get", (2**32 + 5,)),) + body[1:])
+    with pytest.raises(InvalidModule, match="unknown local"):
+        validate_module(attrs.evolve(m, funcs=(bad,)))
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["i32", "i64", "f32", "f64"])),
+                max_size=6))
+def test_local_types_match_the_expanded_list(runs):
+    from pyde_ref.wasm.valid import LocalTypes
+
+    expanded = [t for count, t in runs for _ in range(count)]
+    local_types = LocalTypes(tuple(runs))
+    assert len(local_types) == len(expanded)
+    assert [local_types[i] for i in range(len(expanded))] == expanded

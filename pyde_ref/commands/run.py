@@ -81,8 +81,10 @@ class _JsonUsageErrors(argparse.ArgumentParser):
         super().error(message)
 
 
+PARSER_CLASS = _JsonUsageErrors
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.__class__ = _JsonUsageErrors
     parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
     parser.add_argument("func", metavar="FUNC", help="name of the exported function to call")
     parser.add_argument("args", nargs="*", metavar="ARG",

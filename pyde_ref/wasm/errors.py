@@ -90,6 +90,7 @@ class TrapKind:
     INVALID_CONVERSION_TO_INTEGER = "invalid_conversion_to_integer"
     INDIRECT_CALL_TYPE_MISMATCH = "indirect_call_type_mismatch"
     UNDEFINED_ELEMENT = "undefined_element"
+    TABLE_OUT_OF_BOUNDS = "table_out_of_bounds"
     UNINITIALIZED_ELEMENT = "uninitialized_element"
     CALL_STACK_EXHAUSTED = "call_stack_exhausted"
     OUT_OF_FUEL = "out_of_fuel"

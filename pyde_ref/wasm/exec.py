@@ -37,7 +37,7 @@ from .predecode import (
     OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_GROW, OP_MEMORY_INIT, OP_MEMORY_SIZE, OP_RETURN,
     OP_SELECT, OP_STORE, OP_TABLE_COPY, OP_TABLE_INIT, OP_UNOP, OP_UNREACHABLE, OP_WCHECK,
     OP_WENTRY, OP_WFUEL, OP_GET2, OP_GET_CONST, OP_I32_ADD_SET, OP_LT_U_BR_IF, OP_GE_U_BR_IF,
-    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL, OP_STATIC_OOB, HOT_OPS, fuel_charged_before_trap, module_code,
+    OP_NE_BR_IF, OP_EQZ_BR_IF, OP_LT_U_IF, OP_GET_ADD_CONST, OP_GET_SUB_CONST, OP_INC_LOCAL, OP_STATIC_OOB, HOT_OPS, module_code,
 )
 from .runtime import (
     MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store,
@@ -185,11 +185,17 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 elif op == OP_LOCAL_TEE:
                     locals_[arg] = stack[-1]
                 elif op == OP_FUEL:
-                    cost = arg
-                    if cost > fuel:
-                        fuel -= fuel_charged_before_trap(code.run_costs[pc - 1], fuel)
-                        raise Trap(TrapKind.OUT_OF_FUEL)
-                    fuel -= cost
+                    if arg > fuel:
+                        if len(code.run_costs[pc - 1]) == 1:  # one instruction: it does not fit
+                            raise Trap(TrapKind.OUT_OF_FUEL)
+                        # The run does not fit as a whole: continue in the function's careful
+                        # code, which charges before every instruction, to find the exact point.
+                        pc = code.careful_pc(pc - 1)
+                        code = code.careful()
+                        ops = code.ops
+                        imms = code.imms
+                        continue
+                    fuel -= arg
                 elif op == OP_BR_IF:
                     if stack.pop():
                         pc = arg
@@ -512,12 +518,13 @@ def _execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> 
                 raise AssertionError(f"unknown internal opcode {op}")
     except struct.error:
         if not wasmtime:
-            meter.used = fbase - fuel
+            # The run was charged whole: give back what comes after the trapping instruction.
+            meter.used = fbase - fuel - code.refund[pc - 1]
         raise Trap(_TRAP_OOB, "load or store outside memory") from None
     except BaseException:
         # A host function that raised already left the meter as it wants it.
         if not wasmtime and not in_host:
-            meter.used = fbase - fuel
+            meter.used = fbase - fuel - code.refund[pc - 1]
         raise
     meter.used = fbase - fuel
     return stack[base:]

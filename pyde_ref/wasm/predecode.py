@@ -167,7 +167,8 @@ class _Control:
 class Code:
     """The pre-decoded body of one function."""
 
-    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "run_costs", "name")
+    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "run_costs", "name",
+                 "refund", "fuel_items", "item_pc", "source", "_careful")
 
     def __init__(self, ops, imms, type: FuncType, zeros: list, run_costs: dict, name: str = ""):
         self.ops = ops
@@ -179,6 +180,25 @@ class Code:
         self.nlocals = self.nparams + len(zeros)
         self.run_costs = run_costs
         self.name = name
+        self.refund: list[int] = []
+        self.fuel_items: dict[int, int] = {}
+        self.item_pc: list[int] = []
+        self.source: tuple = ()
+        self._careful: Optional["Code"] = None
+
+    def careful(self) -> "Code":
+        """The same function pre-decoded with a charge before every single
+        instruction (built on first use): the interpreter continues there when
+        the fuel left does not cover a whole run (spec model)."""
+        if self._careful is None:
+            module_ref, index, fuel_model, numeric_ops = self.source
+            module = module_ref()  # alive: a running function's instance holds its module
+            self._careful = translate_function(module, index, fuel_model, numeric_ops, per_instruction=True)
+        return self._careful
+
+    def careful_pc(self, fuel_pc: int) -> int:
+        """Where, in :meth:`careful`, the run charged by the OP_FUEL at ``fuel_pc`` starts."""
+        return self.careful().item_pc[self.fuel_items[fuel_pc]]
 
 
 def fuel_charged_before_trap(costs: tuple[int, ...], remaining: int) -> int:
@@ -312,7 +332,7 @@ class _Translator:
         elif op in self.numeric_ops:
             arity = numerics.ARITY[op]
             self.emit(OP_BINOP if arity == 2 else OP_UNOP, self.numeric_ops[op],
-                      terminator=op in TRAPPING_NUMERIC_OPS)
+                      )
             self.height -= arity - 1
         elif op in LOAD_STRUCTS and self.never_in_bounds(imm[1], LOAD_STRUCTS[op].size):
             self.emit(OP_STATIC_OOB, None, terminator=True)
@@ -321,18 +341,17 @@ class _Translator:
         elif op in LOAD_STRUCTS:
             codec = LOAD_STRUCTS[op]
             if codec.format[1] in "bhi":
-                self.emit(OP_LOAD_S, (codec.unpack_from, imm[1], LOAD_RESULT_MASK[op]), terminator=True)
+                self.emit(OP_LOAD_S, (codec.unpack_from, imm[1], LOAD_RESULT_MASK[op]))
             else:
-                self.emit(OP_LOAD, (codec.unpack_from, imm[1]), terminator=True)
+                self.emit(OP_LOAD, (codec.unpack_from, imm[1]))
         elif op in STORE_STRUCTS:
             codec, mask = STORE_STRUCTS[op]
-            self.emit(OP_STORE, (codec.pack_into, imm[1], mask), terminator=True)
+            self.emit(OP_STORE, (codec.pack_into, imm[1], mask))
             self.height -= 2
         elif op == "global.get":
             self.emit(OP_GLOBAL_GET, imm[0]); self.height += 1
         elif op == "global.set":
-            # A global's new value outlives a trap: it must not run before its fuel is charged.
-            self.emit(OP_GLOBAL_SET, imm[0], terminator=True); self.height -= 1
+            self.emit(OP_GLOBAL_SET, imm[0]); self.height -= 1
         elif op in ("block", "loop", "if"):
             self.structured(op, imm[0])
         elif op == "else":
@@ -388,7 +407,7 @@ class _Translator:
             self.emit(OP_MEMORY_INIT, (imm[0], self.static_length()), cost=0, terminator=True)
             self.height -= 3
         elif op == "data.drop":
-            self.emit(OP_DATA_DROP, imm[0], terminator=True)
+            self.emit(OP_DATA_DROP, imm[0])
         elif op == "table.copy":
             self.emit(OP_TABLE_COPY, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
             self.height -= 3
@@ -396,7 +415,7 @@ class _Translator:
             self.emit(OP_TABLE_INIT, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
             self.height -= 3
         elif op == "elem.drop":
-            self.emit(OP_ELEM_DROP, imm[0], terminator=True)
+            self.emit(OP_ELEM_DROP, imm[0])
         else:
             raise UnsupportedFeature("a non-pyde-v1 proposal", f"instruction {op}", instr.offset)
 
@@ -451,6 +470,8 @@ class _Translator:
         ops: list = []
         imms: list = []
         run_costs: dict[int, tuple[int, ...]] = {}
+        refund: list[int] = []  # per emitted op: static cost of the rest of its run
+        fuel_items: dict[int, int] = {}  # pc of an OP_FUEL -> index of the item its run starts at
         item_pc = [0] * (n + 1)
         bounds = starts + [n]
         for start, stop in zip(bounds, bounds[1:]):
@@ -459,8 +480,10 @@ class _Translator:
             first_pc = len(ops)
             if total:
                 run_costs[first_pc] = costs
+                fuel_items[first_pc] = start
                 ops.append(fuel_op)
                 imms.append(total)
+                refund.append(0)
             i = start
             while i < stop:
                 item_pc[i] = len(ops) if i != start else first_pc
@@ -473,6 +496,7 @@ class _Translator:
                         item_pc[i] = len(ops)
                     ops.append(op)
                     imms.append(imm)
+                    refund.append(sum(items[j][2] for j in range(i + 1, stop)))
                 i += 1
         item_pc[n] = len(ops)
         imms = [self.resolve(imm, item_pc) for imm in imms]
@@ -480,6 +504,9 @@ class _Translator:
         for pc, op in enumerate(ops):
             if op == OP_BR and ops[imms[pc]] == OP_RETURN:
                 ops[pc], imms[pc] = OP_RETURN, None
+        self.item_pc = item_pc
+        self.refund = refund
+        self.fuel_items = fuel_items
         return ops, imms, run_costs
 
     @staticmethod
@@ -512,7 +539,12 @@ def translate_function(module: Module, index: int, fuel_model: str, numeric_ops:
     zeros = [ZERO_VALUE[t] for count, t in func.locals for _ in range(count)]
     translator = _Translator(module, functypes, fuel_model, numeric_ops, per_instruction)
     ops, imms, run_costs = translator.translate(type, func.body)
-    return Code(ops, imms, type, zeros, run_costs, name=f"func {len(module.imports_of('func')) + index}")
+    code = Code(ops, imms, type, zeros, run_costs, name=f"func {len(module.imports_of('func')) + index}")
+    code.refund = translator.refund
+    code.fuel_items = translator.fuel_items
+    code.item_pc = translator.item_pc
+    code.source = (weakref.ref(module), index, fuel_model, numeric_ops)  # weak: see module_code's cache
+    return code
 
 
 _CACHE: dict[int, tuple] = {}
@@ -525,7 +557,7 @@ def module_code(module: Module, fuel_model: str, nan_canonicalization: bool) -> 
     key = id(module)
     entry = _CACHE.get(key)
     if entry is None or entry[0]() is not module:
-        entry = (weakref.ref(module, lambda _ref, key=key: _CACHE.pop(key, None)), {})
+        entry = (weakref.ref(module, lambda _ref, key=key, cache=_CACHE: cache.pop(key, None)), {})
         _CACHE[key] = entry
     variants = entry[1]
     variant = (fuel_model, bool(nan_canonicalization))

@@ -14,6 +14,7 @@ frames.
 
 from __future__ import annotations
 
+import bisect
 from typing import Optional
 
 import attrs
@@ -356,17 +357,40 @@ def validate_func(c: Context, func) -> None:
     """§3.4.1 function: its body types as ``[] -> results`` with the locals
     ``params ++ declared locals`` and labels/return set to the results."""
     functype = c.types[func.type_index]
-    local_types = list(functype.params)
-    for count, valtype in func.locals:  # the decoder capped the total
-        local_types.extend([valtype] * count)
-    FunctionValidator(c, functype, tuple(local_types)).run(func.body)
+    runs = tuple((1, t) for t in functype.params) + tuple(func.locals)
+    FunctionValidator(c, functype, LocalTypes(runs)).run(func.body)
+
+
+class LocalTypes:
+    """The types of a function's locals, kept as the ``(count, type)`` runs
+    the binary format declares them in (§5.5.13), so that even a hand-built
+    :class:`~.syntax.Func` declaring 2^32 locals is never expanded."""
+
+    def __init__(self, runs: tuple[tuple[int, str], ...]):
+        self.ends = []  # cumulative end index of each run
+        self.types = []
+        total = 0
+        for count, valtype in runs:
+            if count:
+                total += count
+                self.ends.append(total)
+                self.types.append(valtype)
+        self.count = total
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        return self.types[bisect.bisect_right(self.ends, index)]
 
 
 class FunctionValidator:
     """§A.3 operand and control stacks for one function body (or one
     constant expression)."""
 
-    def __init__(self, c: Context, functype: FuncType, local_types: tuple, const_expr=False):
+    def __init__(self, c: Context, functype: FuncType, local_types, const_expr=False):
         self.c = c
         self.functype = functype
         self.locals = local_types
