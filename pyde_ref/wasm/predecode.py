@@ -18,18 +18,26 @@ once per module, fuel model and NaN setting into two parallel lists, ``ops``
 * fuel (see :mod:`.fuel`) charged per *run*: a maximal sequence of
   instructions that starts at a leader (function entry, a branch target, the
   instruction after a terminator) and ends at a terminator (an instruction
-  that branches, calls, may trap, has an effect visible after a trap, or has a
-  dynamic cost).  An ``OP_FUEL`` (``spec`` model: charge with a check) or
-  ``OP_WFUEL`` (``wasmtime-50``: charge without a check) in front of each run
-  charges the run's total.  Why that is exactly per-instruction charging in
-  the ``spec`` model: inside a run only the last instruction can trap or
-  branch, so if the fuel suffices for the run every instruction of it runs
-  and is charged, in order, as per-instruction charging would; if it does not
-  suffice, per-instruction charging would run the instructions before the one
-  that exhausts the fuel and then trap, but those instructions only touch the
-  operand stack and locals of the current frame, which the trap discards, so
-  trapping at the run's start having charged the same prefix is
-  indistinguishable (:func:`fuel_charged_before_trap`).
+  that branches, calls or returns, ``unreachable``, an instruction with a
+  dynamic cost, a wasmtime-50 check or write-back point).  An ``OP_FUEL``
+  (``spec`` model: charge with a check) or ``OP_WFUEL`` (``wasmtime-50``:
+  charge without a check) in front of each run charges the run's total.
+
+Why charging per run is exactly charging per instruction in the ``spec``
+model (``tests/test_fuel.py::test_run_charging_equals_per_instruction_charging``
+checks it):
+
+1. If the fuel left covers the run, every instruction of it is charged before
+   it runs, as per-instruction charging would — except that an instruction
+   inside the run may trap (a load, a store, a division, ...), and then the
+   instructions after it in the run were charged but never ran.  Each emitted
+   instruction therefore carries ``refund``, the cost of the rest of its run,
+   which the interpreter gives back when that instruction traps.
+2. If the fuel left does not cover the run, the interpreter continues in the
+   function's *careful* code (:meth:`Code.careful`, the same body translated
+   with a charge before every single instruction, built on first use) at the
+   same point, so it stops exactly where per-instruction charging stops, with
+   every effect (stores, ``global.set``, traps) exactly as far as it got.
 """
 
 from __future__ import annotations
@@ -199,18 +207,6 @@ class Code:
     def careful_pc(self, fuel_pc: int) -> int:
         """Where, in :meth:`careful`, the run charged by the OP_FUEL at ``fuel_pc`` starts."""
         return self.careful().item_pc[self.fuel_items[fuel_pc]]
-
-
-def fuel_charged_before_trap(costs: tuple[int, ...], remaining: int) -> int:
-    """Spec model, a run whose total cost exceeds ``remaining``: what
-    per-instruction charging charges before the instruction that runs out
-    (the largest prefix of ``costs`` that fits)."""
-    charged = 0
-    for cost in costs:
-        if charged + cost > remaining:
-            break
-        charged += cost
-    return charged
 
 
 class _Translator:
