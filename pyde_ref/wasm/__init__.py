@@ -58,8 +58,8 @@ from .errors import (
 from .exec import TABLE_OUT_OF_BOUNDS, instantiate, invoke
 from .fuel import FUEL_MODELS, SPEC, WASMTIME_50, FuelMeter
 from .runtime import (
-    MAX_CALL_DEPTH, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, Caller, ExternVal, FuncInstance,
-    GlobalInstance, HostFunc, InvocationError, MachineConfig, MemoryInstance, ModuleInstance, Store,
-    TableInstance,
+    MAX_CALL_DEPTH, MAX_LOCAL_SLOTS, MAX_TABLE_ELEMENTS, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES,
+    Caller, ExternVal, FuncInstance, GlobalInstance, HostFunc, InvocationError, MachineConfig, MemoryInstance,
+    ModuleInstance, Store, TableInstance,
 )
 from .valid import validate_module

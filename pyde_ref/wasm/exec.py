@@ -53,7 +53,7 @@ UNLIMITED_FUEL = 1 << 62
 loop needs no separate "unlimited" path); a computation cannot consume it."""
 
 _TRAP_OOB = TrapKind.MEMORY_OUT_OF_BOUNDS
-TABLE_OUT_OF_BOUNDS = getattr(TrapKind, "TABLE_OUT_OF_BOUNDS", "table_out_of_bounds")
+TABLE_OUT_OF_BOUNDS = TrapKind.TABLE_OUT_OF_BOUNDS
 """Trap kind of a table access out of bounds (``table.copy``/``table.init`` and
 active element segments; the spec tests' "out of bounds table access")."""
 
