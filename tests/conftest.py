@@ -4,6 +4,9 @@
   ``wat2wasm``: a function turning text-format source into a binary module
   (through ``wasm-tools parse``).  Both skip the test when wasm-tools is absent
   (it is a test dependency: ``pip install -e '.[test]'`` installs it).
+* ``cli_json``: a function running ``pyde-ref ARGV`` in-process that asserts
+  exit status 0 and returns the JSON object it printed (stdout captured
+  without ``capsys``, so module-scoped fixtures can use it too).
 * ``testsuite_dir``: the official spec-test snapshot: ``$PYDE_WASM_TESTSUITE``,
   else ``../shared/wasm-testsuite`` next to the repository; the test is skipped
   when neither exists.
@@ -11,6 +14,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 from pathlib import Path
 
@@ -36,6 +42,21 @@ def wat2wasm(wasm_tools):
     from pyde_ref.wasm.text import wat_to_wasm
 
     return wat_to_wasm
+
+
+def run_cli_json(argv: list[str]) -> dict:
+    """``pyde-ref ARGV``: must exit 0; the JSON object it printed."""
+    from pyde_ref.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(list(argv)) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="session")
+def cli_json():
+    return run_cli_json
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ from pyde_ref.abi.constants import (
 )
 from pyde_ref.abi.section import (
     REJECTED_PAIRS, SECTION_NAME, AbiJsonError, AbiRejected, AccessListEntry, ContractAbi,
-    ContractType, FunctionAbi, abi_from_json, abi_to_json, check_attributes, check_imports, custom_section,
+    ContractType, FunctionAbi, abi_from_json, abi_to_json, check_attributes, check_imports,
     decode_abi, embed_abi, read_abi, selector_of, validate_abi,
 )
 from pyde_ref.abi.constants import ALL_ATTRIBUTES
-from pyde_ref.wasm.binary import decode_module
+from pyde_ref.wasm.binary import decode_module, encode_custom_section
 from pyde_ref.wasm.text import wat_to_wasm
 
 # A contract: get (view), set, pay (payable), helper functions, a table.
@@ -137,6 +137,8 @@ def test_embed_refuses_non_wasm():
         embed_abi(b"not wasm", abi())
     with pytest.raises(ValueError):
         embed_abi(b"\x00asm\x01\x00\x00\x00\x01\x10", abi())  # section past the end
+    with pytest.raises(ValueError, match="bad section size"):  # a u32 takes at most 5 bytes (§5.2.2)
+        embed_abi(b"\x00asm\x01\x00\x00\x00\x00\x80\x80\x80\x80\x80\x00", abi())
 
 
 # -- the deploy pipeline ----------------------------------------------------------------
@@ -154,7 +156,7 @@ def test_missing_and_duplicate_section(wasm):
     with pytest.raises(AbiRejected) as e:
         validate_abi(decode_module(wasm))
     assert e.value.reason == "MissingAbiSection"
-    twice = embed_abi(wasm, abi()) + custom_section(SECTION_NAME, abi().borsh())
+    twice = embed_abi(wasm, abi()) + encode_custom_section(SECTION_NAME, abi().borsh())
     with pytest.raises(AbiRejected) as e:
         validate_abi(decode_module(twice))
     assert e.value.reason == "DuplicateAbiSection"
@@ -299,6 +301,7 @@ def test_json_round_trip_and_indexes():
     ({"functions": [], "version": "one"}, "abi.version"),
     ({"functions": [], "version": 2**40}, "abi.version"),
     ({"functions": [], "version": "1.70000"}, "abi.version"),
+    ({"functions": [], "version": "\u00b2.1"}, "abi.version"),  # isdigit() admits superscripts
     ({"functions": [{"name": "f", "attributes": [["view"]]}]}, "abi.functions[0].attributes[0]"),
     ({"functions": [], "contract_type": "dapp"}, "abi.contract_type"),
     ({"functions": [], "state_schema_hash": "0x00"}, "abi.state_schema_hash"),

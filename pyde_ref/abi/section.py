@@ -44,6 +44,8 @@ from pyde_ref.abi.constants import (
     PYDE_ABI_VERSION,
     SLOT_SIZE,
 )
+from pyde_ref.wasm.binary import HEADER, Reader, encode_custom_section
+from pyde_ref.wasm.errors import MalformedModule
 
 SECTION_NAME = "pyde.abi"
 SELECTOR_SIZE = 4
@@ -533,68 +535,37 @@ def validate_abi(module: Any, *, allow_parachain: bool = False) -> tuple[Contrac
 # Writing the section into a module (what ``otigen build`` does)
 # ---------------------------------------------------------------------------
 
-_MAGIC_VERSION = b"\x00asm\x01\x00\x00\x00"
-
-
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _read_uleb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    for _ in range(5):
-        if pos >= len(data):
-            break
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return result, pos
-    raise ValueError(f"bad LEB128 at byte {pos}")
-
 
 def _sections(data: bytes) -> list[tuple[int, int, int]]:
-    """(id, start, end) of every section; ``ValueError`` if the framing is bad."""
-    if data[:8] != _MAGIC_VERSION:
+    """(id, start, end) of every section (core spec §5.5.2 framing, read with
+    the decoder's own integer reader); ``ValueError`` if the framing is bad."""
+    if data[:8] != HEADER:
         raise ValueError("not a WebAssembly module (bad magic or version)")
-    out, pos = [], 8
-    while pos < len(data):
-        start = pos
-        sid = data[pos]
-        size, pos = _read_uleb(data, pos + 1)
-        end = pos + size
-        if end > len(data):
+    out = []
+    r = Reader(data, len(HEADER), len(data))
+    while not r.at_end():
+        start = r.pos
+        section_id = r.byte()
+        try:
+            size = r.u32()
+        except MalformedModule as exc:
+            raise ValueError(f"bad section size at byte {exc.offset}: {exc.rule}") from None
+        if size > r.end - r.pos:
             raise ValueError(f"section at byte {start} runs past the end")
-        out.append((sid, start, end))
-        pos = end
+        out.append((section_id, start, r.pos + size))
+        r.pos += size
     return out
 
 
 def _custom_name(data: bytes, start: int, end: int) -> Optional[str]:
-    _, pos = _read_uleb(data, start + 1)
-    n, pos = _read_uleb(data, pos)
-    if pos + n > end:
-        return None
+    """The name of the custom section framed at ``data[start:end]``, or
+    ``None`` when it has no well-formed one (§5.5.3)."""
+    r = Reader(data, start + 1, end)
     try:
-        return data[pos : pos + n].decode("utf-8")
-    except UnicodeDecodeError:
+        r.u32()  # the section size, already checked by _sections
+        return r.name()
+    except MalformedModule:
         return None
-
-
-def custom_section(name: str, payload: bytes) -> bytes:
-    """Core spec §5.5.3: id 0, size, name (length-prefixed UTF-8), payload."""
-    raw_name = name.encode("utf-8")
-    body = _uleb(len(raw_name)) + raw_name + payload
-    return b"\x00" + _uleb(len(body)) + body
 
 
 def embed_abi(module_bytes: bytes, abi: ContractAbi) -> bytes:
@@ -607,7 +578,7 @@ def embed_abi(module_bytes: bytes, abi: ContractAbi) -> bytes:
         if sid == 0 and _custom_name(data, start, end) == SECTION_NAME:
             continue
         kept.append(data[start:end])
-    kept.append(custom_section(SECTION_NAME, abi.borsh()))
+    kept.append(encode_custom_section(SECTION_NAME, abi.borsh()))
     return b"".join(kept)
 
 
@@ -647,7 +618,7 @@ def _version_from_json(version: Any) -> int:
     problem = "abi.version: expected \"MAJOR.MINOR\" (0..65535 each) or an integer in 0..2**32-1"
     if isinstance(version, str):
         parts = version.split(".")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
             raise AbiJsonError(problem)
         major, minor = int(parts[0]), int(parts[1])
         if major > 0xFFFF or minor > 0xFFFF:

@@ -1,6 +1,7 @@
-"""Small stand-ins for testing host functions without the machine: a
-bounds-checked bytearray memory, a context builder, and a scripted sub-call
-runner.  They implement exactly the :mod:`pyde_ref.abi.env` interface."""
+"""Small helpers for testing host functions without the machine: a memory
+(the machine's own :class:`~pyde_ref.wasm.runtime.MemoryInstance`), a context
+builder, and a scripted sub-call runner.  They implement exactly the
+:mod:`pyde_ref.abi.env` interface."""
 
 from __future__ import annotations
 
@@ -8,32 +9,20 @@ from typing import Optional
 
 import attrs
 
-from pyde_ref.abi.constants import TRAP_MEMORY_OUT_OF_BOUNDS
 from pyde_ref.abi.env import BlockContext, ExecutionContext, HostEnv, SubcallResult
 from pyde_ref.state.overlay import State, StateView
-from pyde_ref.wasm.errors import Trap
 from pyde_ref.wasm.fuel import FuelMeter
+from pyde_ref.wasm.runtime import PAGE_SIZE, MemoryInstance
+from pyde_ref.wasm.syntax import Limits, MemType
 
-PAGE = 65536
+PAGE = PAGE_SIZE
 
 
-class FakeMemory:
-    """A linear memory of ``pages`` 64 KiB pages (ABI §3.4 bounds rule)."""
-
-    def __init__(self, pages: int = 1):
-        self.data = bytearray(pages * PAGE)
-
-    def _check(self, addr: int, n: int) -> None:
-        if addr < 0 or n < 0 or addr + n > len(self.data):
-            raise Trap(TRAP_MEMORY_OUT_OF_BOUNDS, f"[{addr}, {addr + n}) outside {len(self.data)}")
-
-    def read(self, addr: int, n: int) -> bytes:
-        self._check(addr, n)
-        return bytes(self.data[addr : addr + n])
-
-    def write(self, addr: int, data: bytes) -> None:
-        self._check(addr, len(data))
-        self.data[addr : addr + len(data)] = data
+def fresh_memory(pages: int = 1) -> MemoryInstance:
+    """The machine's own memory instance (core spec §4.2.8), ``pages`` 64 KiB
+    pages, not growable: its bounds check is the ABI §3.4 rule host functions
+    meet at run time."""
+    return MemoryInstance(MemType(Limits(pages, pages)), cap_pages=pages)
 
 
 @attrs.define
@@ -75,4 +64,4 @@ def make_env(
                            block_timestamp=1_700_000_000, beacon=bytes(range(32)), base_fee=1),
     )
     fields.update(ctx_fields)
-    return HostEnv(FakeMemory(pages), FuelMeter(gas), ExecutionContext(**fields))
+    return HostEnv(fresh_memory(pages), FuelMeter(gas), ExecutionContext(**fields))

@@ -50,8 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      "Arguments starting with '-' that are not numbers go after '--'.")
     from pyde_ref.commands import run as run_command
 
-    if hasattr(parser, "_negative_number_matcher"):
-        parser._negative_number_matcher = run_command._NEGATIVE_VALUE
+    run_command.accept_negative_arguments(parser)
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:
@@ -76,8 +75,10 @@ def main(args: argparse.Namespace) -> int:
         return _main_wave(args)
     if args.func is None:
         return _fail(args, "FUNC is required (or --wave with a wave document)")
-    if not args.fuel.isdigit():
-        return _fail(args, f"--fuel must be a non-negative decimal integer, not {args.fuel!r}")
+    try:
+        fuel = run_command.parse_fuel(args.fuel)
+    except run_command.ArgumentError as e:
+        return _fail(args, str(e))
     try:
         wasm = load_module_bytes(args.module)
     except OSError as e:
@@ -87,15 +88,12 @@ def main(args: argparse.Namespace) -> int:
     params = dict(function_exports(wasm) or []).get(args.func)
     if params is None:
         params = []  # rejected module or no such export: every backend reports it
-    if len(args.args) != len(params):
-        return _fail(args, f"{args.func} takes {len(params)} argument(s) [{' '.join(params)}], "
-                           f"{len(args.args)} given")
     try:
-        values = [run_command.parse_arg(text, t) for text, t in zip(args.args, params)]
+        values = run_command.parse_call_args(args.func, args.args, params)
     except run_command.ArgumentError as e:
         return _fail(args, str(e))
 
-    result = cl.run_case(wasm, args.func, values, int(args.fuel), with_host=args.with_host)
+    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host)
     category = result.verdict.category
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
@@ -106,8 +104,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main_wave(args: argparse.Namespace) -> int:
-    import os
-
+    from pyde_ref.commands.wave import read_wave_document
     from pyde_ref.diff import classify as cl
     from pyde_ref.diff.wave_diff import diff_wave
     from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
@@ -115,9 +112,8 @@ def _main_wave(args: argparse.Namespace) -> int:
     if args.func is not None or args.args:
         return _fail(args, "--wave takes only the wave document")
     try:
-        with open(args.module) as f:
-            document = json.load(f)
-        wave_input = parse_wave(document, os.path.dirname(os.path.abspath(args.module)))
+        document, base_dir = read_wave_document(args.module)
+        wave_input = parse_wave(document, base_dir)
     except OSError as e:
         return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
     except (ValueError, WaveFormatError) as e:

@@ -32,7 +32,7 @@ import re
 import struct
 import sys
 from fractions import Fraction
-from typing import Optional
+from typing import Optional, Sequence
 
 from pyde_ref.wasm.fuel import FUEL_MODELS
 from pyde_ref.wasm.numerics import FORMATS, FloatFormat, round_to_format
@@ -100,7 +100,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 returned, 1 trapped, 2 usage error or module rejected. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
-    if hasattr(parser, "_negative_number_matcher"):
+    accept_negative_arguments(parser)
+
+
+def accept_negative_arguments(parser: argparse.ArgumentParser) -> None:
+    """Let ``parser`` take ``-inf``, ``-nan``, ``-0x10``, ``-1e5`` ... as
+    positional arguments (``run`` and ``diff`` read arguments alike)."""
+    if hasattr(parser, "_negative_number_matcher"):  # a private argparse hook
         parser._negative_number_matcher = _NEGATIVE_VALUE
 
 
@@ -186,6 +192,23 @@ def parse_arg(text: str, type_: str) -> int:
     raise ArgumentError(f"parameters of type {type_} cannot be given on the command line")
 
 
+def parse_call_args(func: str, texts: Sequence[str], params: Sequence[str]) -> list[int]:
+    """The arguments of a call to ``func``, one per parameter type (``run`` and
+    ``diff`` read them alike)."""
+    if len(texts) != len(params):
+        raise ArgumentError(f"{func!r} takes {len(params)} argument(s), {len(texts)} given "
+                            f"(parameter types: {' '.join(params) or 'none'})")
+    return [parse_arg(text, type_) for text, type_ in zip(texts, params)]
+
+
+def parse_fuel(text: str) -> int:
+    """``--fuel N``: ASCII decimal digits only (``str.isdigit`` would admit
+    digits like ``'²'`` that ``int`` then refuses)."""
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ArgumentError(f"--fuel must be a non-negative decimal integer, not {text!r}")
+    return int(text)
+
+
 # ---------------------------------------------------------------------------
 # Showing results
 # ---------------------------------------------------------------------------
@@ -259,14 +282,6 @@ def _error(message: str) -> Outcome:
     return Outcome({"status": "error", "error": message}, EXIT_ERROR)
 
 
-def parse_fuel(text: Optional[str]) -> Optional[int]:
-    if text is None:
-        return None
-    if not re.fullmatch(r"[0-9]+", text):
-        raise _error(f"--fuel must be a non-negative decimal integer, not {text!r}")
-    return int(text)
-
-
 def load_module(path: str):
     """Read, convert if text, decode and validate; raises :class:`Outcome`."""
     from pyde_ref.wasm import WasmError, decode_module, validate_module
@@ -292,7 +307,10 @@ def execute(args: argparse.Namespace) -> dict:
         FuelMeter, LinkError, MachineConfig, Store, Trap, Uninstantiable, WasmError, instantiate, invoke,
     )
 
-    budget = parse_fuel(args.fuel)
+    try:
+        budget = None if args.fuel is None else parse_fuel(args.fuel)
+    except ArgumentError as exc:
+        raise _error(str(exc)) from None
     if args.fuel_model not in FUEL_MODEL_CHOICES:
         raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODEL_CHOICES)}, not {args.fuel_model!r}")
     module = load_module(args.module)
@@ -316,11 +334,8 @@ def execute(args: argparse.Namespace) -> dict:
     if extern.kind != "func":
         raise _error(f"export {args.func!r} is a {extern.kind}, not a function")
     functype = store.funcs[extern.addr].type
-    if len(args.args) != len(functype.params):
-        raise _error(f"{args.func!r} has type {functype}: it takes {len(functype.params)} "
-                     f"argument(s), {len(args.args)} given")
     try:
-        values = [parse_arg(text, type_) for text, type_ in zip(args.args, functype.params)]
+        values = parse_call_args(args.func, args.args, functype.params)
     except ArgumentError as exc:
         raise _error(str(exc)) from None
     meter = FuelMeter(budget)

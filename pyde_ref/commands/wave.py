@@ -36,7 +36,9 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _read(path: str) -> tuple[object, str | None]:
+def read_wave_document(path: str) -> tuple[object, str | None]:
+    """The JSON wave document at ``path`` (``-``: standard input) and the
+    directory its relative code paths are resolved against (none for stdin)."""
     if path == "-":
         return json.load(sys.stdin), None
     with open(path, encoding="utf-8") as f:
@@ -70,7 +72,7 @@ def main(args) -> int:
     from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
 
     try:
-        document, base_dir = _read(args.wave)
+        document, base_dir = read_wave_document(args.wave)
     except OSError as exc:
         return _fail(f"cannot read {args.wave}: {exc.strerror or exc}", 1)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

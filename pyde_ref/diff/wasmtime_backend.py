@@ -256,7 +256,10 @@ EXTENDED_CONST_OPCODES = frozenset({0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E})
 
 
 class _Cursor:
-    """Just enough of §5 to walk the constant expressions of a module."""
+    """Just enough of §5 to walk the constant expressions of a module.
+
+    Deliberately independent of :mod:`pyde_ref.wasm.binary`: the wasmtime twin
+    must not rely on the reference decoder it is compared against."""
 
     def __init__(self, data: bytes, pos: int = 0, end: Optional[int] = None):
         self.data, self.pos, self.end = data, pos, len(data) if end is None else end

@@ -19,25 +19,14 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-import attrs
 import wasmtime
 
 from pyde_ref.diff import wasmtime_backend as wb
 from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
 
-@attrs.define
-class ExternVal:
-    kind: str
-    addr: int
-
-
-@attrs.frozen
-class HostFunc:
-    """Same fields as the machine's: ``fn(caller, args) -> results``."""
-
-    type: Any
-    fn: Any
-    name: str = ""
+# The machine's own plain records (no machine logic): the executor builds them
+# the same way whichever machine runs the frame.
+from pyde_ref.wasm.runtime import ExternVal, HostFunc
 
 
 class FuelMeter:

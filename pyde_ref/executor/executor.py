@@ -53,12 +53,12 @@ from pyde_ref.abi.constants import (
     U64_MAX,
     error_name,
 )
-from pyde_ref.abi.env import BlockContext, SubcallStatus
+from pyde_ref.abi.env import BlockContext, SubcallResult, SubcallStatus
 from pyde_ref.executor import dispatch
 from pyde_ref.executor.cache import MODULE_CACHE_CAPACITY, CachedModule, ModuleCache
 from pyde_ref.executor.deep import run_deep
 from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-from pyde_ref.executor.frames import FrameOutcome, TxRun
+from pyde_ref.executor.frames import TxRun
 from pyde_ref.executor.transactions import (
     ContractCall,
     ContractDeploy,
@@ -288,12 +288,12 @@ class WasmExecutor:
         return receipt
 
 
-def receipt_of(outcome: FrameOutcome) -> Receipt:
+def receipt_of(outcome: SubcallResult) -> Receipt:
     """The receipt fields of an entry frame's outcome."""
     if outcome.status == SubcallStatus.SUCCESS:
-        return Receipt(Status.SUCCESS, gas_used=outcome.gas_used, return_data=outcome.data)
+        return Receipt(Status.SUCCESS, gas_used=outcome.gas_used, return_data=outcome.return_data)
     if outcome.status == SubcallStatus.REVERT:
-        return Receipt(Status.REVERT, gas_used=outcome.gas_used, revert_reason=outcome.data)
+        return Receipt(Status.REVERT, gas_used=outcome.gas_used, revert_reason=outcome.return_data)
     if outcome.status == SubcallStatus.TRAP:
         return Receipt(Status.TRAP, gas_used=outcome.gas_used, trap=outcome.trap)
     raise Rejection(outcome.error_code, f"entry frame refused: {error_name(outcome.error_code)}")

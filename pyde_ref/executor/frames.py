@@ -79,30 +79,8 @@ class FrameRequest:
     guard_pair: tuple[bytes, str]
 
 
-@attrs.frozen
-class FrameOutcome:
-    """How a frame ended: ``status`` is a :class:`SubcallStatus`; ``data`` is
-    the return data (success) or revert reason (revert); ``gas_used`` the
-    fuel the frame's meter reports (see ``spec/findings/gas-used-after-trap.md``)."""
-
-    status: str
-    gas_used: int = 0
-    data: bytes = b""
-    trap: Optional[str] = None
-    error_code: Optional[int] = None
-
-    def as_subcall_result(self) -> SubcallResult:
-        return SubcallResult(
-            status=self.status,
-            gas_used=self.gas_used,
-            return_data=self.data,
-            trap=self.trap,
-            error_code=self.error_code,
-        )
-
-
-def rejected(code: int) -> FrameOutcome:
-    return FrameOutcome(SubcallStatus.REJECTED, error_code=code)
+def rejected(code: int) -> SubcallResult:
+    return SubcallResult(SubcallStatus.REJECTED, error_code=code)
 
 
 class TxRun:
@@ -120,8 +98,10 @@ class TxRun:
 
     # -- one frame -----------------------------------------------------------
 
-    def run_frame(self, req: FrameRequest, parent_layer) -> FrameOutcome:
-        """ABI §13.1 steps 7-12 for one frame over ``parent_layer``."""
+    def run_frame(self, req: FrameRequest, parent_layer) -> SubcallResult:
+        """ABI §13.1 steps 7-12 for one frame over ``parent_layer``.  The
+        outcome's ``gas_used`` is what the frame's meter reports (see
+        ``spec/findings/gas-used-after-trap.md``)."""
         overlay = parent_layer.child()  # step 7
         if req.value > 0 and req.value_from is not None:  # step 10
             if not overlay.move_value(req.value_from, req.self_address, req.value):
@@ -158,7 +138,7 @@ class TxRun:
             overlay.discard()
         return outcome
 
-    def _invoke(self, machine, req: FrameRequest, ctx: ExecutionContext, fuel) -> FrameOutcome:
+    def _invoke(self, machine, req: FrameRequest, ctx: ExecutionContext, fuel) -> SubcallResult:
         """Steps 8, 9, 11: a fresh store and instance, calldata reachable via
         ``calldata_copy``, the entry function invoked with no arguments."""
         store = machine.Store(self.executor.machine_config)
@@ -168,20 +148,20 @@ class TxRun:
             entry = instance.exports[req.target.name]
             machine.invoke(store, entry.addr, [], fuel)
         except HaltReturn as halt:
-            return FrameOutcome(SubcallStatus.SUCCESS, fuel.consumed, halt.data)
+            return SubcallResult(SubcallStatus.SUCCESS, fuel.consumed, halt.data)
         except HaltRevert as halt:
-            return FrameOutcome(SubcallStatus.REVERT, fuel.consumed, halt.data)
+            return SubcallResult(SubcallStatus.REVERT, fuel.consumed, halt.data)
         except Trap as trap:
-            return FrameOutcome(SubcallStatus.TRAP, fuel.consumed, trap=trap.kind)
+            return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=trap.kind)
         except Uninstantiable as exc:
             # A start function that trapped, or an initial memory above the
             # cap.  (A start function's pyde::return/revert is a Halt and
             # ends the frame like the entry's would, above.)
             kind = exc.trap.kind if exc.trap is not None else TRAP_UNINSTANTIABLE
-            return FrameOutcome(SubcallStatus.TRAP, fuel.consumed, trap=kind)
+            return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=kind)
         except LinkError:
-            return FrameOutcome(SubcallStatus.TRAP, fuel.consumed, trap=TRAP_UNLINKABLE)
-        return FrameOutcome(SubcallStatus.SUCCESS, fuel.consumed)
+            return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=TRAP_UNLINKABLE)
+        return SubcallResult(SubcallStatus.SUCCESS, fuel.consumed)
 
     # -- requests ------------------------------------------------------------
 
@@ -235,10 +215,6 @@ class FrameCalls:
 
     def run_subcall(self, kind: str, target: bytes, fn_name: str, calldata: bytes,
                     value: int, gas_limit: int) -> SubcallResult:
-        return self.subcall(kind, target, fn_name, calldata, value, gas_limit).as_subcall_result()
-
-    def subcall(self, kind: str, target: bytes, fn_name: str, calldata: bytes,
-                value: int, gas_limit: int) -> FrameOutcome:
         """ABI §13.1 steps 3-12 (step 1 is the trap into the host, step 2 the
         host function's gas charge)."""
         parent = self.parent

@@ -291,10 +291,7 @@ class ScriptRunner:
             raise
         except WasmError as exc:
             raise CommandFailed(f"expected the module to instantiate, got {exc.status}: {exc}") from None
-        self.current = instance
-        if command.get("name"):
-            self.instances[command["name"]] = instance
-            self.unavailable_names.pop(command["name"], None)
+        self._make_current(instance, command.get("name"))
         return PASSED
 
     def cmd_module_definition(self, command: dict) -> str:
@@ -319,12 +316,17 @@ class ScriptRunner:
             instance = self._instantiate(module)
         except WasmError as exc:
             raise CommandFailed(f"expected the module to instantiate, got {exc.status}: {exc}") from None
+        self._make_current(instance, command.get("instance"))
+        return PASSED
+
+    def _make_current(self, instance, name: Optional[str]) -> None:
+        """The new instance becomes the current one and, if ``name`` is given,
+        is known (and available) under that name."""
         self.current = instance
         self.current_unavailable = None
-        if command.get("instance"):
-            self.instances[command["instance"]] = instance
-            self.unavailable_names.pop(command["instance"], None)
-        return PASSED
+        if name:
+            self.instances[name] = instance
+            self.unavailable_names.pop(name, None)
 
     def cmd_register(self, command: dict) -> str:
         in_scope = self._scoped(command)

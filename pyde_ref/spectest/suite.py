@@ -114,6 +114,18 @@ def summarize(results: Sequence[FileResult]) -> dict:
     }
 
 
+def _command_list(title: str, entries: list[dict], max_shown: int) -> list[str]:
+    """A titled block of ``file:line: command: message`` lines, at most
+    ``max_shown`` of them; nothing when ``entries`` is empty."""
+    if not entries:
+        return []
+    lines = ["", f"{title} ({len(entries)}):"]
+    lines += [f"  {f['file']}:{f['line']}: {f['command']}: {f['message']}" for f in entries[:max_shown]]
+    if len(entries) > max_shown:
+        lines.append(f"  ... and {len(entries) - max_shown} more (use --json for all)")
+    return lines
+
+
 def format_table(summary: dict, max_failures: int = 200) -> str:
     """The human report: one row per file, totals, scope counts, failures."""
     header = ("file", "passed", "failed", "rejected", "skipped", "out-of-scope", "dependency")
@@ -133,21 +145,9 @@ def format_table(summary: dict, max_failures: int = 200) -> str:
     lines.append("in scope:     " + ", ".join(f"{k} {v}" for k, v in summary["in_scope"].items()))
     lines.append("out of scope: " + ", ".join(f"{k} {v}" for k, v in summary["out_of_scope"].items()))
     dependencies = [f for entry in summary["files"] for f in entry["dependency_out_of_scope"]]
-    if dependencies:
-        lines.append("")
-        lines.append(f"in scope, but depending on a module outside pyde-v1 ({len(dependencies)}):")
-        for f in dependencies[:max_failures]:
-            lines.append(f"  {f['file']}:{f['line']}: {f['command']}: {f['message']}")
-        if len(dependencies) > max_failures:
-            lines.append(f"  ... and {len(dependencies) - max_failures} more (use --json for all)")
+    lines += _command_list("in scope, but depending on a module outside pyde-v1", dependencies, max_failures)
     failures = [f for entry in summary["files"] for f in entry["failures"]]
-    if failures:
-        lines.append("")
-        lines.append(f"failures ({len(failures)}):")
-        for f in failures[:max_failures]:
-            lines.append(f"  {f['file']}:{f['line']}: {f['command']}: {f['message']}")
-        if len(failures) > max_failures:
-            lines.append(f"  ... and {len(failures) - max_failures} more (use --json for all)")
+    lines += _command_list("failures", failures, max_failures)
     lines.append("")
     lines.append(f"{t['passed']} passed, {t['failed']} failed, {t['rejected_as_expected']} rejected as expected, "
                  f"{t['skipped']} skipped, {t['out_of_scope']} out of scope, "

@@ -1,4 +1,6 @@
-"""The strict binary decoder (core spec §5).
+"""The strict binary decoder (core spec §5), and the few encoders that write
+modules (:func:`encode_uleb`, :func:`encode_sleb`, :func:`encode_section`,
+:func:`encode_custom_section`).
 
 :func:`decode_module` turns bytes into a :class:`~.syntax.Module` or raises
 :class:`~.errors.MalformedModule` (``offset``, ``rule``) -- never another
@@ -41,6 +43,8 @@ from .syntax import (
 
 MAGIC = b"\x00asm"
 VERSION = b"\x01\x00\x00\x00"
+HEADER = MAGIC + VERSION
+"""§5.5.16: the eight bytes every module starts with."""
 
 MAX_FUNCTION_LOCALS = 50_000
 """Implementation limit on the declared locals of one function (wasmparser's
@@ -764,7 +768,7 @@ def read_sections(data: bytes) -> tuple[dict[str, object], list[CustomSection]]:
     contents: dict[str, object] = {}
     customs = []
     last_rank = -1
-    r = Reader(data, len(MAGIC) + len(VERSION), len(data))
+    r = Reader(data, len(HEADER), len(data))
     while not r.at_end():
         id_offset = r.pos
         section_id = r.byte()
@@ -827,3 +831,47 @@ def check_data_count_not_needed(funcs: tuple[Func, ...]) -> None:
         for instr in func.body:
             if instr.op in DATA_INDEX_OPS:
                 raise MalformedModule(instr.offset, "data count section required")
+
+
+# ---------------------------------------------------------------------------
+# Encoding: the writing side of §5.2.2 and §5.5.2-5.5.3, for building modules
+# ---------------------------------------------------------------------------
+
+
+def encode_uleb(n: int) -> bytes:
+    """§5.2.2 ``uN``: the shortest unsigned LEB128 form of ``n >= 0``."""
+    if n < 0:  # would never reach zero by shifting
+        raise ValueError(f"an unsigned LEB128 value cannot be negative: {n}")
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if not n:
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def encode_sleb(n: int) -> bytes:
+    """§5.2.2 ``sN``: the shortest signed LEB128 form of ``n``; it ends once
+    the remaining bits are all copies of the last byte's sign bit (0x40)."""
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
+
+
+def encode_section(section_id: int, payload: bytes) -> bytes:
+    """§5.5.2: the section id byte, the payload's size as ``u32``, the payload."""
+    return bytes([section_id]) + encode_uleb(len(payload)) + payload
+
+
+def encode_custom_section(name: str, payload: bytes) -> bytes:
+    """§5.5.3: a custom section (id 0) whose payload starts with ``name`` as a
+    §5.2.4 length-prefixed UTF-8 string."""
+    raw_name = name.encode("utf-8")
+    return encode_section(SEC_CUSTOM, encode_uleb(len(raw_name)) + raw_name + payload)

