@@ -24,6 +24,7 @@ from pyde_ref.wasm.syntax import (
 )
 from wasm_builders import (
     FUNC_TYPE_VOID,
+    WASM_TOOLS,
     HEADER,
     code_entry,
     code_section,
@@ -38,6 +39,7 @@ from wasm_builders import (
     uleb,
     vec,
     wat,
+    wasm_tools_accepts,
 )
 
 SAMPLE_WAT = """
@@ -586,3 +588,36 @@ def test_errors_carry_offsets():
     data = one_func_module(b"\xff")
     err = assert_malformed(data, "illegal opcode")
     assert data[err.offset] == 0xFF
+
+
+# --- the reserved zero bytes of the MVP encoding ----------------------------------------
+
+_TABLE = section(4, vec([b"\x70\x00" + uleb(1)]))
+_MEMORY = section(5, vec([b"\x00" + uleb(1)]))
+
+
+@pytest.mark.parametrize("body, verdict", [
+    (b"\x41\x00\x11\x00\x00", None),                     # call_indirect (type 0), table byte 00
+    (b"\x41\x00\x11\x00\x80\x00", MalformedModule),      # ... table index as padded LEB128 zero
+    (b"\x41\x00\x11\x00\x01", UnsupportedFeature),       # ... table 1: reference-types
+    (b"\x3f\x00\x1a", None),                             # memory.size, memory byte 00
+    (b"\x3f\x80\x00\x1a", MalformedModule),              # memory.size with padded zero
+    (b"\x41\x00\x40\x80\x80\x80\x80\x00\x1a", MalformedModule),  # memory.grow, 5-byte zero
+    (b"\x41\x00\x40\x01\x1a", UnsupportedFeature),       # memory.grow of memory 1: multi-memory
+    # The bulk-memory indices were u32 from the start: a padded zero is fine.
+    (b"\x41\x00\x41\x00\x41\x00\xfc\x0b\x80\x00", None),      # memory.fill
+    (b"\x41\x00\x41\x00\x41\x00\xfc\x0a\x80\x00\x00", None),  # memory.copy
+])
+def test_reserved_zero_bytes_follow_the_mvp_encoding(body, verdict):
+    """call_indirect's table index and memory.size/grow's memory index are one
+    0x00 byte without reference types and multi-memory (§5.4.1, §5.4.6), as
+    wasmtime 50 and the wasm-tools scope oracle decide; a real toolchain
+    (clang with -mreference-types) emits the padded form."""
+    data = one_func_module(body, extra=(_TABLE, _MEMORY))
+    if verdict is None:
+        decode_module(data)
+    else:
+        with pytest.raises(verdict):
+            decode_module(data)
+    if WASM_TOOLS is not None:
+        assert wasm_tools_accepts(data) is (verdict is None)

@@ -88,7 +88,7 @@ IMM_NONE = 0
 IMM_BLOCK = 1          # block type
 IMM_INDEX = 2          # one u32 index
 IMM_BR_TABLE = 3
-IMM_CALL_INDIRECT = 4  # typeidx, tableidx
+IMM_CALL_INDIRECT = 4  # typeidx, then the reserved zero byte (table index)
 IMM_MEMARG = 5
 IMM_I32 = 6
 IMM_I64 = 7
@@ -100,6 +100,7 @@ IMM_DATA_MEM = 12      # dataidx, memidx (memory.init)
 IMM_ELEM_TABLE = 13    # elemidx, tableidx (table.init)
 IMM_TABLE2 = 14        # two table indices (table.copy)
 IMM_REFTYPE = 15       # ref.null
+IMM_MEMORY_BYTE = 16   # the reserved zero byte of memory.size/grow, no immediate kept
 
 OPCODES: dict[int, tuple[str, int]] = {
     0x00: ("unreachable", IMM_NONE),
@@ -122,8 +123,8 @@ OPCODES: dict[int, tuple[str, int]] = {
     0x22: ("local.tee", IMM_INDEX),
     0x23: ("global.get", IMM_INDEX),
     0x24: ("global.set", IMM_INDEX),
-    0x3F: ("memory.size", IMM_MEMIDX),
-    0x40: ("memory.grow", IMM_MEMIDX),
+    0x3F: ("memory.size", IMM_MEMORY_BYTE),
+    0x40: ("memory.grow", IMM_MEMORY_BYTE),
     0x41: ("i32.const", IMM_I32),
     0x42: ("i64.const", IMM_I64),
     0x43: ("f32.const", IMM_F32),
@@ -477,6 +478,24 @@ def read_zero_memidx(r: Reader) -> None:
         features.reject("multi-memory", "a non-zero memory index", offset)
 
 
+def read_zero_byte(r: Reader, feature: str, what: str) -> int:
+    """The reserved index of ``call_indirect`` (table) and ``memory.size``/
+    ``memory.grow`` (memory): in the MVP encoding, which pyde-v1 keeps, a
+    single 0x00 byte (§5.4.1, §5.4.6).  Reference types and multi-memory
+    turned it into a u32 index, so a non-zero index is refused as their
+    feature and a padded zero (``80 00``) as malformed, exactly as wasmtime 50
+    and ``wasm-tools`` with the pyde-v1 features do
+    (``spec/findings/wasmtime-50-feature-set.md``).  (The bulk-memory
+    instructions' indices were u32 from the start: see
+    :func:`read_zero_memidx`.)"""
+    offset = r.pos
+    if r.u32() != 0:
+        features.reject(feature, f"a non-zero {what}", offset)
+    if r.pos != offset + 1:
+        raise MalformedModule(offset, "zero byte expected")
+    return 0
+
+
 def read_instruction(r: Reader, depth_stack: list) -> Instruction:
     """Decode one instruction (§5.4) at ``r.pos``.  ``depth_stack`` tracks
     the open ``block``/``loop``/``if`` constructs so the grammar's nesting
@@ -538,7 +557,10 @@ def read_instruction(r: Reader, depth_stack: list) -> Instruction:
         return Instruction(op, (labels, r.u32()), offset)
     if kind == IMM_CALL_INDIRECT:
         typeidx = r.u32()
-        return Instruction(op, (typeidx, r.u32()), offset)
+        return Instruction(op, (typeidx, read_zero_byte(r, "reference-types", "table index")), offset)
+    if kind == IMM_MEMORY_BYTE:
+        read_zero_byte(r, "multi-memory", "memory index")
+        return Instruction(op, (), offset)
     if kind == IMM_MEMIDX:
         read_zero_memidx(r)
         return Instruction(op, (), offset)
