@@ -71,7 +71,7 @@ def test_out_of_range_input_or_output_traps(fn):
 
 
 def falcon_cases():
-    """helper D's checked-in FALCON-512 vectors (vectors/falcon512.json) whose
+    """The checked-in FALCON-512 vectors (vectors/falcon512.json) whose
     key is 897 bytes: the host function reads exactly that many."""
     import json
     from pathlib import Path
