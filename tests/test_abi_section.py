@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from pyde_ref.abi.constants import (
     ATTR_CONSTRUCTOR, ATTR_ENTRY, ATTR_FALLBACK, ATTR_PAYABLE, ATTR_RECEIVE, ATTR_REENTRANT,
-    ATTR_VIEW, ATTRIBUTE_NAMES,
+    ATTR_VIEW, ATTRIBUTE_NAMES, PYDE_ABI_VERSION,
 )
 from pyde_ref.abi.section import (
     REJECTED_PAIRS, SECTION_NAME, AbiJsonError, AbiRejected, AccessListEntry, ContractAbi,
@@ -286,6 +286,8 @@ def test_json_round_trip_and_indexes():
                          {"name": "get", "attributes": ["view", "entry"], "access_list": ["0x01"]},
                          {"name": "recv", "attributes": ["receive", "payable"]}]}
     a = abi_from_json(obj)
+    assert a.pyde_abi_version == PYDE_ABI_VERSION == 0x0001_0000  # "1.0", ABI §2.1 packing
+    assert abi_from_json({**obj, "version": "1.2"}).pyde_abi_version == 0x0001_0002
     assert (a.constructor_index, a.fallback_index, a.receive_index) == (0, None, 2)
     assert a.functions[1].selector == selector_of("get")
     assert a.functions[1].access_list == (AccessListEntry(b"\x01"),)
