@@ -8,8 +8,12 @@
   exit status 0 and returns the JSON object it printed (stdout captured
   without ``capsys``, so module-scoped fixtures can use it too).
 * ``testsuite_dir``: the official spec-test snapshot: ``$PYDE_WASM_TESTSUITE``,
-  else ``../shared/wasm-testsuite`` next to the repository; the test is skipped
-  when neither exists.
+  else ``wasm-testsuite`` in the shared documents (``$PYDE_SHARED`` or
+  ``../shared`` beside the repository); the test is skipped when it is missing.
+
+Paths (the repository's folders, the shared documents) come from
+:mod:`paths`; tests mirror the packages (``tests/wasm/`` for
+:mod:`pyde_ref.wasm`, ...).
 """
 
 from __future__ import annotations
@@ -17,13 +21,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TESTSUITE = REPO_ROOT.parent / "shared" / "wasm-testsuite"
+import paths
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +63,8 @@ def cli_json():
 
 @pytest.fixture(scope="session")
 def testsuite_dir() -> Path:
-    path = Path(os.environ.get("PYDE_WASM_TESTSUITE") or DEFAULT_TESTSUITE)
+    path = paths.testsuite_dir()
     if not path.is_dir():
-        pytest.skip(f"spec-test snapshot not found at {path} (set PYDE_WASM_TESTSUITE)")
+        pytest.skip(f"needs the spec-test snapshot at {path} (../shared beside the repository, "
+                    "or set PYDE_WASM_TESTSUITE)")
     return path

@@ -79,7 +79,7 @@ def hash_vectors() -> dict:
             "'blake3-team-N' inputs are those of the BLAKE3 team's test_vectors.json "
             "(byte i = i mod 251); their blake3 values equal the first 32 bytes of the "
             "published 'hash' outputs (compared when this file was generated, and "
-            "re-checked by an independent implementation in tests/test_crypto_hashes.py). "
+            "re-checked by an independent implementation in tests/crypto/test_crypto_hashes.py). "
             "poseidon2_elements is the number of field elements the input packs into."
         ),
         "generator": "vectors/generate.py",

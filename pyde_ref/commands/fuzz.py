@@ -4,7 +4,7 @@ differential campaign against wasmtime (:mod:`pyde_ref.diff.fuzz`).
 Modules come from ``wasm-tools smith`` restricted to pyde-v1
 (:mod:`pyde_ref.diff.smith`); each is called on wasmtime and on the reference
 under both fuel models.  Unexplained differences are shrunk with
-``wasm-tools shrink`` and saved under ``--save`` (default ``tests/regressions``).
+``wasm-tools shrink`` and saved under ``--save`` (default ``tests/diff/regressions``).
 
 Exit status: 0 no unexplained difference, 3 some, 2 usage error.  ``--json``
 prints exactly one JSON object, the summary (``cases``, ``calls``, ``agree``,
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="let a share of the modules import the pyde host functions")
     parser.add_argument("--jobs", type=int, default=1, metavar="J", help="worker processes (default 1)")
     parser.add_argument("--save", default=None, metavar="DIR",
-                        help="where unexplained cases are saved (default tests/regressions)")
+                        help="where unexplained cases are saved (default tests/diff/regressions)")
     parser.add_argument("--no-shrink", action="store_true", help="save unexplained cases unshrunk")
     parser.add_argument("--progress", action="store_true", help="report progress on stderr")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")

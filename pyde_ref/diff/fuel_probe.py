@@ -2,7 +2,7 @@
 
 Nothing here trusts a model: every figure comes from running a probe module on
 the twin (:mod:`.wasmtime_backend`) and reading ``budget - store.get_fuel()``.
-The tests in ``tests/test_wasmtime_fuel.py`` pin what is measured here, and
+The tests in ``tests/diff/test_wasmtime_fuel.py`` pin what is measured here, and
 ``spec/findings/wasmtime-fuel-*.md`` write it up.
 
 A probe's export ``probe`` pushes the operator's operands with ``*.const``,

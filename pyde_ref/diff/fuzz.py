@@ -159,7 +159,7 @@ def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: i
 # Shrinking and regression cases
 # --------------------------------------------------------------------------
 
-REGRESSION_DIR = os.path.join("tests", "regressions")
+REGRESSION_DIR = os.path.join("tests", "diff", "regressions")
 
 
 def still_unexplained(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool) -> bool:

@@ -74,7 +74,7 @@ ENGINE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
     ("capi", "wasm_branch_hinting", False, "not in pyde-v1 (a custom section only, kept off)"),
     ("capi", "wasm_compact_imports", False, "not in pyde-v1 (import-section encoding)"),
     # Extended constant expressions have no switch in the C API: see
-    # uses_extended_const() (tests/feature_probes/extended_const.wat).
+    # uses_extended_const() (tests/wasm/feature_probes/extended_const.wat).
     # Multi-value, sign extension, saturating float-to-int and mutable globals
     # stay at wasmtime's default (on): they are WebAssembly 2.0 and in pyde-v1.
 )

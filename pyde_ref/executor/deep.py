@@ -5,7 +5,7 @@ is a Python call chain: the interpreter loop calls the host function, which
 calls ``run_subcall``, which instantiates and invokes the callee, whose loop
 calls the next host function...  Each level costs a bounded number of Python
 frames (:data:`PY_FRAMES_PER_CROSS_CALL`, measured by
-``tests/test_executor_depth.py``), so the deepest legal chain needs about
+``tests/executor/test_executor_depth.py``), so the deepest legal chain needs about
 ``MAX_FRAMES * PY_FRAMES_PER_CROSS_CALL`` Python frames.
 
 CPython's default recursion limit (1000) is far too small for that, and the

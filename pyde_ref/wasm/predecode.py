@@ -24,7 +24,7 @@ once per module, fuel model and NaN setting into two parallel lists, ``ops``
   charge without a check) in front of each run charges the run's total.
 
 Why charging per run is exactly charging per instruction in the ``spec``
-model (``tests/test_fuel.py::test_run_charging_equals_per_instruction_charging``
+model (``tests/wasm/test_fuel.py::test_run_charging_equals_per_instruction_charging``
 checks it):
 
 1. If the fuel left covers the run, every instruction of it is charged before
@@ -123,7 +123,7 @@ INLINE_NUMERIC_OPS = {
     "i64.xor": OP_I64_XOR, "i64.mul": OP_I64_MUL, "i64.shl": OP_I64_SHL, "i64.shr_u": OP_I64_SHR_U,
     "i64.eq": OP_I64_EQ, "i64.ne": OP_I64_NE, "i64.eqz": OP_I64_EQZ, "i64.lt_u": OP_I64_LT_U,
 }
-"""Integer operators the interpreter inlines for speed; ``tests/test_exec.py``
+"""Integer operators the interpreter inlines for speed; ``tests/wasm/test_exec.py``
 checks each against :mod:`.numerics`."""
 
 CONST_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const"})

@@ -3,6 +3,7 @@ modules the way ``otigen build`` would)."""
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import json
 import os
 
@@ -11,7 +12,7 @@ from pyde_ref.cli import main
 from pyde_ref.executor.deploy import validate_deploy
 from pyde_ref.wasm.binary import decode_module
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+EXAMPLES = str(CONTRACTS)
 
 
 def test_embed_builds_the_checked_in_example(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import pathlib
 
 import pytest
 from Crypto.Cipher import ChaCha20_Poly1305
@@ -17,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pqcrypto.kem import ml_kem_768 as pqclean_ml_kem_768
 
+from paths import VECTORS as VECTOR_DIR
 from pyde_ref.crypto import (
     ERR_CIPHERTEXT_INVALID,
     ERR_FORBIDDEN,
@@ -26,9 +26,7 @@ from pyde_ref.crypto import (
     threshold,
 )
 
-VECTORS = json.loads(
-    (pathlib.Path(__file__).resolve().parent.parent / "vectors" / "threshold-envelopes.json").read_text()
-)
+VECTORS = json.loads((VECTOR_DIR / "threshold-envelopes.json").read_text())
 SEED = bytes.fromhex(VECTORS["committee_seed"][2:])
 PUBLIC_KEY, SECRET_KEY = threshold.committee_keypair(SEED)
 CONTEXT = EncryptionContext(

@@ -9,11 +9,11 @@ import os
 import blake3
 import pytest
 
+from paths import CONTRACTS, REPO
 from pyde_ref.cli import main
 from pyde_ref.state.events import EventRecord, bloom_contains, events_root
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, "..", "examples", "contracts")
+EXAMPLES = str(CONTRACTS)
 WAVE = os.path.join(EXAMPLES, "token-wave.json")
 
 ALICE, BOB, CAROL = "a1" * 32, "b0" * 32, "c0" * 32
@@ -134,7 +134,7 @@ PINNED_EVENTS_ROOT = "0x5563cefdcb9e0760498e3325c7411bf5d8fe30a9c08eb49cb9564eb1
 def test_output_matches_schema(output):
     import jsonschema
 
-    with open(os.path.join(HERE, "..", "spec", "wave.schema.json"), encoding="utf-8") as f:
+    with open(REPO / "spec" / "wave.schema.json", encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.validate(output, schema)
     with open(WAVE, encoding="utf-8") as f:

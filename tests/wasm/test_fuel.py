@@ -7,6 +7,7 @@ itself over whole ranges of budgets.
 
 from __future__ import annotations
 
+from paths import BENCHMARKS
 import functools
 
 import pytest
@@ -351,7 +352,7 @@ def test_wasmtime_model_matches_wasmtime_for_every_budget(wat, args):
 # Charging per run is indistinguishable from charging per instruction
 # ---------------------------------------------------------------------------
 
-HASH_WASM = (__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "hash.wasm").read_bytes()
+HASH_WASM = (BENCHMARKS / "hash.wasm").read_bytes()
 
 SCAN = '''(module (memory (export "mem") 1) (global $sum (export "sum") (mut i32) (i32.const 0))
   (func (export "f") (param $addr i32) (param $step i32)

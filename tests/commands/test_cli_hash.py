@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from paths import VECTORS
 import json
-import pathlib
 import subprocess
 import sys
 
@@ -11,7 +11,7 @@ import pytest
 
 from pyde_ref import cli
 
-PINNED = json.loads((pathlib.Path(__file__).resolve().parent.parent / "vectors" / "hashes.json").read_text())
+PINNED = json.loads((VECTORS / "hashes.json").read_text())
 
 
 def run(capsys, *argv):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import json
 import os
 
@@ -18,7 +19,7 @@ from pyde_ref.executor.wave_json import parse_wave, wave_output  # noqa: E402
 
 SENDER = address(1)
 C = address(0xF0E1)
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+EXAMPLES = str(CONTRACTS)
 
 WAT = """(module
   (import "pyde" "sstore" (func $sstore (param i32 i32) (result i32)))

@@ -6,19 +6,17 @@ with pqcrypto's signer), and fresh signatures made here by the same signer."""
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pqcrypto.sign import falcon_512, falcon_padded_512
 
+from paths import VECTORS as VECTOR_DIR
 from pyde_ref.crypto import falcon512_verify
 from pyde_ref.crypto.falcon import MAX_SIGNATURE_SIZE, PADDED_SIGNATURE_SIZE, PUBLIC_KEY_SIZE
 
-VECTORS = json.loads(
-    (pathlib.Path(__file__).resolve().parent.parent / "vectors" / "falcon512.json").read_text()
-)
+VECTORS = json.loads((VECTOR_DIR / "falcon512.json").read_text())
 
 
 def unhex(text: str) -> bytes:

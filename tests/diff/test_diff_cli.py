@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import json
 
 import pytest
@@ -122,9 +123,7 @@ def test_diff_call_depth_is_a_known_hazard(capsys, tmp_path):
 
 
 def test_diff_wave_documents(capsys):
-    import os
-
-    wave = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts", "genesis-wave.json")
+    wave = str(CONTRACTS / "genesis-wave.json")
     code, out, _ = run(capsys, "diff", "--wave", wave, "--json")
     assert code == 0
     record = json.loads(out)

@@ -1,7 +1,7 @@
 """ABI §4 error codes returned by core host functions, seen through real
 transactions (E1's tests trigger each one against a fake environment; these
 show the executor delivers the same codes to a running contract).  Codes of
-the cross-call functions are in ``tests/test_executor_calls.py``."""
+the cross-call functions are in ``tests/executor/test_executor_calls.py``."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ every ABI §4 code a cross-call can give is visible in a receipt.
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import os
 
 import pytest
@@ -23,7 +24,7 @@ from pyde_ref.abi.constants import (
 )
 from pyde_ref.executor.testing import Chain, address, build_contract, import_lines, wat_string
 
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+EXAMPLES = str(CONTRACTS)
 SENDER = address(1)
 CALLER = address(0xCA11)
 PROBE = address(0xB0B)

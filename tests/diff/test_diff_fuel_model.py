@@ -1,7 +1,7 @@
 """The reference's ``wasmtime-50`` fuel model against the characterization
 (issue 5, part 4: "make the wasmtime-50 model match it").
 
-Every probe of ``tests/test_wasmtime_fuel.py`` that pins a figure is run on
+Every probe of ``tests/diff/test_wasmtime_fuel.py`` that pins a figure is run on
 wasmtime and on the reference under ``wasmtime-50``; every compared field
 (status, trap, results, fuel, instantiation fuel, memory, globals) must agree.
 """

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paths import REPO
 from pyde_ref import cli
 from pyde_ref.commands import run as run_cmd
 
-REPO = Path(__file__).resolve().parent.parent
 FIB = REPO / "examples" / "fib.wasm"
 FACTORIAL = REPO / "examples" / "factorial.wasm"
 

@@ -4,6 +4,7 @@ cross-call refusals seen from a real contract."""
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import io
 import json
 import os
@@ -16,7 +17,7 @@ from pyde_ref.abi.constants import (
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
 )
 
-WAVE = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts", "genesis-wave.json")
+WAVE = str(CONTRACTS / "genesis-wave.json")
 CALLER = "0x" + "ca" * 32
 BOB = "0x" + "b0" * 32
 ALICE = "0x" + "a1" * 32

@@ -3,6 +3,7 @@ the CREATE address, the constructor run once."""
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import pytest
 
 from pyde_ref.abi.constants import ERR_FORBIDDEN
@@ -140,7 +141,7 @@ def test_unknown_pyde_function_is_forbidden():
 def test_every_example_contract_deploys():
     import os
 
-    here = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+    here = str(CONTRACTS)
     for name in ("token", "proxy", "caller"):
         with open(os.path.join(here, f"{name}.wasm"), "rb") as f:
             prepared = validate_deploy(f.read())

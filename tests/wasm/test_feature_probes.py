@@ -1,13 +1,14 @@
 """The feature-probe corpus: one module per WebAssembly proposal, accepted or
 rejected identically by wasmtime (the twin's engine) and by pyde-ref.
 
-Each ``tests/feature_probes/<proposal>.wat`` starts with ``;; expect: accept``
+Each ``tests/wasm/feature_probes/<proposal>.wat`` starts with ``;; expect: accept``
 or ``;; expect: reject``.  Text is converted with ``wasm-tools parse`` (it
 knows every proposal's text format).
 """
 
 from __future__ import annotations
 
+from paths import TESTS
 import pathlib
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import wasmtime  # noqa: E402
 
 from pyde_ref.diff.wasmtime_backend import compile_module, uses_extended_const  # noqa: E402
 
-PROBES = sorted((pathlib.Path(__file__).parent / "feature_probes").glob("*.wat"))
+PROBES = sorted((TESTS / "wasm" / "feature_probes").glob("*.wat"))
 
 
 def expectation(path: pathlib.Path) -> str:

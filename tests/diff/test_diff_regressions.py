@@ -1,4 +1,4 @@
-"""Regression cases the fuzz campaign saved (``tests/regressions/*.wasm`` with
+"""Regression cases the fuzz campaign saved (``tests/diff/regressions/*.wasm`` with
 their ``.json``): each call must no longer be unexplained.
 
 A case is saved when the campaign finds an unexplained difference; it stays
@@ -8,8 +8,8 @@ cannot come back unnoticed.
 
 from __future__ import annotations
 
+from paths import TESTS
 import json
-import pathlib
 
 import pytest
 
@@ -17,7 +17,7 @@ pytest.importorskip("wasmtime")
 
 from pyde_ref.diff import classify as cl  # noqa: E402
 
-CASES = sorted((pathlib.Path(__file__).parent / "regressions").glob("*.wasm"))
+CASES = sorted((TESTS / "diff" / "regressions").glob("*.wasm"))
 
 
 def test_every_case_has_its_call_record():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from paths import CONTRACTS
 import copy
 import json
 
@@ -126,7 +127,7 @@ def test_example_documents_are_up_to_date():
     import importlib.util
     import os
 
-    here = os.path.join(os.path.dirname(__file__), "..", "examples", "contracts")
+    here = str(CONTRACTS)
     spec = importlib.util.spec_from_file_location("make_examples", os.path.join(here, "make_examples.py"))
     make = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make)

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import pathlib
-
 import pytest
 
-VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
-
+from paths import VECTORS
 
 def _generator():
     spec = importlib.util.spec_from_file_location("pyde_vectors_generate", VECTORS / "generate.py")

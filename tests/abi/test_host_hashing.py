@@ -1,5 +1,6 @@
 """ABI §7.6 hashing and §7.7 falcon_verify host functions."""
 
+from paths import VECTORS
 import blake3
 import pytest
 from Crypto.Hash import keccak
@@ -74,9 +75,8 @@ def falcon_cases():
     """The checked-in FALCON-512 vectors (vectors/falcon512.json) whose
     key is 897 bytes: the host function reads exactly that many."""
     import json
-    from pathlib import Path
 
-    data = json.loads((Path(__file__).parent.parent / "vectors" / "falcon512.json").read_text())
+    data = json.loads((VECTORS / "falcon512.json").read_text())
     out = []
     for case in data["cases"]:
         pk, msg, sig = (bytes.fromhex(case[k][2:]) for k in ("public_key", "message", "signature"))

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pathlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paths import VECTORS
 from pyde_ref.crypto import blake3_256, keccak256
 
-VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
 PUBLISHED = json.loads((VECTORS / "published-hash-kats.json").read_text())
 PINNED = json.loads((VECTORS / "hashes.json").read_text())
 
