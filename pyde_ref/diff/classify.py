@@ -109,7 +109,7 @@ def active_data_extent(wasm: bytes) -> int:
         offset = data.offset
         if offset is None or len(offset) < 1 or offset[0].op != "i32.const":
             continue
-        start = offset[0].imm[0] & 0xFFFF_FFFF
+        start = offset[0].value & 0xFFFF_FFFF
         spans.append((start, start + len(data.init)))
     if not spans:
         return 0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pyde_ref.wasm import numerics
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import LinkError, Trap, TrapKind, Uninstantiable
-from pyde_ref.wasm.exec import TABLE_OUT_OF_BOUNDS, instantiate, invoke
+from pyde_ref.wasm.exec import instantiate, invoke
 from pyde_ref.wasm.predecode import INLINE_NUMERIC_OPS, module_code
 from pyde_ref.wasm.runtime import (
     PAGE_SIZE, ExternVal, HostFunc, MachineConfig, Store,
@@ -391,12 +391,12 @@ def test_table_init_copy_drop():
     assert [call(store, inst, "call", i) for i in (3, 4)] == [[1], [2]]
     table = store.tables[inst.tableaddrs[0]]
     before = list(table.elements)
-    assert trap_kind(store, inst, "copy", 5, 0, 2) == TABLE_OUT_OF_BOUNDS
-    assert trap_kind(store, inst, "init", 5, 0, 2) == TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "copy", 5, 0, 2) == TrapKind.TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "init", 5, 0, 2) == TrapKind.TABLE_OUT_OF_BOUNDS
     assert table.elements == before  # nothing written by a trapping bulk table op
     call(store, inst, "drop")
     call(store, inst, "init", 0, 0, 0)
-    assert trap_kind(store, inst, "init", 0, 0, 1) == TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "init", 0, 0, 1) == TrapKind.TABLE_OUT_OF_BOUNDS
 
 
 # ---------------------------------------------------------------------------
@@ -418,7 +418,7 @@ def test_segments_apply_in_order_and_earlier_ones_stay_after_a_failure():
       (data (i32.const 0) "second"))'''
     with pytest.raises(Uninstantiable) as info:
         load(wat, store=store, imports=[ExternVal("memory", mem), ExternVal("table", table)])
-    assert info.value.trap.kind == TABLE_OUT_OF_BOUNDS
+    assert info.value.trap.kind == TrapKind.TABLE_OUT_OF_BOUNDS
     assert store.tables[table].elements[0] is not None  # the first segment stays
     assert store.tables[table].elements[1] is None
     assert bytes(store.mems[mem].data[:6]) == bytes(6)  # data segments come after elements
@@ -481,7 +481,7 @@ RUNAWAY = '''(module
 
 
 def test_call_depth_limit():
-    config = MachineConfig(max_call_depth=100)
+    config = MachineConfig(max_activations=100)
     store, inst = load(RUNAWAY, config)
     assert trap_kind(store, inst, "run") == TrapKind.CALL_STACK_EXHAUSTED
     assert call(store, inst, "down", 99) == [99]  # 100 activations: the limit, allowed
@@ -514,7 +514,7 @@ def test_host_function_and_reentrant_invoke():
 
 
 def test_nested_invocations_share_the_call_depth_limit():
-    store = Store(MachineConfig(max_call_depth=50))
+    store = Store(MachineConfig(max_activations=50))
     depth = []
 
     def host(caller, args):
@@ -604,10 +604,9 @@ def test_every_internal_opcode_has_a_case_in_its_dispatch_group():
     import inspect
     import re
 
-    from pyde_ref.wasm import exec as exec_mod
-    from pyde_ref.wasm import predecode
+    from pyde_ref.wasm import fast, predecode
 
-    source = inspect.getsource(exec_mod._execute)
+    source = inspect.getsource(fast.execute)
     groups = re.split(r"\n            (?:if|elif) op < ", source)
     bounds = [0]
     for chunk in groups[1:]:
