@@ -2,7 +2,9 @@
 
 The module is instantiated and FUNC called three times: on the wasmtime twin
 (seed §3.2's engine, :mod:`pyde_ref.diff.wasmtime_backend`), on the reference
-under the ``spec`` fuel model and under the ``wasmtime-50`` model.  Compared:
+under the ``spec`` fuel model (on the execution tier of ``--tier``, fast by
+default) and under the ``wasmtime-50`` model (fast tier: the only one that
+implements it).  Compared:
 status, results (bits), trap kind, instantiation fuel, fuel consumed, a hash of
 the exported memory, exported mutable globals (and, with ``--with-host``, the
 frame's state writes and events).  The difference, if any, is classified
@@ -46,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wave", action="store_true",
                         help="MODULE is a wave document (pyde-ref wave format): diff the whole wave")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    from pyde_ref.commands.run import add_tier_argument
+
+    add_tier_argument(parser)
     parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
     from pyde_ref.commands import run as run_command
@@ -93,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
     except run_command.ArgumentError as e:
         return _fail(args, str(e))
 
-    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host)
+    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host, tier=args.tier)
     category = result.verdict.category
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
@@ -118,7 +123,7 @@ def _main_wave(args: argparse.Namespace) -> int:
         return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
     except (ValueError, WaveFormatError) as e:
         return _fail(args, f"{args.module}: {e}")
-    verdict, outputs = diff_wave(wave_input)
+    verdict, outputs = diff_wave(wave_input, args.tier)
     if args.json:
         print(json.dumps({"verdict": verdict.to_json(), "outputs": outputs}, sort_keys=True))
     else:

@@ -1,12 +1,18 @@
-"""``pyde-ref fuzz --cases N --seed S [--with-host] [--json]``: the
-differential campaign against wasmtime (:mod:`pyde_ref.diff.fuzz`).
+"""``pyde-ref fuzz --cases N --seed S [--with-host] [--tier fast|reading]
+[--tier-check] [--json]``: the differential campaign against wasmtime
+(:mod:`pyde_ref.diff.fuzz`).
 
 Modules come from ``wasm-tools smith`` restricted to pyde-v1
 (:mod:`pyde_ref.diff.smith`); each is called on wasmtime and on the reference
 under both fuel models.  Unexplained differences are shrunk with
 ``wasm-tools shrink`` and saved under ``--save`` (default ``tests/diff/regressions``).
 
-Exit status: 0 no unexplained difference, 3 some, 2 usage error.  ``--json``
+``--tier`` is the execution tier of the reference's ``spec`` runs;
+``--tier-check`` also runs every call on both tiers and fails on any
+difference between them (:mod:`pyde_ref.diff.tiers`; the differing modules are
+saved under ``--save`` too).
+
+Exit status: 0 no unexplained difference, 3 some (or a tier difference), 2 usage error.  ``--json``
 prints exactly one JSON object, the summary (``cases``, ``calls``, ``agree``,
 ``explained``, ``known_hazard``, ``unexplained``, ...); progress goes to
 stderr with ``--progress``.
@@ -35,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-shrink", action="store_true", help="save unexplained cases unshrunk")
     parser.add_argument("--progress", action="store_true", help="report progress on stderr")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--tier-check", action="store_true",
+                        help="run every call on both execution tiers too; any difference fails the campaign")
+    from pyde_ref.commands.run import add_tier_argument
+
+    add_tier_argument(parser)
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -67,7 +78,7 @@ def main(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     summary = fuzz.campaign(args.seed, args.cases, args.with_host, jobs=args.jobs,
                             save_dir=args.save or fuzz.REGRESSION_DIR, do_shrink=not args.no_shrink,
-                            progress=progress)
+                            progress=progress, tier=args.tier, tier_check=args.tier_check)
     if args.progress:
         elapsed = time.monotonic() - started
         print(f"[fuzz] done: {summary['cases']} cases in {elapsed:.1f} s "
@@ -82,4 +93,10 @@ def main(args: argparse.Namespace) -> int:
             print(f"hazard {name:8s} {count}")
         for entry in summary["regressions"]:
             print(f"unexplained: case {entry['case']} {entry['func']!r} -> {entry.get('saved', '(not saved)')}")
-    return EXIT_UNEXPLAINED if summary["unexplained"] else EXIT_CLEAN
+        if args.tier_check:
+            print(f"{'tier_checked':15s} {summary['tier_checked']}")
+            print(f"{'tier_differences':15s} {len(summary['tier_differences'])}")
+            for entry in summary["tier_differences"]:
+                print(f"tier difference: case {entry['case']} {entry['func']!r} {entry['differences']} "
+                      f"-> {entry.get('saved', '(not saved)')}")
+    return EXIT_UNEXPLAINED if summary["unexplained"] or summary.get("tier_differences") else EXIT_CLEAN

@@ -31,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", default=None, metavar="DIR",
                         help="where converted scripts are cached (default $PYDE_REF_CACHE or ~/.cache/pyde-ref)")
     parser.add_argument("--no-progress", action="store_true", help="do not print progress to stderr")
-    parser.add_argument("--tier", choices=("fast", "reading"), default="fast",
-                        help="execution tier: fast (default) or reading (the spec-literal interpreter)")
+    from pyde_ref.commands.run import add_tier_argument
+
+    add_tier_argument(parser)
 
 
 def _error(args: argparse.Namespace, message: str) -> int:

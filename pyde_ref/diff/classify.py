@@ -182,14 +182,15 @@ class CaseResult:
         }
 
 
-def _reference(wasm: bytes, func: str, args: Sequence[int], fuel: int, model: str, with_host: bool) -> CallOutcome:
+def _reference(wasm: bytes, func: str, args: Sequence[int], fuel: int, model: str, with_host: bool,
+               tier: str = "fast") -> CallOutcome:
     from pyde_ref.diff import hostframe
     from pyde_ref.diff.reference_backend import run_bare
 
     ctx = hostframe.make_context() if with_host else None
     try:
         out = run_bare(wasm, func, args, fuel, fuel_model=model,
-                       imports=hostframe.reference_imports(ctx) if with_host else None)
+                       imports=hostframe.reference_imports(ctx) if with_host else None, tier=tier)
     except Exception as e:  # a reference bug: reported, never hidden
         return CallOutcome(CRASH, detail=f"{type(e).__name__}: {e}")
     return hostframe.with_state(out, ctx)
@@ -207,11 +208,14 @@ def _wasmtime(wasm: bytes, func: str, args: Sequence[int], fuel: int, with_host:
     return hostframe.with_state(out, ctx)
 
 
-def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_host: bool = False) -> CaseResult:
+def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_host: bool = False,
+             tier: str = "fast") -> CaseResult:
     """Run one call on the three backends and classify it.  ``with_host``
     binds the module's ``pyde`` imports to the host functions in a fresh,
-    identical frame for each run (:mod:`.hostframe`)."""
+    identical frame for each run (:mod:`.hostframe`).  ``tier`` is the
+    execution tier of the ``spec`` run (the ``wasmtime-50`` model exists on
+    the fast tier only)."""
     wt = _wasmtime(wasm, func, args, fuel, with_host)
-    spec = _reference(wasm, func, args, fuel, "spec", with_host)
+    spec = _reference(wasm, func, args, fuel, "spec", with_host, tier)
     model = _reference(wasm, func, args, fuel, "wasmtime-50", with_host)
     return CaseResult(func, tuple(args), fuel, wt, spec, model, classify(wt, spec, model, wasm))

@@ -10,7 +10,9 @@ with ``wasm-tools shrink`` and saved as a regression case.
 
 The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
 ``explained``, ``known_hazard``, ``unexplained``, plus ``seed``,
-``host_cases``, ``smith_declined``, ``hazards`` and ``regressions``.
+``host_cases``, ``smith_declined``, ``hazards`` and ``regressions``.  With
+the tier check (``tier_check``, :mod:`.tiers`) every call also runs on both
+execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Iterator, Optional
 import attrs
 
 from pyde_ref.diff import classify as cl
+from pyde_ref.diff import tiers
 
 #: Share of cases whose module may import host functions, with ``--with-host``.
 HOST_SHARE = 0.3
@@ -80,6 +83,7 @@ class CaseReport:
     with_host: bool
     results: tuple[cl.CaseResult, ...] = ()
     wasm: bytes = b""
+    tier_checks: tuple[tiers.TierCheck, ...] = ()
 
 
 def function_exports(wasm: bytes) -> Optional[list[tuple[str, list[str]]]]:
@@ -108,8 +112,9 @@ def _smith(with_host: bool):
     return _SMITHS[with_host]
 
 
-def run_one(seed: int, index: int, host_enabled: bool) -> CaseReport:
-    """Generate and run case ``index`` (see module docstring)."""
+def run_one(seed: int, index: int, host_enabled: bool, tier: str = "fast", tier_check: bool = False) -> CaseReport:
+    """Generate and run case ``index`` (see module docstring); the ``spec``
+    reference runs on ``tier``, and with ``tier_check`` every call on both tiers."""
     rng = case_rng(seed, index)
     with_host = host_enabled and rng.random() < HOST_SHARE
     smith_seed = rng.randbytes(rng.randint(*SEED_BYTES))
@@ -123,14 +128,17 @@ def run_one(seed: int, index: int, host_enabled: bool) -> CaseReport:
         calls = [("", [])]
     else:
         calls = exports if len(exports) <= MAX_CALLS_PER_MODULE else rng.sample(exports, MAX_CALLS_PER_MODULE)
-    results = []
+    results, checks = [], []
     for name, params in calls:
         args = [random_value(rng, t) for t in params]
-        results.append(cl.run_case(wasm, name, args, random_fuel(rng), with_host=with_host))
-    return CaseReport(index, True, with_host, tuple(results), wasm)
+        fuel = random_fuel(rng)
+        results.append(cl.run_case(wasm, name, args, fuel, with_host=with_host, tier=tier))
+        if tier_check:
+            checks.append(tiers.check_call(wasm, name, args, fuel, with_host))
+    return CaseReport(index, True, with_host, tuple(results), wasm, tuple(checks))
 
 
-def _run_one_job(job: tuple[int, int, bool]) -> CaseReport:
+def _run_one_job(job: tuple) -> CaseReport:
     return run_one(*job)
 
 
@@ -142,9 +150,10 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0) -> Iterator[CaseReport]:
+def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0, tier: str = "fast",
+              tier_check: bool = False) -> Iterator[CaseReport]:
     """Case reports in index order (``jobs`` worker processes)."""
-    work = [(seed, i, host_enabled) for i in range(start, start + cases)]
+    work = [(seed, i, host_enabled, tier, tier_check) for i in range(start, start + cases)]
     if jobs <= 1:
         for job in work:
             yield _run_one_job(job)
@@ -220,7 +229,7 @@ def signature(result: cl.CaseResult) -> tuple:
 
 
 def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_dir: Optional[str] = None,
-             do_shrink: bool = True, progress=None) -> dict:
+             do_shrink: bool = True, progress=None, tier: str = "fast", tier_check: bool = False) -> dict:
     """Run a campaign and return its summary (see module docstring).  Every
     unexplained call is listed; the first of each :func:`signature` (at most
     :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``.  A
@@ -229,10 +238,15 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
     to_save: dict = {}
     summary = {"seed": seed, "cases": 0, "calls": 0, cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0,
                cl.UNEXPLAINED: 0, "host_cases": 0, "smith_declined": 0, "hazards": {}, "regressions": []}
-    reports = run_cases(seed, cases, host_enabled, jobs)
+    tier_saves: list = []
+    if tier_check:
+        tiers.start_summary(summary)
+    reports = run_cases(seed, cases, host_enabled, jobs, tier=tier, tier_check=tier_check)
     try:
         for report in reports:
             _count(report, summary, to_save)
+            if tier_check:
+                tier_saves += [(report, check) for check in tiers.count(summary, report.index, report.tier_checks)]
             if progress is not None:
                 progress(report, summary)
     except KeyboardInterrupt:
@@ -246,6 +260,8 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
                 wasm = shrink(wasm, result.func, list(result.args), result.fuel, with_host)
             name = f"fuzz-{seed}-{index}-{_safe(result.func) or 'module'}"
             entry["saved"] = save_regression(save_dir, name, wasm, result, with_host)
+        for (report, check), entry in zip(tier_saves[:MAX_SAVED], summary.get("tier_differences", [])):
+            entry["saved"] = tiers.save(save_dir, seed, report.index, report.wasm, check, report.with_host)
     summary["hazards"] = dict(sorted(summary["hazards"].items()))
     return summary
 

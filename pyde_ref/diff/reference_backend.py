@@ -26,8 +26,10 @@ def run_bare(
     fuel_model: str = "spec",
     imports: Optional[Callable[[object, object], list]] = None,
     instantiate_fuel: int = INSTANTIATE_FUEL,
+    tier: str = "fast",
 ) -> CallOutcome:
-    """Instantiate ``wasm`` and call ``func_name`` under ``fuel_model``.
+    """Instantiate ``wasm`` and call ``func_name`` under ``fuel_model`` on the
+    machine's execution tier ``tier``.
 
     ``imports(store, module)`` returns the :class:`ExternVal` list (none by
     default)."""
@@ -40,7 +42,7 @@ def run_bare(
         machine.validate_module(module)
     except (MalformedModule, InvalidModule) as e:
         return CallOutcome(oc.REJECTED, detail=str(e))
-    store = machine.Store(machine.MachineConfig(fuel_model=fuel_model))
+    store = machine.Store(machine.MachineConfig(fuel_model=fuel_model, tier=tier))
     try:
         externs = imports(store, module) if imports else []
         meter = machine.FuelMeter(instantiate_fuel)

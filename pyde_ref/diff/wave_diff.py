@@ -29,9 +29,10 @@ class WaveVerdict:
                 "model_differences": [d.to_json() for d in self.model_differences]}
 
 
-def run_wave(wave_input, backend: str) -> dict:
+def run_wave(wave_input, backend: str, tier: str = "fast") -> dict:
     """The ``pyde-ref wave`` JSON output of ``wave_input`` on ``backend``:
-    ``"spec"``, ``"wasmtime-50"`` (reference machine) or ``"wasmtime"``."""
+    ``"spec"`` (on the execution tier ``tier``), ``"wasmtime-50"`` (reference
+    machine, fast tier) or ``"wasmtime"``."""
     from pyde_ref.diff.wasmtime_machine import wasmtime_executor
     from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
     from pyde_ref.executor.wave import apply_wave, genesis_state
@@ -41,13 +42,13 @@ def run_wave(wave_input, backend: str) -> dict:
     if backend == "wasmtime":
         executor = wasmtime_executor(ExecutorConfig(fuel_model="wasmtime-50"))
     else:
-        executor = WasmExecutor(ExecutorConfig(fuel_model=backend))
+        executor = WasmExecutor(ExecutorConfig(fuel_model=backend, tier=tier if backend == "spec" else "fast"))
     return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
 
 
-def diff_wave(wave_input) -> tuple[WaveVerdict, dict]:
-    """Run the wave three ways; the verdict and the three outputs."""
-    outputs = {backend: run_wave(wave_input, backend) for backend in ("wasmtime", "spec", "wasmtime-50")}
+def diff_wave(wave_input, tier: str = "fast") -> tuple[WaveVerdict, dict]:
+    """Run the wave three ways (the ``spec`` run on ``tier``); the verdict and the three outputs."""
+    outputs = {backend: run_wave(wave_input, backend, tier) for backend in ("wasmtime", "spec", "wasmtime-50")}
     spec = tuple(diff_records(outputs["spec"], outputs["wasmtime"]))
     model = tuple(diff_records(outputs["wasmtime-50"], outputs["wasmtime"]))
     if not model:

@@ -125,6 +125,8 @@ def create_address(deployer: bytes, nonce: int) -> bytes:
 class ExecutorConfig:
     fuel_model: str = "spec"
     cache_capacity: int = MODULE_CACHE_CAPACITY
+    tier: str = "fast"
+    """The machine's execution tier (``MachineConfig.tier``): ``fast`` or ``reading``."""
 
     def __attrs_post_init__(self) -> None:
         if self.fuel_model not in FUEL_MODELS:
@@ -140,7 +142,7 @@ class WasmExecutor:
 
         self.config = config or ExecutorConfig()
         self.machine = machine
-        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model)
+        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier)
         self.cache = ModuleCache(self.config.cache_capacity)
 
     # -- modules -------------------------------------------------------------

@@ -106,8 +106,9 @@ def genesis_state(accounts, contracts) -> State:
     return state
 
 
-def run_wave_input(wave_input, fuel_model: str = "spec") -> WaveResult:
-    """Genesis state from the document, then the wave."""
+def run_wave_input(wave_input, fuel_model: str = "spec", tier: str = "fast") -> WaveResult:
+    """Genesis state from the document, then the wave (on the machine's
+    execution tier ``tier``)."""
     state = genesis_state(wave_input.accounts, wave_input.contracts)
-    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model))
+    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return apply_wave(state, wave_input.context, wave_input.txs, executor)

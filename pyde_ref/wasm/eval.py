@@ -669,6 +669,10 @@ def table_copy_elements(dst_table, src_table, d: int, s: int, n: int) -> None:
 
 # §4.4.7 memory instructions -------------------------------------------------
 
+LOAD_STORE_OUT_OF_BOUNDS = "load or store outside memory"
+"""The detail of a load's or store's ``memory_out_of_bounds`` trap (both tiers)."""
+
+
 
 def load(t: Thread, instr) -> None:
     """§4.4.7 ``t.load memarg`` and ``t.loadN_sx memarg``
@@ -685,7 +689,7 @@ def load(t: Thread, instr) -> None:
     data = t.memory.data
     ea = t.stack.pop() + instr.memarg.offset
     if ea + access.width > len(data):
-        raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"{instr.op} of {access.width} bytes at {ea}")
+        raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS)
     value = int.from_bytes(data[ea:ea + access.width], "little")
     if access.signed is not None:
         value = numerics.extend(value, 8 * access.width, _BIT_WIDTH[access.valtype], access.signed)
@@ -706,7 +710,7 @@ def store(t: Thread, instr) -> None:
     c = t.stack.pop()
     ea = t.stack.pop() + instr.memarg.offset
     if ea + access.width > len(data):
-        raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"{instr.op} of {access.width} bytes at {ea}")
+        raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS)
     data[ea:ea + access.width] = numerics.wrap(c, 8 * access.width).to_bytes(access.width, "little")
 
 

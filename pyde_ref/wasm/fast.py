@@ -40,10 +40,10 @@ from typing import Optional
 from . import fuel as fuel_mod
 from .errors import Trap, TrapKind
 from .eval import (
-    ACTIVATIONS, call_host, call_stack_exhausted, copy_bytes, fill_bytes, indirect_callee, init_bytes,
-    table_copy_elements, table_init_elements,
+    ACTIVATIONS, LOAD_STORE_OUT_OF_BOUNDS, call_host, call_stack_exhausted, copy_bytes, fill_bytes, indirect_callee,
+    init_bytes, table_copy_elements, table_init_elements,
 )
-from .fuel import FuelMeter
+from .fuel import FuelMeter, out_of_fuel
 from .predecode import (
     OP_BINOP, OP_BR, OP_BR_ADJ, OP_BR_IF, OP_BR_IF_ADJ, OP_BR_TABLE, OP_CALL, OP_CALL_INDIRECT,
     OP_CHARGE_LENGTH, OP_CONST, OP_DATA_DROP, OP_DROP, OP_ELEM_DROP, OP_EQZ_BR_IF, OP_FUEL, OP_GE_U_BR_IF,
@@ -127,7 +127,7 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                     locals_[arg] = stack[-1]
                 elif op == OP_FUEL:
                     if arg > fuel:
-                        code, pc = switch_to_careful(code, pc - 1)
+                        code, pc = switch_to_careful(code, pc - 1, fuel)
                         ops = code.ops
                         imms = code.imms
                         continue
@@ -378,8 +378,8 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                 length = table_init(stack, inst, arg)
             elif op == OP_ELEM_DROP:
                 inst.elems[arg].elements = []
-            elif op == OP_STATIC_OOB:
-                raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, "static offset beyond the memory's maximum size")
+            elif op == OP_STATIC_OOB:  # a load or store whose offset alone exceeds the memory's maximum
+                raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS)
             elif op == OP_CHARGE_LENGTH:
                 fuel = charge_length(fuel, arg, stack[-1])
             elif op == OP_WSYNC:
@@ -392,7 +392,7 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
         if not in_host:  # a host function that raised left the meter as it wants it
             settle_after_trap(meter, fbase - fuel, code.refund[pc - 1])
         if isinstance(exc, struct.error):
-            raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, "load or store outside memory") from None
+            raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS) from None
         raise
     meter.used = fbase - fuel
     return stack[base:]
@@ -411,14 +411,14 @@ def instance_view(inst: ModuleInstance) -> tuple:
     return inst.funcs, inst.globals, memobj, memobj.data if memobj is not None else bytearray()
 
 
-def switch_to_careful(code: Code, fuel_pc: int) -> tuple[Code, int]:
+def switch_to_careful(code: Code, fuel_pc: int, fuel: int) -> tuple[Code, int]:
     """``spec`` model, the run about to be charged at ``fuel_pc`` does not fit
     the fuel left: continue at the same point in the function's careful code
     (:meth:`.predecode.Code.careful`, a charge before every instruction), so
     execution stops exactly where charging before every instruction stops.
     A run of a single instruction that does not fit traps ``out_of_fuel`` at once."""
     if len(code.run_costs[fuel_pc]) == 1:
-        raise Trap(TrapKind.OUT_OF_FUEL)
+        raise out_of_fuel(code.imms[fuel_pc], fuel)
     return code.careful(), code.careful_pc(fuel_pc)
 
 
@@ -501,7 +501,7 @@ def charge_length(fuel: int, cost: fuel_mod.Cost, length: int) -> int:
     ``out_of_fuel``, charging nothing, when it does not fit."""
     amount = cost.of(length)
     if amount > fuel:
-        raise Trap(TrapKind.OUT_OF_FUEL, f"instruction costs {amount} with {fuel} left")
+        raise out_of_fuel(amount, fuel)
     return fuel - amount
 
 

@@ -192,6 +192,11 @@ def wasmtime_check_fails(used: int, budget: Optional[int]) -> bool:
     return budget is not None and used >= budget
 
 
+def out_of_fuel(amount: int, left: int) -> Trap:
+    """The trap of a charge that does not fit (the same words wherever it happens)."""
+    return Trap(TrapKind.OUT_OF_FUEL, f"charging {amount} with {left} left")
+
+
 # ---------------------------------------------------------------------------
 # The meter
 # ---------------------------------------------------------------------------
@@ -234,7 +239,7 @@ class FuelMeter:
         if amount < 0:
             raise ValueError(f"cannot charge a negative amount of fuel ({amount})")
         if self.budget is not None and amount > self.budget - self.used:
-            raise Trap(TrapKind.OUT_OF_FUEL, f"charging {amount} with {self.remaining} left")
+            raise out_of_fuel(amount, self.remaining)
         self.used += amount
 
     def __repr__(self) -> str:

@@ -330,11 +330,13 @@ REPRESENTATIVE_SCRIPTS = ("i32", "f32", "conversions", "call_indirect", "memory_
                           "linking", "names")
 
 
-def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm, tier):
     """A fast slice of the official suite: integer and float numerics, NaN
-    patterns, traps, tables, bulk memory, linking and UTF-8 export names."""
+    patterns, traps, tables, bulk memory, linking and UTF-8 export names, on
+    both execution tiers."""
     scripts = [testsuite_dir / f"{name}.wast" for name in REPRESENTATIVE_SCRIPTS]
-    summary = summarize(run_suite(scripts, workers=2))
+    summary = summarize(run_suite(scripts, workers=2, tier=tier))
     failures = [f"{f['file']}:{f['line']}: {f['command']}: {f['message']}"
                 for entry in summary["files"] for f in entry["failures"]]
     assert not failures, failures[:20]
@@ -347,3 +349,12 @@ def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
         for k in counted:
             counted[k] += in_scope[k]
     assert counted == {k: summary["in_scope"][k] for k in SOURCE_MD_IN_SCOPE}
+
+
+@pytest.mark.slow
+def test_whole_suite_passes_on_both_tiers_with_identical_reports(testsuite_dir, wat2wasm):
+    scripts = sorted(testsuite_dir.glob("*.wast"))
+    fast, reading = (summarize(run_suite(scripts, workers=2, tier=tier)) for tier in ("fast", "reading"))
+    assert fast["totals"]["failed"] == 0
+    assert {k: fast["in_scope"][k] for k in SOURCE_MD_IN_SCOPE} == SOURCE_MD_IN_SCOPE
+    assert fast == reading

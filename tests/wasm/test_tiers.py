@@ -42,8 +42,10 @@ def host_function(caller, args):
 HOST = HostFunc(FuncType(("i32",), ("i32",)), host_function, "host")
 
 
-def run_on(tier: str, wasm: bytes, func: str, args, budget, observer=None):
-    """Everything observable after instantiating ``wasm`` and calling ``func``."""
+def run_on(tier: str, wasm: bytes, func: str, args, budget, observer=None, details=None):
+    """Everything observable after instantiating ``wasm`` and calling ``func``
+    (a trap's detail text is added to ``details``)."""
+    details = [] if details is None else details
     module = decode_module(wasm)
     validate_module(module)
     store = Store(MachineConfig(tier=tier, observer=observer))
@@ -54,6 +56,7 @@ def run_on(tier: str, wasm: bytes, func: str, args, budget, observer=None):
         outcome = invoke(store, inst.export(func).addr, list(args), meter)
     except Trap as trap:
         outcome = trap.kind
+        details.append(trap.detail)  # the same words on both tiers too
     memory = hashlib.sha256(bytes(store.mems[0].data)).hexdigest() if store.mems else None
     return (outcome, meter.consumed, meter.remaining, memory, [g.value for g in store.globals],
             [len(d.data) for d in store.datas], [len(e.elements) for e in store.elems],
@@ -61,7 +64,10 @@ def run_on(tier: str, wasm: bytes, func: str, args, budget, observer=None):
 
 
 def assert_tiers_agree(wasm: bytes, func: str, args, budget) -> None:
-    assert run_on("fast", wasm, func, args, budget) == run_on("reading", wasm, func, args, budget)
+    fast_details, reading_details = [], []
+    assert run_on("fast", wasm, func, args, budget, details=fast_details) == \
+        run_on("reading", wasm, func, args, budget, details=reading_details)
+    assert fast_details == reading_details
 
 
 # ---------------------------------------------------------------------------
