@@ -57,12 +57,12 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from . import instructions, numerics
 from .errors import Trap, TrapKind
-from .fuel import COSTS, FUNCTION_ENTRY_COST, FuelMeter
+from .fuel import FuelMeter
 from .runtime import (
     DEFAULT_VALUES, MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, FuncInstance, InvocationError, ModuleInstance, Store,
     derived_per_module, value_fits,
 )
-from .syntax import Func, FuncType, Instruction, Module
+from .syntax import BIT_WIDTH, Func, FuncType, Instruction, Module, expand_block_type
 
 # ---------------------------------------------------------------------------
 # Activations: the limits shared by both tiers and all nested invocations
@@ -248,8 +248,8 @@ class Thread:
     to execute (``body.instrs[pc]``), over the store; plus the fuel meter,
     the numeric operators of the machine's NaN setting, and the limits."""
 
-    __slots__ = ("store", "stack", "frame", "body", "pc", "meter", "operators", "outer_depth", "outer_slots",
-                 "frames", "slots", "max_activations", "observer")
+    __slots__ = ("store", "stack", "frame", "body", "pc", "meter", "costs", "entry_cost", "operators",
+                 "outer_depth", "outer_slots", "frames", "slots", "max_activations", "observer")
 
     def __init__(self, store: Store, meter: FuelMeter):
         config = store.config
@@ -259,6 +259,8 @@ class Thread:
         self.body: Optional[Body] = None
         self.pc = 0
         self.meter = meter
+        self.costs = config.fuel.costs  # the spec model's: the one cost table, fuel.COSTS
+        self.entry_cost = config.fuel.entry_cost
         self.operators = _OPERATORS[bool(config.nan_canonicalization)]
         self.outer_depth = ACTIVATIONS.depth
         self.outer_slots = ACTIVATIONS.slots
@@ -300,12 +302,9 @@ class Thread:
 
 
 def block_arity(t: Thread, block_type) -> tuple[int, int]:
-    """§3.2.2 a block type ``[t1^m] -> [t2^n]`` as ``(m, n)``."""
-    if block_type is None:
-        return 0, 0
-    if isinstance(block_type, str):
-        return 0, 1
-    functype = t.frame.module.types[block_type]
+    """§4.4.8 the block type's function type ``[t1^m] -> [t2^n]``
+    (:func:`.syntax.expand_block_type`) as ``(m, n)``."""
+    functype = expand_block_type(t.frame.module.types, block_type)
     return len(functype.params), len(functype.results)
 
 
@@ -320,7 +319,8 @@ def enter_block(t: Thread, label: Label, params: int, start: int) -> None:
 
 def exit_block(t: Thread) -> Label:
     """§4.4.9 exiting ``instr*`` with label L (its end reached without a
-    jump): pop the values above L, pop L, push the values back."""
+    jump): pop the values above L, pop L, push the values back -- which
+    leaves the same stack as taking L out from under the values."""
     stack = t.stack
     i = len(stack) - 1
     while type(stack[i]) is not Label:
@@ -395,7 +395,7 @@ def invoke_function(t: Thread, func: FuncInstance) -> None:
     end = len(body.instrs)
     t.stack.append(Label(frame.arity, end, end))
     t.pc = 0
-    t.meter.charge(FUNCTION_ENTRY_COST)
+    t.meter.charge(t.entry_cost)
 
 
 def return_from_function(t: Thread) -> None:
@@ -692,7 +692,7 @@ def load(t: Thread, instr) -> None:
         raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS)
     value = int.from_bytes(data[ea:ea + access.width], "little")
     if access.signed is not None:
-        value = numerics.extend(value, 8 * access.width, _BIT_WIDTH[access.valtype], access.signed)
+        value = numerics.extend(value, 8 * access.width, BIT_WIDTH[access.valtype], access.signed)
     t.stack.append(value)
 
 
@@ -952,8 +952,6 @@ def call_indirect(t: Thread, instr) -> None:
     invoke_function(t, indirect_callee(t.store, module, instr.type_index, instr.table_index, i))
 
 
-_BIT_WIDTH = {"i32": 32, "i64": 64, "f32": 32, "f64": 64}
-
 _FAMILY_RULES: dict[str, Callable[[Thread, Instruction], None]] = {
     "unreachable": unreachable, "nop": nop, "block": block, "loop": loop, "if": if_, "else": else_,
     "end": end, "br": br, "br_if": br_if, "br_table": br_table, "return": return_, "call": call,
@@ -999,9 +997,10 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
     invoke_function(t, func)
     observer = t.observer
     stack = t.stack
+    costs = t.costs
     while t.frame is not None:
         instr = t.body.instrs[t.pc]
-        cost = COSTS[instr.op]
+        cost = costs[instr.op]
         # The instruction's cost, from the one cost table: a length-dependent
         # instruction's length is its last operand, on top of the stack.
         amount = cost.of(stack[-1]) if cost.per_unit else cost.static

@@ -60,7 +60,7 @@ from . import instructions, numerics
 from .binary import MAX_FUNCTION_LOCALS
 from .errors import InvalidModule, UnsupportedFeature
 from .runtime import DEFAULT_VALUES, PAGE_SIZE, derived_per_module
-from .syntax import FuncType, Module
+from .syntax import BIT_WIDTH, FuncType, Module, expand_block_type
 
 # ---------------------------------------------------------------------------
 # Internal opcodes, numbered in the order the interpreter tests them (the most
@@ -150,7 +150,7 @@ def load_codec(access: instructions.Access) -> tuple[struct.Struct, Optional[int
     pattern of its type (``None``: nothing to mask)."""
     code = _STRUCT_CODES[access.width]
     if access.signed:
-        return struct.Struct("<" + code), (1 << {"i32": 32, "i64": 64}[access.valtype]) - 1
+        return struct.Struct("<" + code), (1 << BIT_WIDTH[access.valtype]) - 1
     return struct.Struct("<" + code.upper()), None
 
 
@@ -286,11 +286,7 @@ class _Translator:
         return label
 
     def block_arity(self, blocktype) -> tuple[int, int]:
-        if blocktype is None:
-            return 0, 0
-        if isinstance(blocktype, str):
-            return 0, 1
-        t = self.module.types[blocktype]
+        t = expand_block_type(self.module.types, blocktype)
         return len(t.params), len(t.results)
 
     def branch(self, depth: int) -> tuple[Label, int, int, bool]:

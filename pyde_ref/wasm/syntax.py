@@ -84,6 +84,17 @@ BlockType = Union[None, ValType, int]
 type index (multi-value).  The type of :attr:`Block.block_type`."""
 
 
+def expand_block_type(types: tuple[FuncType, ...], block_type: BlockType) -> FuncType:
+    """§3.2.2/§4.4.8 ``expand_F(blocktype)``: the function type a block type
+    stands for -- ``[] -> []``, ``[] -> [t]``, or the module's type at that
+    index (which the caller has checked exists)."""
+    if block_type is None:
+        return FuncType((), ())
+    if isinstance(block_type, str):
+        return FuncType((), (block_type,))
+    return types[block_type]
+
+
 # ---------------------------------------------------------------------------
 # §2.4 instructions
 #

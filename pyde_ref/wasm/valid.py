@@ -28,6 +28,7 @@ from .syntax import (
     Instruction,
     Limits,
     Module,
+    expand_block_type,
 )
 
 MAX_MEMORY_PAGES = 65536
@@ -418,14 +419,10 @@ class FunctionValidator:
             raise self.error(f"unknown data segment {index}")
 
     def block_type(self, blocktype) -> tuple[tuple, tuple]:
-        """§3.2.2 block types: none, one result, or a type index."""
-        if blocktype is None:
-            return (), ()
-        if isinstance(blocktype, str):
-            return (), (blocktype,)
-        if blocktype >= len(self.c.types):
+        """§3.2.2 block types: none, one result, or a type index that exists."""
+        if isinstance(blocktype, int) and blocktype >= len(self.c.types):
             raise self.error(f"unknown type {blocktype}")
-        ft = self.c.types[blocktype]
+        ft = expand_block_type(self.c.types, blocktype)
         return ft.params, ft.results
 
     # --- the walk ----------------------------------------------------------
