@@ -47,7 +47,8 @@ those limits only.
 
 An :class:`Observer` (``MachineConfig(observer=...)``) is told, before every
 instruction, where the thread is and what it is about to charge, and, after
-every host call, what it did; without one the loop pays nothing for it.
+every host call, what it did; without one the loop pays nothing for it (the
+observed loop charges through :func:`_observed_charge` instead of the meter).
 """
 
 from __future__ import annotations
@@ -995,29 +996,35 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
         ACTIVATIONS.frames = 0
     t.stack.extend(args)
     invoke_function(t, func)
-    observer = t.observer
     stack = t.stack
     costs = t.costs
+    charge = meter.charge if t.observer is None else _observed_charge(t)
     while t.frame is not None:
         instr = t.body.instrs[t.pc]
         cost = costs[instr.op]
         # The instruction's cost, from the one cost table: a length-dependent
         # instruction's length is its last operand, on top of the stack.
-        amount = cost.of(stack[-1]) if cost.per_unit else cost.static
-        if observer is not None:
-            observer.instruction(_event(t, instr, amount))
-        meter.charge(amount)
+        charge(cost.of(stack[-1]) if cost.per_unit else cost.static)
         t.pc += 1
         EXECUTE[instr.op](t, instr)
     return stack
 
 
-def _event(t: Thread, instr, cost: int) -> InstructionEvent:
-    frame = t.frame
-    values = tuple(v for v in t.stack[frame.height + 1:] if type(v) is not Label)
-    memory = frame.module.mems[0].data if frame.module.mems else b""
-    return InstructionEvent(t.depth, frame.number, t.body.index, instr.offset, instr.op, t.meter.remaining,
-                            cost, values, len(memory))
+def _observed_charge(t: Thread) -> Callable[[int], None]:
+    """The meter's ``charge``, telling the observer about the instruction at
+    ``t.pc`` first (so that without an observer the loop does nothing extra)."""
+    observer, meter = t.observer, t.meter
+
+    def charge(amount: int) -> None:
+        frame = t.frame
+        instr = t.body.instrs[t.pc]
+        values = tuple(v for v in t.stack[frame.height + 1:] if type(v) is not Label)
+        memory = frame.module.mems[0].data if frame.module.mems else b""
+        observer.instruction(InstructionEvent(t.depth, frame.number, t.body.index, instr.offset, instr.op,
+                                              meter.remaining, amount, values, len(memory)))
+        meter.charge(amount)
+
+    return charge
 
 
 # ---------------------------------------------------------------------------
