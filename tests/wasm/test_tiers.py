@@ -232,8 +232,7 @@ class BodyGenerator:
             return ["data.drop $d"]
         if kind == "table":
             op = self.pick(["table.copy", "table.init $e", "elem.drop $e"])
-            return [] if op == "elem.drop $e" and False else (
-                [op] if op.startswith("elem") else self.small() + self.small() + self.small() + [op])
+            return [op] if op == "elem.drop $e" else self.small() + self.small() + self.small() + [op]
         if kind == "return":
             return self.expr(self.result, d) + ["return"]
         return ["unreachable"] if self.data.draw(st.integers(0, 3)) == 0 else ["nop"]
