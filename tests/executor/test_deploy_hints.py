@@ -8,11 +8,13 @@ output of ``pyde-ref abi check`` / ``abi embed``."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
 
+from paths import REPO
 from pyde_ref.abi.registry import HOST_FUNCTIONS
 from pyde_ref.cli import main
 from pyde_ref.executor import hints
@@ -217,8 +219,9 @@ __attribute__((export_name("dispatch"))) void dispatch(int i) { table[i & 1](); 
 
 @pytest.mark.parametrize("clang", ["clang-19", "clang-22"])
 def test_clang_reference_types_build_gets_the_hint_and_mvp_builds_decode(clang, tmp_path):
-    if shutil.which(clang) is None:
-        pytest.skip(f"{clang} is not installed (apt-get install {clang} lld-{clang.split('-')[1]})")
+    version = clang.split("-")[1]
+    if shutil.which(clang) is None or shutil.which(f"wasm-ld-{version}") is None:
+        pytest.skip(f"{clang} is not installed (apt-get install {clang} lld-{version})")
     source = tmp_path / "pointers.c"
     source.write_text(FUNCTION_POINTERS_C)
 
@@ -234,3 +237,12 @@ def test_clang_reference_types_build_gets_the_hint_and_mvp_builds_decode(clang, 
     with pytest.raises(DeployRejected) as info:  # decodes now; only the ABI section is missing
         validate_deploy(build("-mcpu=mvp"))
     assert info.value.reason == "MissingAbiSection"
+
+
+def test_the_guide_sections_the_hints_link_exist():
+    text = (REPO / hints.GUIDE).read_text(encoding="utf-8")
+    anchors = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+               for h in re.findall(r"^#+ (.*)$", text, re.M)}
+    for link in (hints.FLAGS_SECTION, hints.ENTRY_SECTION, hints.ABI_JSON_SECTION, hints.IMPORTS_SECTION):
+        path, _, anchor = link.partition("#")
+        assert path == hints.GUIDE and anchor in anchors, link
