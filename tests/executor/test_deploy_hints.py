@@ -35,6 +35,15 @@ def padded_call_indirect() -> bytes:
                   code_section(code_entry(body)))
 
 
+def padded_memory_grow() -> bytes:
+    """``memory.grow`` with its memory index as a padded zero: the
+    multi-memory encoding."""
+    memory = section(5, vec([b"\x00\x01"]))  # one memory, min 1 page
+    body = b"\x41\x00" + b"\x40" + b"\x80\x00" + b"\x1a"  # i32.const 0; memory.grow 0(padded); drop
+    return module(type_section(b"\x60\x00\x00"), func_section(0), memory,
+                  code_section(code_entry(body)))
+
+
 def simd_module() -> bytes:
     return wat("""(module (memory (export "memory") 1)
       (func (export "f") (drop (v128.const i64x2 0 0))))""")
@@ -88,6 +97,8 @@ CASES = [
     ("padded-zero-byte", padded_call_indirect, "Malformed",
      ["zero byte expected", "reference-types", "clang -mcpu=mvp", "wasm32v1-none",
       f"{GUIDE}#compiler-flags"]),
+    ("padded-memory-index", padded_memory_grow, "Malformed",
+     ["zero byte expected", "a padded index is the multi-memory encoding", "one memory only"]),
     ("simd", simd_module, "UnsupportedFeature", ["simd is outside pyde-v1", "-msimd128"]),
     ("two-tables", two_tables_module, "UnsupportedFeature",
      ["reference-types is outside pyde-v1", "clang -mcpu=mvp"]),
