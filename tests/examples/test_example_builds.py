@@ -7,6 +7,8 @@ installed builds modules that deploy and run the waves the same way; and
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -51,10 +53,7 @@ def version_line(argv: list[str]) -> str:
 def statuses(wave_path) -> list[tuple[str, str, str]]:
     """(status, return data, revert reason) of every receipt: what must not
     depend on the compiler (gas does)."""
-    from io import StringIO
-    import contextlib
-
-    out = StringIO()
+    out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["wave", str(wave_path), "--json"]) == 0
     return [(r["status"], r["return_data"], r["revert_reason"])
