@@ -6,6 +6,7 @@ module                     contents
 =========================  ==================================================
 :mod:`.transactions`       Transfer, ContractCall, ContractDeploy, Receipt
 :mod:`.deploy`             deploy validation (seed §3.4, ABI §3.7, §9)
+:mod:`.hints`              what an author can do about a deploy rejection
 :mod:`.cache`              the module cache (ABI §3.6)
 :mod:`.dispatch`           per-call dispatch (ABI §3.5, §3.5.2)
 :mod:`.frames`             call frames and the cross-call flow (ABI §13)

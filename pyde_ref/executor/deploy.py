@@ -46,24 +46,30 @@ from typing import Any
 
 import attrs
 
+from pyde_ref.executor import hints
 from pyde_ref.wasm.errors import InvalidModule, MalformedModule, UnsupportedFeature
 from pyde_ref.wasm.syntax import Module
 
 
 class DeployRejected(Exception):
-    """``DeployRejected: <Reason>(<detail>)`` (ABI §9.1's notation).
+    """``DeployRejected: <Reason>(<detail>)`` (ABI §9.1's notation), followed
+    by ``; hint: <what to do>`` when :mod:`.hints` knows a fix.
 
     ``reason`` is a stable CamelCase name (one per check), ``detail`` the
-    offending item (an import name, a function name, a decoder rule)."""
+    offending item (an import name, a function name, a decoder rule),
+    ``hint`` advice for the author (the compiler flag or toolchain fix that
+    usually avoids the rejection), or ``""``."""
 
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"DeployRejected: {reason}({detail})")
+    def __init__(self, reason: str, detail: str = "", hint: str = ""):
         self.reason = reason
         self.detail = detail
+        self.hint = hint
+        super().__init__(f"DeployRejected: {self.text}")
 
     @property
     def text(self) -> str:
-        return f"{self.reason}({self.detail})"
+        hint = f"; hint: {self.hint}" if self.hint else ""
+        return f"{self.reason}({self.detail}){hint}"
 
 
 @attrs.frozen
@@ -86,9 +92,10 @@ def check_decodes(wasm: bytes) -> Module:
     try:
         return binary.decode_module(wasm)
     except UnsupportedFeature as exc:
-        raise DeployRejected("UnsupportedFeature", exc.feature) from None
+        raise DeployRejected("UnsupportedFeature", exc.feature, hints.feature_hint(exc.feature)) from None
     except MalformedModule as exc:
-        raise DeployRejected("Malformed", f"{exc.rule} at byte {exc.offset:#x}") from None
+        raise DeployRejected("Malformed", f"{exc.rule} at byte {exc.offset:#x}",
+                             hints.padded_index_hint(exc.feature)) from None
 
 
 def check_validates(module: Module) -> None:
@@ -99,7 +106,7 @@ def check_validates(module: Module) -> None:
     try:
         valid.validate_module(module)
     except UnsupportedFeature as exc:
-        raise DeployRejected("UnsupportedFeature", exc.feature) from None
+        raise DeployRejected("UnsupportedFeature", exc.feature, hints.feature_hint(exc.feature)) from None
     except InvalidModule as exc:
         raise DeployRejected("Invalid", exc.reason) from None
 
@@ -123,11 +130,14 @@ def check_memory_cap(module: Module) -> None:
 def check_imports(module: Module) -> None:
     """ABI §9.1, §9.2 and the §7 signatures, import by import in order."""
     from pyde_ref.abi import section
+    from pyde_ref.abi.registry import HOST_FUNCTIONS
 
     try:
         section.check_imports(module, parachain=False)
     except section.AbiRejected as exc:
-        raise DeployRejected(exc.reason, exc.detail) from None
+        hint = (hints.import_hint(module.imports, HOST_FUNCTIONS) if exc.reason == "ForbiddenImport"
+                else hints.reason_hint(exc.reason))
+        raise DeployRejected(exc.reason, exc.detail, hint) from None
 
 
 def check_abi(module: Module) -> Any:
@@ -138,7 +148,7 @@ def check_abi(module: Module) -> Any:
     try:
         abi, _warnings = section.validate_abi(module, allow_parachain=False)
     except section.AbiRejected as exc:
-        raise DeployRejected(exc.reason, exc.detail) from None
+        raise DeployRejected(exc.reason, exc.detail, hints.reason_hint(exc.reason)) from None
     return abi
 
 
