@@ -181,6 +181,15 @@ def parse_context(value: Any) -> BlockContext:
     return BlockContext(beacon=beacon, base_fee=base_fee, **numbers)
 
 
+def _balance_and_nonce(entry: dict, field: str) -> dict:
+    """The optional ``balance`` (u128) and ``nonce`` (u64) of an account or
+    contract entry, 0 when absent."""
+    return {
+        "balance": read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
+        "nonce": read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
+    }
+
+
 def parse_accounts(value: Any) -> tuple[tuple[bytes, GenesisAccount], ...]:
     obj = _object(value, "accounts")
     out = []
@@ -189,15 +198,7 @@ def parse_accounts(value: Any) -> tuple[tuple[bytes, GenesisAccount], ...]:
         address = read_address(key, field)
         entry = _object(entry, field)
         _check_keys(entry, field, (), ("balance", "nonce"))
-        out.append(
-            (
-                address,
-                GenesisAccount(
-                    balance=read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
-                    nonce=read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
-                ),
-            )
-        )
+        out.append((address, GenesisAccount(**_balance_and_nonce(entry, field))))
     return tuple(out)
 
 
@@ -216,17 +217,8 @@ def parse_contracts(value: Any, base_dir: Optional[str]) -> tuple[tuple[bytes, G
         code = read_code(entry["code"], f"{field}.code", base_dir)
         if "code_hash" in entry and read_bytes(entry["code_hash"], f"{field}.code_hash", 32) != code_hash(code):
             raise WaveFormatError(f"{field}.code_hash", "does not match Blake3 of the code")
-        out.append(
-            (
-                address,
-                GenesisContract(
-                    code=code,
-                    balance=read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
-                    nonce=read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
-                    storage=tuple(sorted(storage)),
-                ),
-            )
-        )
+        contract = GenesisContract(code=code, storage=tuple(sorted(storage)), **_balance_and_nonce(entry, field))
+        out.append((address, contract))
     return tuple(out)
 
 
