@@ -34,7 +34,8 @@ from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
 from pyde_ref.wasm.errors import WasmError
 from pyde_ref.wasm.text import load_module_bytes
 
-try:  # the diff package needs the optional wasmtime extra: its absence is a usage error
+try:  # the differential oracle needs the optional wasmtime extra: its absence is a usage error
+    import wasmtime  # noqa: F401 - imported first, so a missing extra is reported as such
     from pyde_ref.diff import classify as cl
     from pyde_ref.diff.fuzz import function_exports
     from pyde_ref.diff.wave_diff import diff_wave

@@ -20,7 +20,8 @@ import signal
 import sys
 import time
 
-try:  # the diff package needs the optional wasmtime extra: its absence is a usage error
+try:  # the differential oracle needs the optional wasmtime extra: its absence is a usage error
+    import wasmtime  # noqa: F401 - imported first, so a missing extra is reported as such
     from pyde_ref.diff import fuzz
 except ImportError as exc:
     BACKEND_MISSING: ImportError | None = exc
