@@ -24,7 +24,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
-from pyde_ref.abi import section  # noqa: E402
+from pyde_ref.abi.section import embed_abi  # noqa: E402
+from pyde_ref.commands.abi import abi_from_json  # noqa: E402
 from pyde_ref.executor.executor import create_address  # noqa: E402
 from pyde_ref.wasm.text import wat_to_wasm  # noqa: E402
 
@@ -39,8 +40,8 @@ def build(name: str) -> bytes:
     with open(os.path.join(HERE, f"{name}.wat"), encoding="utf-8") as f:
         wasm = wat_to_wasm(f.read())
     with open(os.path.join(HERE, f"{name}.abi.json"), encoding="utf-8") as f:
-        abi = section.abi_from_json(json.load(f))
-    out = section.embed_abi(wasm, abi)
+        abi = abi_from_json(json.load(f))
+    out = embed_abi(wasm, abi)
     with open(os.path.join(HERE, f"{name}.wasm"), "wb") as f:
         f.write(out)
     return out

@@ -28,6 +28,22 @@ import argparse
 import json
 import sys
 
+from pyde_ref.commands import run as run_command
+from pyde_ref.commands.wave import read_wave_document
+from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
+from pyde_ref.wasm.errors import WasmError
+from pyde_ref.wasm.text import load_module_bytes
+
+try:  # the differential oracle needs the optional wasmtime extra: its absence is a usage error
+    import wasmtime  # noqa: F401 - imported first, so a missing extra is reported as such
+    from pyde_ref.diff import classify as cl
+    from pyde_ref.diff.fuzz import function_exports
+    from pyde_ref.diff.wave_diff import diff_wave
+except ImportError as exc:
+    BACKEND_MISSING: ImportError | None = exc
+else:
+    BACKEND_MISSING = None
+
 EXIT_AGREE = 0
 EXIT_HAZARD = 1
 EXIT_ERROR = 2
@@ -48,8 +64,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
-    from pyde_ref.commands import run as run_command
-
     run_command.accept_negative_arguments(parser)
 
 
@@ -62,15 +76,9 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    from pyde_ref.commands import run as run_command
-    from pyde_ref.wasm.errors import WasmError
-    from pyde_ref.wasm.text import load_module_bytes
-
-    try:
-        from pyde_ref.diff import classify as cl
-        from pyde_ref.diff.fuzz import function_exports
-    except ImportError as e:  # the optional wasmtime extra
-        return _fail(args, f"the wasmtime backend is not available ({e}); pip install 'pyde-ref[wasmtime]'")
+    if BACKEND_MISSING is not None:
+        return _fail(args, f"the wasmtime backend is not available ({BACKEND_MISSING}); "
+                           "pip install 'pyde-ref[wasmtime]'")
     if args.wave:
         return _main_wave(args)
     if args.func is None:
@@ -104,11 +112,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main_wave(args: argparse.Namespace) -> int:
-    from pyde_ref.commands.wave import read_wave_document
-    from pyde_ref.diff import classify as cl
-    from pyde_ref.diff.wave_diff import diff_wave
-    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
-
     if args.func is not None or args.args:
         return _fail(args, "--wave takes only the wave document")
     try:

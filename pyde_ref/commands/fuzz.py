@@ -16,8 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
+
+try:  # the differential oracle needs the optional wasmtime extra: its absence is a usage error
+    import wasmtime  # noqa: F401 - imported first, so a missing extra is reported as such
+    from pyde_ref.diff import fuzz
+except ImportError as exc:
+    BACKEND_MISSING: ImportError | None = exc
+else:
+    BACKEND_MISSING = None
 
 EXIT_CLEAN = 0
 EXIT_ERROR = 2
@@ -45,10 +54,8 @@ def main(args: argparse.Namespace) -> int:
     if args.cases < 0 or args.jobs < 1:
         print("pyde-ref fuzz: --cases must be >= 0 and --jobs >= 1", file=sys.stderr)
         return EXIT_ERROR
-    try:
-        from pyde_ref.diff import fuzz
-    except ImportError as e:
-        print(f"pyde-ref fuzz: the wasmtime backend is not available ({e})", file=sys.stderr)
+    if BACKEND_MISSING is not None:
+        print(f"pyde-ref fuzz: the wasmtime backend is not available ({BACKEND_MISSING})", file=sys.stderr)
         return EXIT_ERROR
     started = time.monotonic()  # progress display only; never in the summary
 
@@ -59,8 +66,6 @@ def main(args: argparse.Namespace) -> int:
                   f"({summary['host_cases']} with host), {summary['calls']} calls: {summary['agree']} agree, "
                   f"{summary['explained']} explained, {summary['known_hazard']} known hazard, "
                   f"{summary['unexplained']} unexplained; {rate:.2f} cases/s", file=sys.stderr, flush=True)
-
-    import signal
 
     # SIGTERM (a time limit) ends the campaign early with a summary of the
     # cases run so far, marked "interrupted".

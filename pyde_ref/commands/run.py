@@ -34,14 +34,27 @@ import sys
 from fractions import Fraction
 from typing import Optional, Sequence
 
-from pyde_ref.wasm.fuel import FUEL_MODELS
+from pyde_ref.wasm import (
+    FUEL_MODELS,
+    SPEC,
+    FuelMeter,
+    LinkError,
+    MachineConfig,
+    Store,
+    Trap,
+    Uninstantiable,
+    WasmError,
+    decode_module,
+    instantiate,
+    invoke,
+    validate_module,
+)
 from pyde_ref.wasm.numerics import FORMATS, FloatFormat, round_to_format
+from pyde_ref.wasm.text import load_module_bytes
 
 EXIT_OK = 0
 EXIT_TRAP = 1
 EXIT_ERROR = 2
-
-FUEL_MODEL_CHOICES = FUEL_MODELS
 
 INT_WIDTH = {"i32": 32, "i64": 64}
 FLOAT_WIDTH = {"f32": 32, "f64": 64}
@@ -93,8 +106,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or bits:0xBITS")
     parser.add_argument("--fuel", default=None, metavar="N",
                         help="fuel budget of the call (default: unlimited, still counted)")
-    parser.add_argument("--fuel-model", default="spec", metavar="MODEL",
-                        help=f"fuel model: {' | '.join(FUEL_MODEL_CHOICES)} (default spec)")
+    parser.add_argument("--fuel-model", default=SPEC, metavar="MODEL",
+                        help=f"fuel model: {' | '.join(FUEL_MODELS)} (default {SPEC})")
     parser.add_argument("--no-nan-canonicalization", action="store_true",
                         help="keep the NaN payloads the numerics pick instead of canonicalizing")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
@@ -284,9 +297,6 @@ def _error(message: str) -> Outcome:
 
 def load_module(path: str):
     """Read, convert if text, decode and validate; raises :class:`Outcome`."""
-    from pyde_ref.wasm import WasmError, decode_module, validate_module
-    from pyde_ref.wasm.text import load_module_bytes
-
     try:
         data = load_module_bytes(path)
     except OSError as exc:
@@ -303,16 +313,12 @@ def load_module(path: str):
 
 def execute(args: argparse.Namespace) -> dict:
     """Run the command; the JSON object of a returned call, or raise :class:`Outcome`."""
-    from pyde_ref.wasm import (
-        FuelMeter, LinkError, MachineConfig, Store, Trap, Uninstantiable, WasmError, instantiate, invoke,
-    )
-
     try:
         budget = None if args.fuel is None else parse_fuel(args.fuel)
     except ArgumentError as exc:
         raise _error(str(exc)) from None
-    if args.fuel_model not in FUEL_MODEL_CHOICES:
-        raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODEL_CHOICES)}, not {args.fuel_model!r}")
+    if args.fuel_model not in FUEL_MODELS:
+        raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODELS)}, not {args.fuel_model!r}")
     module = load_module(args.module)
     if module.imports:
         names = ", ".join(f"{imp.module}.{imp.name} ({imp.kind})" for imp in module.imports)

@@ -19,13 +19,17 @@ import json
 import os
 import sys
 
+from pyde_ref.executor.wave import GenesisError, run_wave_input
+from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
+from pyde_ref.wasm import FUEL_MODELS, SPEC
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("wave", help="the wave document (JSON), or - for standard input")
     parser.add_argument(
         "--fuel-model",
-        choices=("spec", "wasmtime-50"),
-        default="spec",
+        choices=FUEL_MODELS,
+        default=SPEC,
         help="how fuel is checked and reported (default: spec)",
     )
     parser.add_argument("--json", action="store_true", help="print the output document as JSON")
@@ -68,9 +72,6 @@ def _summary(output: dict) -> str:
 
 
 def main(args) -> int:
-    from pyde_ref.executor.wave import GenesisError, run_wave_input
-    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
-
     try:
         document, base_dir = read_wave_document(args.wave)
     except OSError as exc:

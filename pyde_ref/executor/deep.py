@@ -6,7 +6,7 @@ calls ``run_subcall``, which instantiates and invokes the callee, whose loop
 calls the next host function...  Each level costs a bounded number of Python
 frames (:data:`PY_FRAMES_PER_CROSS_CALL`, measured by
 ``tests/executor/test_executor_depth.py``), so the deepest legal chain needs about
-``MAX_FRAMES * PY_FRAMES_PER_CROSS_CALL`` Python frames.
+``MAX_CROSS_CALL_DEPTH * PY_FRAMES_PER_CROSS_CALL`` Python frames.
 
 CPython's default recursion limit (1000) is far too small for that, and the
 caller's own stack depth (a CLI, a test runner) is unknown.  :func:`run_deep` therefore
@@ -23,7 +23,7 @@ import sys
 import threading
 from typing import Callable, TypeVar
 
-from pyde_ref.executor.frames import MAX_FRAMES
+from pyde_ref.abi.constants import MAX_CROSS_CALL_DEPTH
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ PY_FRAMES_PER_CROSS_CALL = 24
 (measured at 12 when this was written; the bound leaves room for changes in
 the interpreter and the host functions)."""
 
-RECURSION_LIMIT = MAX_FRAMES * PY_FRAMES_PER_CROSS_CALL + 2_000
+RECURSION_LIMIT = MAX_CROSS_CALL_DEPTH * PY_FRAMES_PER_CROSS_CALL + 2_000
 """Recursion limit while a transaction runs: the deepest legal cross-call
 chain plus headroom for the frames below the executor (CLI, tests)."""
 

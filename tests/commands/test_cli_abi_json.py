@@ -1,104 +1,73 @@
-"""The ABI JSON of ``pyde-ref abi embed`` and its JSON Schema
-(``spec/abi.schema.json``, described in ``spec/authoring.md``): every example
-ABI validates and embeds; documents the schema refuses are refused by
-``abi embed`` too; ``abi show --json`` output is schema-valid and embeds
-back to the same bytes."""
-
-from __future__ import annotations
-
-import json
+"""The JSON form of an ABI that ``pyde-ref abi embed`` reads and ``abi show
+--json`` prints (:mod:`pyde_ref.commands.abi`)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from paths import EXAMPLES, REPO
-from pyde_ref.cli import main
-
-jsonschema = pytest.importorskip("jsonschema")
-
-EXAMPLE_ABIS = sorted(EXAMPLES.glob("**/*.abi.json"))
-
-
-@pytest.fixture(scope="module")
-def validator():
-    with open(REPO / "spec" / "abi.schema.json", encoding="utf-8") as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+from pyde_ref.abi.constants import PYDE_ABI_VERSION
+from pyde_ref.abi.section import AccessListEntry, ContractType, decode_abi, selector_of
+from pyde_ref.commands.abi import AbiJsonError, abi_from_json, abi_to_json
 
 
-def test_the_examples_have_abi_json():
-    names = {p.relative_to(EXAMPLES).as_posix() for p in EXAMPLE_ABIS}
-    assert {"c/token.abi.json", "c/wallet.abi.json", "c/compute.abi.json",
-            "assemblyscript/counter.abi.json", "contracts/token.abi.json"} <= names
+def test_json_round_trip_and_indexes():
+    obj = {"functions": [{"name": "init", "attributes": ["constructor", "payable"]},
+                         {"name": "get", "attributes": ["view", "entry"], "access_list": ["0x01"]},
+                         {"name": "recv", "attributes": ["receive", "payable"]}]}
+    a = abi_from_json(obj)
+    assert a.pyde_abi_version == PYDE_ABI_VERSION == 0x0001_0000  # "1.0", ABI §2.1 packing
+    assert abi_from_json({**obj, "version": "1.2"}).pyde_abi_version == 0x0001_0002
+    assert (a.constructor_index, a.fallback_index, a.receive_index) == (0, None, 2)
+    assert a.functions[1].selector == selector_of("get")
+    assert a.functions[1].access_list == (AccessListEntry(b"\x01"),)
+    assert abi_from_json(abi_to_json(a)) == a
 
 
-@pytest.mark.parametrize("abi_path", EXAMPLE_ABIS, ids=lambda p: p.relative_to(EXAMPLES).as_posix())
-def test_example_abi_is_schema_valid_and_matches_its_module(abi_path, validator, tmp_path, capsys):
-    document = json.loads(abi_path.read_text())
-    validator.validate(document)
-    module = abi_path.with_name(abi_path.name.replace(".abi.json", ".wasm"))
-    out = tmp_path / "out.wasm"
-    assert main(["abi", "embed", str(module), str(abi_path), "-o", str(out)]) == 0
-    assert out.read_bytes() == module.read_bytes()  # the checked-in module carries exactly this ABI
-    # abi show --json is valid under the schema and embeds back to the same bytes
-    assert main(["abi", "show", "--json", str(module)]) == 0
-    shown = json.loads(capsys.readouterr().out)
-    validator.validate(shown)
-    again = tmp_path / "shown.abi.json"
-    again.write_text(json.dumps(shown))
-    assert main(["abi", "embed", str(module), str(again), "-o", str(tmp_path / "again.wasm")]) == 0
-    assert (tmp_path / "again.wasm").read_bytes() == module.read_bytes()
+@pytest.mark.parametrize("obj,field", [
+    ([], "abi"),
+    ({}, "abi.functions"),
+    ({"functions": [{"attributes": []}]}, "abi.functions[0].name"),
+    ({"functions": [{"name": "f", "attributes": ["viewz"]}]}, "abi.functions[0].attributes[0]"),
+    ({"functions": [{"name": "f", "access_list": ["zz"]}]}, "abi.functions[0].access_list[0]"),
+    ({"functions": [], "version": "one"}, "abi.version"),
+    ({"functions": [], "version": 2**40}, "abi.version"),
+    ({"functions": [], "version": "1.70000"}, "abi.version"),
+    ({"functions": [], "version": "\u00b2.1"}, "abi.version"),  # isdigit() admits superscripts
+    ({"functions": [{"name": "f", "attributes": [["view"]]}]}, "abi.functions[0].attributes[0]"),
+    ({"functions": [], "contract_type": "dapp"}, "abi.contract_type"),
+    ({"functions": [], "state_schema_hash": "0x00"}, "abi.state_schema_hash"),
+])
+def test_json_errors_name_the_field(obj, field):
+    with pytest.raises(AbiJsonError) as e:
+        abi_from_json(obj)
+    assert str(e.value).startswith(field)
 
 
-FUNCTION = {"name": "f", "attributes": ["entry"]}
-
-# Documents the schema refuses; `abi embed` refuses each one too
-# (exit 2: malformed ABI JSON; exit 1: refused by the deploy checks).
-REFUSED = {
-    "not-an-object": [FUNCTION],
-    "no-functions": {"version": "1.0"},
-    "version-one-part": {"version": "1", "functions": [FUNCTION]},
-    "version-three-parts": {"version": "1.0.0", "functions": [FUNCTION]},
-    "version-too-large": {"version": "65536.0", "functions": [FUNCTION]},
-    "version-bool": {"version": True, "functions": [FUNCTION]},
-    "version-negative": {"version": -1, "functions": [FUNCTION]},
-    "contract-type": {"contract_type": "token", "functions": [FUNCTION]},
-    "schema-hash-short": {"state_schema_hash": "0x" + "00" * 31, "functions": [FUNCTION]},
-    "function-not-object": {"functions": ["f"]},
-    "function-without-name": {"functions": [{"attributes": ["entry"]}]},
-    "name-not-string": {"functions": [{"name": 7}]},
-    "unknown-attribute": {"functions": [{"name": "f", "attributes": ["external"]}]},
-    "attributes-not-list": {"functions": [{"name": "f", "attributes": "entry"}]},
-    "access-list-no-0x": {"functions": [{"name": "f", "attributes": ["entry"], "access_list": ["00"]}]},
-    "access-list-not-hex": {"functions": [{"name": "f", "attributes": ["entry"], "access_list": ["0xzz"]}]},
-    "access-list-too-long": {"functions": [{"name": "f", "attributes": ["entry"],
-                                            "access_list": ["0x" + "00" * 33]}]},
-    "access-list-empty-prefix": {"functions": [{"name": "f", "attributes": ["entry"], "access_list": ["0x"]}]},
-}
+def test_contract_type_names():
+    a = abi_from_json({"functions": [], "contract_type": "parachain"})
+    assert a.contract_type is ContractType.PARACHAIN
+    assert abi_to_json(a)["contract_type"] == "parachain"
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_schema_refusals_are_embed_refusals(name, validator, tmp_path, capsys):
-    document = REFUSED[name]
-    assert not validator.is_valid(document)
-    module = tmp_path / "m.wat"
-    module.write_text('(module (memory (export "memory") 1) (func (export "f")))')
-    abi = tmp_path / "abi.json"
-    abi.write_text(json.dumps(document))
-    assert main(["abi", "embed", str(module), str(abi), "-o", str(tmp_path / "out.wasm")]) in (1, 2)
-    assert "pyde-ref abi:" in capsys.readouterr().err
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
 
 
-def test_defaults_are_what_embed_writes(validator, tmp_path, capsys):
-    """Only ``functions`` is required: version 1.0, contract, zero schema hash."""
-    module = tmp_path / "m.wat"
-    module.write_text('(module (memory (export "memory") 1) (func (export "f")))')
-    abi = tmp_path / "abi.json"
-    abi.write_text(json.dumps({"functions": [FUNCTION]}))
-    validator.validate({"functions": [FUNCTION]})
-    assert main(["abi", "embed", str(module), str(abi), "-o", str(tmp_path / "out.wasm")]) == 0
-    assert main(["abi", "show", "--json", str(tmp_path / "out.wasm")]) == 0
-    shown = json.loads(capsys.readouterr().out)
-    assert shown["version"] == "1.0" and shown["contract_type"] == "contract"
-    assert shown["state_schema_hash"] == "0x" + "00" * 32
-    assert shown["functions"][0]["attributes"] == ["entry"]
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional={
+    "version": json_values, "contract_type": json_values, "state_schema_hash": json_values,
+    "functions": st.lists(st.fixed_dictionaries({}, optional={
+        "name": json_values | st.text(max_size=5), "attributes": json_values | st.lists(
+            st.sampled_from(["view", "entry", "payable", "receive", 3, None]), max_size=3),
+        "access_list": json_values | st.lists(st.sampled_from(["0x01", "0x", "01", 7]), max_size=2)}),
+        max_size=3) | json_values}) | json_values)
+def test_abi_from_json_on_any_json_is_an_abi_or_a_named_error(obj):
+    try:
+        abi = abi_from_json(obj)
+    except AbiJsonError as e:
+        assert str(e).startswith("abi")
+    else:
+        assert decode_abi(abi.borsh()) == abi

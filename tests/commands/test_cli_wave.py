@@ -7,6 +7,7 @@ import json
 import os
 
 import blake3
+import jsonschema
 import pytest
 
 from paths import CONTRACTS, REPO
@@ -132,8 +133,6 @@ PINNED_EVENTS_ROOT = "0x5563cefdcb9e0760498e3325c7411bf5d8fe30a9c08eb49cb9564eb1
 
 
 def test_output_matches_schema(output):
-    import jsonschema
-
     with open(REPO / "spec" / "wave.schema.json", encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.validate(output, schema)
