@@ -67,13 +67,33 @@ def _field(obj: dict, key: str, where: str, kind: type, default: Any = ...) -> A
     return value
 
 
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+ABI_KEYS = frozenset({"version", "contract_type", "state_schema_hash", "functions",
+                      "constructor_index", "fallback_index", "receive_index"})
+"""The keys of the JSON form (``spec/abi.schema.json``); the three indexes
+are what ``abi show --json`` prints and are recomputed, never trusted."""
+
+FUNCTION_KEYS = frozenset({"name", "attributes", "access_list", "selector"})
+"""The keys of a function entry (``selector`` is printed by ``abi show
+--json`` and recomputed as Blake3(name)[..4])."""
+
+
 def _hex_bytes(text: str, where: str) -> bytes:
+    """``0x`` then pairs of hex digits, nothing else (no spaces, no sign)."""
     if not isinstance(text, str) or not text.startswith("0x"):
         raise AbiJsonError(f"{where}: expected a 0x-hex string")
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError:
-        raise AbiJsonError(f"{where}: not valid hex") from None
+    digits = text[2:]
+    if len(digits) % 2 or not set(digits) <= HEX_DIGITS:
+        raise AbiJsonError(f"{where}: not valid hex (pairs of 0-9a-f after 0x)")
+    return bytes.fromhex(digits)
+
+
+def _no_unknown_keys(obj: dict, allowed: frozenset, where: str) -> None:
+    """A misspelt key (``"atributes"``) would silently mean "absent": refuse it."""
+    unknown = sorted(str(key) for key in obj if key not in allowed)
+    if unknown:
+        raise AbiJsonError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
 def _version_from_json(version: Any) -> int:
@@ -100,6 +120,7 @@ def abi_from_json(obj: Any) -> ContractAbi:
     result is *not* validated: deploy does that."""
     if not isinstance(obj, dict):
         raise AbiJsonError("abi: expected a JSON object")
+    _no_unknown_keys(obj, ABI_KEYS, "abi")
     version = _version_from_json(obj.get("version", "1.0"))
     ctype_name = _field(obj, "contract_type", "abi", str, "contract")
     if ctype_name not in CONTRACT_TYPE_NAMES:
@@ -113,6 +134,7 @@ def abi_from_json(obj: Any) -> ContractAbi:
         where = f"abi.functions[{i}]"
         if not isinstance(fobj, dict):
             raise AbiJsonError(f"{where}: expected an object")
+        _no_unknown_keys(fobj, FUNCTION_KEYS, where)
         name = _field(fobj, "name", where, str)
         bits = 0
         for j, attr in enumerate(_field(fobj, "attributes", where, list, [])):

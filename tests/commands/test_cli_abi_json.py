@@ -36,6 +36,10 @@ def test_json_round_trip_and_indexes():
     ({"functions": [{"name": "f", "attributes": [["view"]]}]}, "abi.functions[0].attributes[0]"),
     ({"functions": [], "contract_type": "dapp"}, "abi.contract_type"),
     ({"functions": [], "state_schema_hash": "0x00"}, "abi.state_schema_hash"),
+    ({"functions": [], "state_schema_hash": "0x" + "00 " * 32}, "abi.state_schema_hash"),
+    ({"functions": [{"name": "f", "access_list": ["0x0"]}]}, "abi.functions[0].access_list[0]"),
+    ({"functions": [], "owner": "me"}, "abi.owner"),
+    ({"functions": [{"name": "f", "atributes": ["view"]}]}, "abi.functions[0].atributes"),
 ])
 def test_json_errors_name_the_field(obj, field):
     with pytest.raises(AbiJsonError) as e:
