@@ -187,9 +187,11 @@ class SubprocessTwin(Twin):
     started on first use, restarted after it dies, and never shared with a
     forked process (each fuzz worker starts its own)."""
 
-    def __init__(self, version: str):
+    def __init__(self, version: str, python: Optional[str] = None):
         self.version = version
         self.wasmtime_release = WASMTIME_VERSIONS[version]
+        #: the child's interpreter; default: the managed environment's
+        self.python = python
         self._proc: Optional[subprocess.Popen] = None
         self._owner: Optional[int] = None
         self._stderr = None
@@ -201,7 +203,7 @@ class SubprocessTwin(Twin):
     def _start(self) -> None:
         from pyde_ref.diff.twin_env import source_root, twin_python
 
-        python = twin_python(self.wasmtime_release)
+        python = self.python or twin_python(self.wasmtime_release)
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
         env["PYTHONPATH"] = str(source_root())
         self._stderr = tempfile.TemporaryFile()

@@ -41,7 +41,7 @@ import blake3
 
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff.compare import Difference, diff_records
-from pyde_ref.diff.outcome import CRASH, CallOutcome
+from pyde_ref.diff.outcome import CRASH, OK, CallOutcome
 from pyde_ref.diff.twin import DEFAULT_WASMTIME
 
 
@@ -87,12 +87,13 @@ _RECEIPT = re.compile(r"^receipts\[(\d+)\]\.")
 
 
 def receipt_outcome(receipt: dict) -> CallOutcome:
-    """A receipt seen as a call outcome: its status and trap, ``gas_used`` as
-    the fuel, every other field folded into ``state_hash``."""
+    """A receipt seen as a call that ran (so every field is compared): its
+    trap kind, or its status when it did not trap, as ``trap``; ``gas_used``
+    as the fuel; every other field folded into ``state_hash``."""
     rest = {k: v for k, v in receipt.items() if k not in ("status", "trap", "gas_used")}
     digest = blake3.blake3(repr(sorted(rest.items())).encode()).hexdigest()
-    return CallOutcome(receipt["status"], trap=receipt["trap"], fuel_consumed=receipt["gas_used"],
-                       state_hash=digest)
+    trap = receipt["trap"] if receipt["status"] == "trap" else receipt["status"]
+    return CallOutcome(OK, trap=trap, fuel_consumed=receipt["gas_used"], state_hash=digest)
 
 
 def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict, version: str,

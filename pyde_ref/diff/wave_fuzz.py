@@ -394,7 +394,7 @@ def run_wave_case(seed: int, index: int, wasmtime: str = DEFAULT_WASMTIME) -> Wa
     saved = None
     if verdict.category == cl.UNEXPLAINED:
         saved = {"document": wave.document, "modules": [m.hex() for m in wave.modules],
-                 "verdict": verdict.to_json()}
+                 "verdict": dict(verdict.to_json(), wasmtime=wasmtime, seed=seed, wave=index)}
     return WaveReport(index, verdict.category, verdict.hazard, len(wave.document["txs"]), wave.smith_contracts,
                       wave.deep_chain, saved)
 

@@ -70,8 +70,7 @@ from pyde_ref.executor.transactions import (
 )
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
-
-FUEL_MODELS = ("spec", "wasmtime-50")
+from pyde_ref.wasm.fuel import FUEL_MODELS  # the machine's models, one list (a new one needs no edit here)
 
 WAVE_GAS_CEILING = 1_600_000_000
 """Chapter 10 §10.3 ``GAS_CEILING``: the most gas one commit (wave) may hold.

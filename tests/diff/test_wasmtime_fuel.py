@@ -78,6 +78,12 @@ def test_a_thousand_bytes(op, twin, fuel_probe):
     assert out.fuel_consumed == {"50": 1005, "45": 5}[twin.version]
 
 
+def test_sixty_four_mebibytes(twin):
+    wat = '(module (memory 1024) (func (export "f") i32.const 0 i32.const 7 i32.const 67108864 memory.fill))'
+    out = twin.call(wasmtime.wat2wasm(wat), "f", [], 10**9)
+    assert out.fuel_consumed == {"50": 5 + 64 * 1024 * 1024, "45": 5}[twin.version]
+
+
 def test_memory_grow_from_one_page(fuel_probe, twin):
     found = fuel_probe.grow_charge((0, 1, 3, 5, 100, CAP_PAGES - 1, CAP_PAGES, 2000, 65536))
     per_page = 1 if LENGTH_CHARGED[twin.version] else 0
