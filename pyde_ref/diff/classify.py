@@ -123,6 +123,24 @@ def active_data_extent(wasm: bytes) -> int:
     return max(e for _, e in spans) - min(s for s, _ in spans)
 
 
+def data_out_of_bounds(wasm: bytes) -> bool:
+    """Whether an active data segment of ``wasm`` does not fit its memory's
+    initial size (instantiation then always fails; wasmtime 50 finds out by
+    running initialization code that costs fuel,
+    spec/findings/wasmtime-fuel-instantiation.md)."""
+    from pyde_ref.wasm.runtime import PAGE_SIZE
+
+    module = _decoded(wasm)
+    if module is None:
+        return False
+    size = module.mems[0].limits.min * PAGE_SIZE if module.mems else 0
+    for data in module.datas:
+        start = _const_offset(data.offset)
+        if start is not None and start + len(data.init) > size:
+            return True
+    return False
+
+
 def charged_differently_by_45(wasm: bytes) -> bool:
     """Whether ``wasm`` uses something wasmtime 45 and 50 charge differently
     (spec/findings/wasmtime-45-vs-50.md): a length operator (45: 1 whatever
@@ -174,16 +192,30 @@ def _memory_image(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome) -> boo
     return fields == {"instantiate_fuel"} and active_data_extent(wasm) >= SPARSE_IMAGE_EXTENT
 
 
+_DATA_TRAPS = frozenset({"out_of_fuel", "memory_out_of_bounds"})
+
+
+def _data_out_of_bounds(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome) -> bool:
+    """Too little fuel to instantiate a module whose data does not fit: wasmtime
+    50 traps ``out_of_fuel`` while initializing, the model ``memory_out_of_bounds``."""
+    fields = {d.field for d in diff_calls(model, wasmtime)}
+    return (fields <= {"trap", "instantiate_fuel", "fuel_consumed"} and {wasmtime.trap, model.trap} == _DATA_TRAPS
+            and data_out_of_bounds(wasm))
+
+
 @attrs.frozen
 class Hazard:
     """A recorded finding that explains a class of differences: ``applies``
     is a predicate on (module, wasmtime outcome, model outcome), checked only
-    for the wasmtime versions in ``versions``."""
+    for the wasmtime versions in ``versions``.  ``in_wave`` is the predicate
+    on a module alone for a hazard whose effect a wave cannot show directly
+    (it happens in a sub-call: the caller sees only another status code)."""
 
     name: str
     finding: str
     versions: frozenset
     applies: Callable[[bytes, CallOutcome, CallOutcome], bool]
+    in_wave: Optional[Callable[[bytes], bool]] = None
 
 
 ALL_VERSIONS = frozenset({"45", "50"})
@@ -194,6 +226,8 @@ HAZARDS: tuple[Hazard, ...] = (
     Hazard("bulk-length-constness", "spec/findings/wasmtime-fuel-charges.md", frozenset({"50"}), _bulk_length),
     Hazard("sparse-memory-image", "spec/findings/wasmtime-fuel-instantiation.md", frozenset({"50"}),
            _memory_image),
+    Hazard("data-out-of-bounds", "spec/findings/wasmtime-fuel-instantiation.md", frozenset({"50"}),
+           _data_out_of_bounds, in_wave=data_out_of_bounds),
 )
 
 #: Version -> predicate on a module: it uses something that version charges
@@ -224,9 +258,11 @@ class Verdict:
 
 
 def explain(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome, version: str,
-            exact_model: bool) -> tuple[Optional[str], Optional[str]]:
+            exact_model: bool, in_wave: bool = False) -> tuple[Optional[str], Optional[str]]:
     """``(category, reason)`` for a model difference: a known hazard, a
-    version without a model, or ``(None, None)``."""
+    version without a model, or ``(None, None)``.  ``in_wave``: the outcomes
+    are a wave's receipts, so hazards with a module predicate for waves
+    (:attr:`Hazard.in_wave`) may apply on the module alone."""
     if not exact_model:
         # Only the version-independent hazards mean anything against a
         # stand-in model; the model's own charges are the gap itself.
@@ -238,6 +274,8 @@ def explain(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome, version: str
         return None, None
     for hazard in HAZARDS:
         if version in hazard.versions and hazard.applies(wasm, wasmtime, model):
+            return KNOWN_HAZARD, hazard.name
+        if in_wave and version in hazard.versions and hazard.in_wave is not None and hazard.in_wave(wasm):
             return KNOWN_HAZARD, hazard.name
     return None, None
 

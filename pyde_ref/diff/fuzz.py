@@ -100,9 +100,10 @@ _SMITHS: dict = {}
 def _smith(with_host: bool):
     from pyde_ref.diff.smith import Smith
 
-    if with_host not in _SMITHS:
-        _SMITHS[with_host] = Smith(with_host=with_host)
-    return _SMITHS[with_host]
+    key = (os.getpid(), with_host)  # a forked worker must not share its parent's output file
+    if key not in _SMITHS:
+        _SMITHS[key] = Smith(with_host=with_host)
+    return _SMITHS[key]
 
 
 def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_WASMTIME) -> CaseReport:

@@ -174,6 +174,7 @@ class InProcessTwin(Twin):
 
         wave_input = parse_wave(document, base_dir)
         state = genesis_state(wave_input.accounts, wave_input.contracts)
+        # wasmtime meters the fuel itself: the config's model is never consulted
         executor = wasmtime_executor(ExecutorConfig(fuel_model=f"wasmtime-{DEFAULT_WASMTIME}"))
         return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
 

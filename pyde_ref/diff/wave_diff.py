@@ -106,7 +106,7 @@ def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict, version: 
         candidates.append(attrs.evolve(wt, fuel_consumed=mo.fuel_consumed))
     for candidate in candidates:
         for wasm in modules or [b""]:
-            category, reason = cl.explain(wasm, wt, candidate, version, exact_model)
+            category, reason = cl.explain(wasm, wt, candidate, version, exact_model, in_wave=True)
             if category is not None:
                 return category, reason
     return None, None

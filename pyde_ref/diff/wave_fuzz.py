@@ -163,16 +163,18 @@ def contractify(wasm: bytes, rng: random.Random) -> Optional[tuple[bytes, list[s
     return contract, names
 
 
-_SMITH = None
+_SMITHS: dict[int, object] = {}
 
 
 def _smith():
-    global _SMITH
-    if _SMITH is None:
+    """This process's generator (one per process: a forked worker must not
+    share its parent's output file)."""
+    smith = _SMITHS.get(os.getpid())
+    if smith is None:
         from pyde_ref.diff.smith import Smith
 
-        _SMITH = Smith(with_host=True, overrides=WAVE_SMITH_OVERRIDES)
-    return _SMITH
+        smith = _SMITHS[os.getpid()] = Smith(with_host=True, overrides=WAVE_SMITH_OVERRIDES)
+    return smith
 
 
 # --------------------------------------------------------------------------

@@ -296,3 +296,30 @@ def test_a_receipts_trap_compares_as_a_calls():
     wt = {"receipts": [{"trap": "undefined_element", "status": "trap"}]}
     assert diff_records(ref, wt) == []
     assert diff_records(wt, ref)  # not the other way round
+
+
+def test_data_out_of_bounds_hazard():
+    """wasmtime 50 traps out_of_fuel while initializing data that does not
+    fit when the frame has too little fuel; the model reports the
+    out-of-bounds segment (tests/diff/regressions/waves/wave-20261130-699)."""
+    oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
+    fits = wasmtime.wat2wasm('(module (memory 1) (data (i32.const 0) "a") (func (export "f")))')
+    assert cl.data_out_of_bounds(oob) and not cl.data_out_of_bounds(fits)
+    wt = CallOutcome("uninstantiable", trap="out_of_fuel")
+    model = CallOutcome("uninstantiable", trap="memory_out_of_bounds")
+    assert cl.classify(wt, model, model, oob).hazard == "data-out-of-bounds"
+    assert cl.classify(wt, model, model, fits).category == cl.UNEXPLAINED
+    assert cl.classify(wt, model, model, oob, version="45").category == cl.UNEXPLAINED  # 45 never does it
+
+
+def test_a_wave_hazard_hidden_in_a_sub_call():
+    """In a wave the starved callee shows only as its caller's status code
+    (ERR_CROSS_CALL_OUT_OF_GAS vs ERR_CROSS_CALL_FAILED): the module alone
+    decides."""
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
+    wt, model = _output(_receipt(return_data="0xf5ffffff")), _output(_receipt(return_data="0xf6ffffff"))
+    outputs = {"wasmtime": wt, "spec": model, "model": model}
+    assert classify_wave(outputs, [oob]).hazard == "data-out-of-bounds"
+    assert classify_wave(outputs, [_wasm("nop")]).category == cl.UNEXPLAINED

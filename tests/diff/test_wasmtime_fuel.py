@@ -486,3 +486,34 @@ def test_static_out_of_bounds_without_a_declared_maximum_uses_4_gib(twin):
 def test_static_out_of_bounds_ignores_the_dynamic_address(twin):
     body = f"i32.const 7 i32.const 1 i32.add i64.load offset={MAX_BYTES + 100} drop"
     assert _static_oob(twin, body) == ("memory_out_of_bounds", 5)
+
+
+# --------------------------------------------------------------------------
+# Instantiation: data that does not fit (found by the first wave campaign)
+# --------------------------------------------------------------------------
+
+
+# (data segments, smallest budget with which instantiation gets as far as the
+# out-of-bounds trap on wasmtime 50: 1 + Σ(1 + length) of the segments before
+# the failing one + 1 for it)
+@pytest.mark.parametrize("decls,reaches_the_trap", [
+    ('(memory 0) (data (i32.const 0) "a")', 2),
+    ('(memory 1) (data (i32.const 65535) "ab")', 2),
+    ('(memory 1) (data (i32.const 65537) "")', 2),
+    ('(memory 1) (data (i32.const 10) "a") (data (i32.const 65536) "b")', 4),
+])
+def test_data_that_does_not_fit_is_initialized_by_code(decls, reaches_the_trap, twin):
+    """wasmtime 50 cannot build a memory image, so it runs initialization
+    code that costs fuel before it finds the segment out of bounds: with
+    less fuel than that it traps out_of_fuel.  wasmtime 45 (and the models)
+    report memory_out_of_bounds whatever the budget."""
+    wasm = wasmtime.wat2wasm(f'(module {decls} (func (export "f")))')
+    for budget in range(0, reaches_the_trap + 2):
+        out = twin.call(wasm, "f", [], 10, instantiate_fuel=budget)
+        starved = INSTANTIATION_WRAPPED[twin.version] and budget < reaches_the_trap
+        assert (out.status, out.trap) == ("uninstantiable", "out_of_fuel" if starved else "memory_out_of_bounds"), budget
+
+
+def test_data_that_fits_exactly_is_an_image(twin):
+    wasm = wasmtime.wat2wasm('(module (memory 1) (data (i32.const 65536) "") (func (export "f")))')
+    assert twin.call(wasm, "f", [], 10, instantiate_fuel=0).status == "ok"
