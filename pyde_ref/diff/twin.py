@@ -202,15 +202,16 @@ class SubprocessTwin(Twin):
     # -- the child -----------------------------------------------------------
 
     def _start(self) -> None:
-        from pyde_ref.diff.twin_env import source_root, twin_python
+        from pyde_ref.diff.twin_env import child_path, twin_python
 
         python = self.python or twin_python(self.wasmtime_release)
+        code = str(child_path())
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}
-        env["PYTHONPATH"] = str(source_root())
+        env["PYTHONPATH"] = code
         self._stderr = tempfile.TemporaryFile()
         self._proc = subprocess.Popen([str(python), "-m", "pyde_ref.diff.twin_server"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-                                      env=env, cwd=str(source_root()))
+                                      env=env, cwd=code)
         self._owner = os.getpid()
         hello = self._exchange({"op": "hello"})
         if hello.get("protocol") != PROTOCOL or _major(hello.get("wasmtime", "")) != self.version:

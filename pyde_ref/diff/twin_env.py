@@ -13,9 +13,10 @@ that environment's interpreter, building it on first use:
   wasmtime==<version>`` plus pyde-ref's runtime dependencies (read from the
   running source tree's ``pyproject.toml``, else from the installed
   distribution's metadata).  pyde-ref itself is not installed there: the child
-  runs with ``PYTHONPATH`` set to the source tree this process imported
-  :mod:`pyde_ref` from (:func:`source_root`), so parent and child always run
-  the same code;
+  runs with ``PYTHONPATH`` set to a directory holding only a link named
+  ``pyde_ref`` to the package this process imported (:func:`child_path`), so
+  parent and child always run the same code, and nothing else of this
+  environment (its own wasmtime) can shadow the child's;
 * when: under an exclusive lock (several fuzz workers may ask at once); the
   file ``ready.json`` is written last, so a half-built environment (an
   interrupted or offline ``pip``) is removed and rebuilt next time.
@@ -57,6 +58,28 @@ def source_root() -> Path:
     import pyde_ref
 
     return Path(pyde_ref.__file__).resolve().parent.parent
+
+
+def child_path(cache_dir: Optional[Path] = None) -> Path:
+    """A directory whose only entry is ``pyde_ref``, a link to the running
+    package: the child's ``PYTHONPATH`` and working directory.  (The source
+    tree itself will not do: an installed pyde-ref lives in a
+    ``site-packages`` that also holds this environment's wasmtime.)"""
+    import pyde_ref
+
+    package = Path(pyde_ref.__file__).resolve().parent
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    holder = root / "twins" / "code" / hashlib.sha256(str(package).encode()).hexdigest()[:16]
+    link = holder / "pyde_ref"
+    if not link.exists():
+        holder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.symlink(package, link, target_is_directory=True)
+        except FileExistsError:  # another process made it meanwhile
+            pass
+        except OSError:  # no symbolic links here: fall back to the source tree
+            return source_root()
+    return holder
 
 
 def runtime_requirements() -> tuple[str, ...]:

@@ -106,3 +106,14 @@ def test_instantiation(decls, fuel, probes):
 def test_load_beyond_the_maximum(offset_delta, probes):
     offset = 986 * 65536 + offset_delta
     same(probes, f'(module (memory 5 986) (func (export "probe") i32.const 0 i64.load offset={offset} drop))')
+
+
+@pytest.mark.parametrize("k,budget", [(0, 100), (10, 100), (50, 100), (50, 54), (50, 20)])
+def test_what_a_host_function_sees(k, budget, probes):
+    """The fuel a host function reads (``probe.remaining``, into the global
+    ``seen``) and a host charge the next check sees (``probe.charge``)."""
+    wat = ('(module (import "probe" "remaining" (func $remaining (result i64))) '
+           '(import "probe" "charge" (func $charge (param i64))) (func $n) '
+           '(global $seen (export "seen") (mut i64) (i64.const -1)) (func (export "p") '
+           f'{"i32.const 1 drop " * k} call $remaining global.set $seen i64.const 7 call $charge call $n))')
+    same(probes, wat, budget, "p", host="probe")

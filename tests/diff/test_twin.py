@@ -182,3 +182,15 @@ def test_an_environment_that_cannot_be_built_says_why(tmp_path, monkeypatch):
     with pytest.raises(twin_env.TwinUnavailable, match="pip install"):
         twin_env.twin_python("0.0.0", tmp_path)
     assert not any((tmp_path / "twins").glob("wasmtime-*"))  # nothing half-built is left
+
+
+def test_the_child_sees_only_the_package(tmp_path):
+    """The child's path holds pyde_ref and nothing else: an installed pyde-ref's
+    site-packages (with this environment's wasmtime) must not shadow the
+    child's own wasmtime."""
+    import pyde_ref
+
+    holder = twin_env.child_path(tmp_path)
+    assert [p.name for p in holder.iterdir()] == ["pyde_ref"]
+    assert (holder / "pyde_ref").resolve() == __import__("pathlib").Path(pyde_ref.__file__).resolve().parent
+    assert twin_env.child_path(tmp_path) == holder  # made once
