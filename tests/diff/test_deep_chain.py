@@ -60,3 +60,17 @@ def test_python_frames_per_level_on_the_twin():
         calls._run = original
     per_level = [b - a for a, b in zip(depths, depths[1:])]
     assert len(per_level) == 4 and max(per_level) <= deep.PY_FRAMES_PER_CROSS_CALL, per_level
+
+
+def test_the_example_is_what_make_examples_builds(wat2wasm):
+    import importlib.util
+
+    from pyde_ref.abi import section
+
+    spec = importlib.util.spec_from_file_location("make_examples", CONTRACTS / "make_examples.py")
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    assert json.loads(WAVE.read_text()) == make.deep_chain_wave()
+    abi = section.abi_from_json(json.loads((CONTRACTS / "deep-chain.abi.json").read_text()))
+    built = section.embed_abi(wat2wasm((CONTRACTS / "deep-chain.wat").read_text()), abi)
+    assert (CONTRACTS / "deep-chain.wasm").read_bytes() == built
