@@ -269,7 +269,9 @@ def explain(wasm: bytes, wasmtime: CallOutcome, model: CallOutcome, version: str
         if _call_depth(wasm, wasmtime, model):
             return KNOWN_HAZARD, "call-depth"
         gap = VERSION_GAPS.get(version)
-        if gap is not None and fuel_only(wasmtime, model) and gap(wasm):
+        # In a wave the fuel is observable (tx_gas_remaining, a sub-call's
+        # budget): a module of the wave using the gap explains the receipt.
+        if gap is not None and (in_wave or fuel_only(wasmtime, model)) and gap(wasm):
             return NO_MODEL, no_model_reason(version)
         return None, None
     for hazard in HAZARDS:

@@ -19,7 +19,10 @@ Classified as one call is (:mod:`.classify`), receipt by receipt:
   receipt's fuel may change any of its fields (contracts read their gas and
   pass it to sub-calls; a sub-call's out-of-gas changes its caller's path),
   so for a fuel reason its ``gas_used`` must differ (or one side trapped
-  ``out_of_fuel``) and the rest follows;
+  ``out_of_fuel``) and the rest follows; against a stand-in model (a version
+  without its own, ``no_model``), a module of the wave that uses what the
+  versions charge differently explains the receipt whatever differs, since
+  a contract can observe its remaining gas without spending it differently;
 * once an explained receipt's gas or writes differ, the later transactions
   run on a state that differs (fees are ``gas_used × base_fee``; a sub-call
   that ran out of gas wrote nothing): a later receipt that differs without

@@ -257,10 +257,15 @@ def test_wave_fuel_difference_in_a_no_model_version_and_its_consequences():
 def test_wave_difference_before_any_explained_one_is_unexplained():
     from pyde_ref.diff.wave_diff import classify_wave
 
-    wt = _output(_receipt(return_data="0x01"), _receipt(gas_used=5))
-    model = _output(_receipt(return_data="0x02"), _receipt(gas_used=1005))
-    verdict = classify_wave({"wasmtime": wt, "spec": model, "model": model}, [_wasm(FILL)], "45", exact_model=False)
+    depth = {"status": "trap", "trap": "call_stack_exhausted"}
+    wt = _output(_receipt(return_data="0x01"), _receipt(gas_used=70000, **depth))
+    model = _output(_receipt(return_data="0x02"), _receipt(gas_used=20000, **depth))
+    verdict = classify_wave({"wasmtime": wt, "spec": model, "model": model}, [_wasm(FILL)])
     assert verdict.category == cl.UNEXPLAINED
+    # the hazard alone is explained
+    verdict = classify_wave({"wasmtime": _output(wt["receipts"][1]), "spec": _output(model["receipts"][1]),
+                             "model": _output(model["receipts"][1])}, [_wasm(FILL)])
+    assert verdict.hazard == "call-depth"
 
 
 def test_wave_state_difference_with_equal_receipts_is_unexplained():
@@ -323,3 +328,15 @@ def test_a_wave_hazard_hidden_in_a_sub_call():
     outputs = {"wasmtime": wt, "spec": model, "model": model}
     assert classify_wave(outputs, [oob]).hazard == "data-out-of-bounds"
     assert classify_wave(outputs, [_wasm("nop")]).category == cl.UNEXPLAINED
+
+
+def test_a_wave_against_a_stand_in_model_may_differ_in_what_contracts_observe():
+    """tx_gas_remaining read after a bulk operator: the return data differs,
+    gas_used need not (wasmtime 45, found by the first 45 wave campaign)."""
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    wt, model = _output(_receipt(return_data="0x0500")), _output(_receipt(return_data="0xed03"))
+    outputs = {"wasmtime": wt, "spec": model, "model": model}
+    assert classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False).category == cl.NO_MODEL
+    assert classify_wave(outputs, [_wasm("nop")], "45", exact_model=False).category == cl.UNEXPLAINED
+    assert classify_wave(outputs, [_wasm(FILL)], "50", exact_model=True).category == cl.UNEXPLAINED
