@@ -15,7 +15,6 @@ import pytest
 
 pytest.importorskip("wasmtime")
 
-import wasmtime  # noqa: E402
 
 from pyde_ref.diff import fuel_probe as fp  # noqa: E402
 from pyde_ref.diff.compare import diff_calls  # noqa: E402
