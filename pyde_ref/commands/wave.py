@@ -49,23 +49,24 @@ def read_wave_document(path: str) -> tuple[object, str | None]:
         return json.load(f), os.path.dirname(os.path.abspath(path))
 
 
+def receipt_line(index: int, r: dict) -> str:
+    """One receipt of an output document in one line (``wave`` and ``diff``)."""
+    detail = ""
+    if r["status"] == "trap":
+        detail = f" trap={r['trap']}"
+    elif r["status"] == "rejected":
+        detail = f" error_code={r['error_code']} reason={r['reason']}"
+    elif r["status"] == "revert":
+        detail = f" revert_reason={r['revert_reason']}"
+    elif r["return_data"] != "0x":
+        detail = f" return_data={r['return_data']}"
+    if r["contract_address"]:
+        detail += f" contract={r['contract_address']}"
+    return f"tx {index}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
+
+
 def _summary(output: dict) -> str:
-    lines = []
-    for i, r in enumerate(output["receipts"]):
-        detail = ""
-        if r["status"] == "trap":
-            detail = f" trap={r['trap']}"
-        elif r["status"] == "rejected":
-            detail = f" error_code={r['error_code']} reason={r['reason']}"
-        elif r["status"] == "revert":
-            detail = f" revert_reason={r['revert_reason']}"
-        elif r["return_data"] != "0x":
-            detail = f" return_data={r['return_data']}"
-        if r["contract_address"]:
-            detail += f" contract={r['contract_address']}"
-        lines.append(
-            f"tx {i}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
-        )
+    lines = [receipt_line(i, r) for i, r in enumerate(output["receipts"])]
     lines.append(f"events_root  {output['events_root']}")
     lines.append(f"state_digest {output['state_digest']}")
     return "\n".join(lines)
