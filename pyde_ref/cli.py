@@ -4,13 +4,28 @@ Each subcommand lives in its own module under :mod:`pyde_ref.commands`, which
 defines ``add_arguments(parser)`` and ``main(args) -> int``.  Only the chosen
 subcommand's module is imported, so a missing optional dependency of one
 command never breaks another.
+
+Whatever a command does, :func:`main` never lets a Python traceback out:
+
+* output piped into a reader that stops early (``pyde-ref fuzz ... | head -1``)
+  ends the command quietly with :data:`EXIT_BROKEN_PIPE`, as a program killed
+  by ``SIGPIPE`` would;
+* an exception no command handled is a bug of pyde-ref: one line on standard
+  error names it, exit :data:`EXIT_INTERNAL_ERROR` (``PYDE_REF_TRACEBACK=1``
+  shows the traceback instead, for debugging).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+#: Exit status when standard output (or error) was closed by its reader.
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a SIGPIPE death
+#: Exit status of an exception no command handled (a bug in pyde-ref).
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE of sysexits.h
 
 COMMANDS = {
     "run": ("pyde_ref.commands.run", "run one exported function of a module"),
@@ -18,7 +33,7 @@ COMMANDS = {
     "hash": ("pyde_ref.commands.hash", "hash bytes with blake3, keccak256 or poseidon2"),
     "wave": ("pyde_ref.commands.wave", "apply a wave of transactions described in JSON"),
     "abi": ("pyde_ref.commands.abi", "work with the pyde.abi custom section"),
-    "diff": ("pyde_ref.commands.diff", "diff one call between pyde-ref and wasmtime"),
+    "diff": ("pyde_ref.commands.diff", "diff a call, a contract call or a wave between pyde-ref and wasmtime"),
     "fuzz": ("pyde_ref.commands.fuzz", "differential fuzz campaign against wasmtime"),
 }
 
@@ -45,14 +60,48 @@ def command_parser(name: str, module) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+def dispatch(argv: list[str]) -> int:
+    """Parse ``argv`` and run the chosen command."""
     if not argv or argv[0] not in COMMANDS:
         top_level_parser().parse_args(argv)  # prints help or a usage error, then exits
         return 2
     name, rest = argv[0], argv[1:]
     module = importlib.import_module(COMMANDS[name][0])
     return module.main(command_parser(name, module).parse_args(rest))
+
+
+def _silence_closed_streams() -> None:
+    """Point standard output and error at ``/dev/null`` so the interpreter's
+    final flush of a closed pipe raises nothing more."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+            pass
+    os.close(devnull)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = dispatch(argv)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_closed_streams()
+        return EXIT_BROKEN_PIPE
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a bug in pyde-ref: one line, never a traceback
+        if os.environ.get("PYDE_REF_TRACEBACK"):
+            raise
+        try:
+            print(f"pyde-ref: internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}"[:2000],
+                  file=sys.stderr)
+        except BrokenPipeError:
+            _silence_closed_streams()
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

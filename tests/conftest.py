@@ -26,13 +26,13 @@ from pathlib import Path
 import pytest
 
 import paths
+from pyde_ref.cli import main
+from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools, wat_to_wasm
 
 
 @pytest.fixture(scope="session")
 def wasm_tools() -> str:
     """Path of the wasm-tools binary (the same one pyde-ref itself uses)."""
-    from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools
-
     try:
         return find_wasm_tools("run this test")
     except WasmToolsNotFound as exc:
@@ -41,15 +41,11 @@ def wasm_tools() -> str:
 
 @pytest.fixture(scope="session")
 def wat2wasm(wasm_tools):
-    from pyde_ref.wasm.text import wat_to_wasm
-
     return wat_to_wasm
 
 
 def run_cli_json(argv: list[str]) -> dict:
     """``pyde-ref ARGV``: must exit 0; the JSON object it printed."""
-    from pyde_ref.cli import main
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(list(argv)) == 0

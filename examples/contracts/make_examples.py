@@ -6,6 +6,8 @@
   with ``wasm-tools`` and given its ``pyde.abi`` section from the matching
   ``.abi.json`` -- the same as
   ``pyde-ref abi embed token.wat token.abi.json -o token.wasm``.
+* ``deep-chain.wasm`` and ``deep-chain-wave.json``: a contract that
+  cross-calls itself to the 1,024-frame cap, and the wave that runs it.
 * ``token-wave.json``: one wave that deploys the three contracts and uses
   them (mint, transfer, events, the proxy's delegate_call, the caller's
   cross_call and cross_call_static, a revert, a trap, a native transfer).
@@ -24,11 +26,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
-from pyde_ref.abi import section  # noqa: E402
+from pyde_ref.abi.section import embed_abi  # noqa: E402
+from pyde_ref.commands.abi import abi_from_json  # noqa: E402
 from pyde_ref.executor.executor import create_address  # noqa: E402
 from pyde_ref.wasm.text import wat_to_wasm  # noqa: E402
 
-CONTRACTS = ("token", "proxy", "caller")
+CONTRACTS = ("token", "proxy", "caller", "deep-chain")
 
 ALICE = bytes.fromhex("a1" * 32)
 BOB = bytes.fromhex("b0" * 32)
@@ -39,8 +42,8 @@ def build(name: str) -> bytes:
     with open(os.path.join(HERE, f"{name}.wat"), encoding="utf-8") as f:
         wasm = wat_to_wasm(f.read())
     with open(os.path.join(HERE, f"{name}.abi.json"), encoding="utf-8") as f:
-        abi = section.abi_from_json(json.load(f))
-    out = section.embed_abi(wasm, abi)
+        abi = abi_from_json(json.load(f))
+    out = embed_abi(wasm, abi)
     with open(os.path.join(HERE, f"{name}.wasm"), "wb") as f:
         f.write(out)
     return out
@@ -174,6 +177,26 @@ def genesis_wave() -> dict:
     }
 
 
+DEEP = bytes.fromhex("de" * 32)
+
+
+def deep_chain_wave() -> dict:
+    """deep-chain.wasm called with down(5), then down(2000): a chain of
+    cross-calls to the executor's 1,024-frame cap (ABI §13.4)."""
+
+    def down(n: int, gas: int) -> dict:
+        return {"type": "call", "from": h(ALICE), "to": h(DEEP), "function": "down",
+                "calldata": h(n.to_bytes(4, "little")), "gas_limit": gas}
+
+    return {
+        "context": {"chain_id": 31337, "block_height": 7, "wave_id": 7, "block_timestamp": 1750000000,
+                    "base_fee": 1},
+        "accounts": {h(ALICE): {"balance": "1000000000000"}},
+        "contracts": {h(DEEP): {"code": "deep-chain.wasm"}},
+        "txs": [down(5, 1_000_000), down(2000, 200_000_000)],
+    }
+
+
 def write_json(name: str, document: dict) -> None:
     with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
         json.dump(document, f, indent=2)
@@ -185,6 +208,7 @@ def main() -> None:
         build(name)
     write_json("token-wave.json", token_wave())
     write_json("genesis-wave.json", genesis_wave())
+    write_json("deep-chain-wave.json", deep_chain_wave())
 
 
 if __name__ == "__main__":

@@ -41,7 +41,6 @@ from pyde_ref.abi.constants import (
     ERR_INVALID_INPUT,
     OK,
     TRAP_HOST_INTERNAL,
-    TRAP_OUT_OF_FUEL,
     U32_SIZE,
     VIEW_FUEL_CAP,
 )
@@ -53,7 +52,7 @@ from pyde_ref.abi.env import (
     as_i64,
 )
 from pyde_ref.abi.gas import cost_of
-from pyde_ref.wasm.errors import Trap
+from pyde_ref.wasm import Trap, TrapKind
 
 
 def outcome_code(result: SubcallResult) -> int:
@@ -64,7 +63,7 @@ def outcome_code(result: SubcallResult) -> int:
         if result.error_code is None or result.error_code >= 0:
             raise Trap(TRAP_HOST_INTERNAL, "rejected sub-call without an error code")
         return result.error_code
-    if result.status == SubcallStatus.TRAP and result.trap == TRAP_OUT_OF_FUEL:
+    if result.status == SubcallStatus.TRAP and result.trap == TrapKind.OUT_OF_FUEL:
         return ERR_CROSS_CALL_OUT_OF_GAS
     if result.status in (SubcallStatus.TRAP, SubcallStatus.REVERT):
         return ERR_CROSS_CALL_FAILED
@@ -94,7 +93,7 @@ def _reserve(env: HostEnv, upfront: int, reservation: int) -> None:
     caller can afford ``upfront + reservation``; then charge ``upfront``."""
     remaining = env.gas.remaining
     if remaining is not None and upfront + reservation > remaining:
-        raise Trap(TRAP_OUT_OF_FUEL, "cannot reserve the sub-call's gas_limit")
+        raise Trap(TrapKind.OUT_OF_FUEL, "cannot reserve the sub-call's gas_limit")
     env.gas.charge(upfront)
 
 

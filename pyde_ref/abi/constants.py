@@ -5,11 +5,18 @@
   is the source of truth; chapter 10 §10.8 disagrees on most rows, see
   ``spec/findings/gas-table-vs-chapter-10.md``).
 * Sizes of ABI §3.2 and limits of ABI §3.4, §7.8, §13.4.
+
+The numbers of the event commitment (ABI §15.2) live with the commitment in
+:mod:`pyde_ref.state.events`, the integer ranges (``U64_MAX``, ``U128_MAX``)
+with the account record in :mod:`pyde_ref.state.accounts`: the state layer
+sits below this one.
 """
 
 from __future__ import annotations
 
 import attrs
+
+from pyde_ref.wasm import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES
 
 # --------------------------------------------------------------------------
 # ABI §2.1 version
@@ -30,23 +37,21 @@ SLOT_SIZE = 32
 VALUE_SIZE = 32
 HASH_SIZE = 32
 U128_SIZE = 16
-U64_SIZE = 8
 U32_SIZE = 4
 WORD_SIZE = 8
 """ABI §10: "Per-word = per-8-bytes, rounded up"."""
-
-U128_MAX = (1 << 128) - 1
-U64_MAX = (1 << 64) - 1
 
 # --------------------------------------------------------------------------
 # ABI §3.4, §7.8, §13.4 limits
 # --------------------------------------------------------------------------
 
-MAX_MEMORY_BYTES = 64 * 1024 * 1024
-"""ABI §3.4: linear memory hard cap, 64 MB (= 1024 pages of 64 KiB)."""
+MAX_MEMORY_BYTES = PYDE_MAX_MEMORY_PAGES * PAGE_SIZE
+"""ABI §3.4: linear memory hard cap, 64 MB: the machine's cap
+(:data:`pyde_ref.wasm.PYDE_MAX_MEMORY_PAGES`, 1024 pages of 64 KiB) in bytes."""
 
-MAX_CALL_DEPTH = 1024
-"""ABI §13.4: the cross-call stack holds at most 1024 frames."""
+MAX_CROSS_CALL_DEPTH = 1024
+"""ABI §13.4: the cross-call stack holds at most 1024 frames (contract calls,
+not wasm activations: those are the machine's own limit)."""
 
 VIEW_FUEL_CAP = 10_000_000
 """ABI §7.8: the default fuel cap of one ``cross_call_static`` sub-call."""
@@ -105,11 +110,11 @@ def error_name(code: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Host trap kinds (the ``trap`` field of receipts; ABI §4 "Critical failures")
+# Host trap kinds (the ``trap`` field of receipts; ABI §4 "Critical failures").
+# Out-of-bounds memory (ABI §3.4) and out-of-fuel (ABI §5) are the machine's
+# own kinds, ``pyde_ref.wasm.TrapKind``; these are the host's.
 # --------------------------------------------------------------------------
 
-TRAP_MEMORY_OUT_OF_BOUNDS = "memory_out_of_bounds"  # ABI §3.4 (the machine's kind)
-TRAP_OUT_OF_FUEL = "out_of_fuel"  # ABI §5 (the machine's kind)
 TRAP_HOST_NO_MEMORY = "host_no_memory"
 """A host function needing memory was called by an instance without one
 (deploy refuses such contracts; reachable only by bypassing deploy)."""
@@ -214,13 +219,6 @@ ATTRIBUTE_NAMES: dict[int, str] = {
     ATTR_RECEIVE: "receive",
     ATTR_ENTRY: "entry",
 }
+ATTRIBUTE_BITS: dict[str, int] = {name: bit for bit, name in ATTRIBUTE_NAMES.items()}
+"""Attribute name -> bit."""
 ALL_ATTRIBUTES = 0xFF
-
-# --------------------------------------------------------------------------
-# ABI §15.2 event commitment
-# --------------------------------------------------------------------------
-
-EVENTS_BLOOM_BITS = 2048
-EVENTS_BLOOM_BYTES = EVENTS_BLOOM_BITS // 8
-EVENTS_BLOOM_HASHES = 3
-EMPTY_EVENTS_ROOT = bytes(32)

@@ -24,15 +24,11 @@ in a host function depends on which engine runs the contract.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Protocol, Sequence
+from typing import Optional, Protocol
 
 import attrs
 
-from pyde_ref.abi.halt import Halt, HaltReturn, HaltRevert
-
-if TYPE_CHECKING:  # pragma: no cover - imports for type names only
-    from pyde_ref.abi.section import AccessList
-    from pyde_ref.state.overlay import Overlay
+from pyde_ref.state.overlay import Overlay
 
 __all__ = [
     "Memory",
@@ -42,11 +38,9 @@ __all__ = [
     "SubcallStatus",
     "SubcallResult",
     "BlockContext",
+    "AccessList",
     "ExecutionContext",
     "HostEnv",
-    "Halt",
-    "HaltReturn",
-    "HaltRevert",
     "as_i32",
     "as_i64",
 ]
@@ -55,7 +49,7 @@ __all__ = [
 class Memory(Protocol):
     """Linear memory as a host function sees it (ABI §3.2, §3.4).
 
-    Both methods raise ``Trap("memory_out_of_bounds")`` when any byte of the
+    Both methods raise ``Trap(TrapKind.MEMORY_OUT_OF_BOUNDS)`` when any byte of the
     range lies outside the memory, and then read or write nothing."""
 
     def read(self, addr: int, n: int) -> bytes: ...
@@ -66,7 +60,7 @@ class Memory(Protocol):
 class GasMeter(Protocol):
     """The frame's gas (= fuel, ABI §5).
 
-    ``charge(n)`` raises ``Trap("out_of_fuel")`` and charges nothing when ``n``
+    ``charge(n)`` raises ``Trap(TrapKind.OUT_OF_FUEL)`` and charges nothing when ``n``
     exceeds ``remaining``; ``remaining`` is ``None`` when the budget is
     unlimited (only outside consensus, e.g. ``pyde-ref run``)."""
 
@@ -152,6 +146,19 @@ class BlockContext:
     base_fee: int = 0
 
 
+@attrs.frozen
+class AccessList:
+    """A function's declared access list as the runtime checks it (ABI §3.7
+    Layer 3): a slot is allowed when it starts with one of the declared
+    prefixes (``spec/findings/abi-access-list.md``; the declaration is the
+    ``pyde.abi`` section's ``AccessListEntry``)."""
+
+    slot_prefixes: tuple[bytes, ...]
+
+    def allows(self, slot: bytes) -> bool:
+        return any(slot.startswith(prefix) for prefix in self.slot_prefixes)
+
+
 def _default_storage_address(ctx: "ExecutionContext") -> bytes:
     return ctx.self_address
 
@@ -177,8 +184,8 @@ class ExecutionContext:
 
     ``state`` is the frame's top overlay (ABI §13.2); emitted events go to
     ``state.events`` (ABI §15.1).  ``access_list`` is ``None`` when the
-    running function declares none (no restriction), else an object with
-    ``allows(slot: bytes) -> bool``.  ``calls`` runs sub-calls
+    running function declares none (no restriction), else its
+    :class:`AccessList`.  ``calls`` runs sub-calls
     (:class:`SubcallRunner`).  ``depth`` is 0 for the transaction's entry
     frame.  ``tx_index`` is the transaction's position in the wave (event
     records, ABI §15.3).  ``is_parachain`` gates the §8 functions.
@@ -187,14 +194,14 @@ class ExecutionContext:
     self_address: bytes
     caller: bytes
     origin: bytes
-    state: "Overlay"
+    state: Overlay
     block: BlockContext
     calls: Optional[SubcallRunner] = None
     code_address: Optional[bytes] = None
     value: int = 0
     calldata: bytes = b""
     view_mode: bool = False
-    access_list: Optional["AccessList"] = None
+    access_list: Optional[AccessList] = None
     tx_hash: bytes = bytes(32)
     tx_index: int = 0
     depth: int = 0
@@ -228,7 +235,3 @@ def as_i64(bits: int) -> int:
     bits &= 0xFFFF_FFFF_FFFF_FFFF
     return bits - (1 << 64) if bits >= (1 << 63) else bits
 
-
-def results_as_bits(values: Sequence[int], widths: Sequence[int]) -> list[int]:
-    """Host results (signed Python ints) as the machine's unsigned bit patterns."""
-    return [v & ((1 << w) - 1) for v, w in zip(values, widths)]

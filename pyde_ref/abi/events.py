@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pyde_ref.abi import memio
-from pyde_ref.abi.constants import ERR_FORBIDDEN, ERR_INVALID_INPUT, HASH_SIZE, OK
+from pyde_ref.abi.constants import ERR_FORBIDDEN, ERR_INVALID_INPUT, OK
 from pyde_ref.abi.env import HostEnv
 from pyde_ref.abi.gas import charge
-from pyde_ref.state.events import Event
-
-TOPIC_SIZE = HASH_SIZE
+from pyde_ref.state.events import TOPIC_SIZE, Event
 
 
 def emit_event(env: HostEnv, topic_ptr: int, topic_len: int, data_ptr: int, data_len: int) -> int:

@@ -9,7 +9,7 @@ All integers are little-endian (ABI §3.2).
 
 from __future__ import annotations
 
-from pyde_ref.abi.constants import ADDRESS_SIZE, HASH_SIZE, U32_SIZE, U128_SIZE
+from pyde_ref.abi.constants import ADDRESS_SIZE, U32_SIZE, U128_SIZE
 from pyde_ref.abi.env import HostEnv
 
 
@@ -23,10 +23,6 @@ def write(env: HostEnv, ptr: int, data: bytes) -> None:
 
 def read_address(env: HostEnv, ptr: int) -> bytes:
     return read(env, ptr, ADDRESS_SIZE)
-
-
-def read_hash(env: HostEnv, ptr: int) -> bytes:
-    return read(env, ptr, HASH_SIZE)
 
 
 def read_u128(env: HostEnv, ptr: int) -> int:

@@ -17,7 +17,7 @@ from typing import Callable
 from pyde_ref.abi.constants import ERR_PARACHAIN_ONLY, TRAP_HOST_UNSUPPORTED
 from pyde_ref.abi.env import HostEnv
 from pyde_ref.abi.gas import charge
-from pyde_ref.wasm.errors import Trap
+from pyde_ref.wasm import Trap
 
 PARACHAIN_FUNCTIONS = (
     "parachain_storage_read",

@@ -20,7 +20,7 @@ from pyde_ref.abi import (
     context,
     crypto,
     events,
-    halt_ops,
+    halt,
     hashing,
     metering,
     parachain,
@@ -28,7 +28,7 @@ from pyde_ref.abi import (
 )
 from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, TRAP_HOST_NO_MEMORY
 from pyde_ref.abi.env import ExecutionContext, HostEnv
-from pyde_ref.wasm.errors import Trap
+from pyde_ref.wasm import HostFunc, Trap
 from pyde_ref.wasm.syntax import BIT_WIDTH, FuncType
 
 
@@ -88,8 +88,8 @@ _CORE: list[HostFunctionDef] = [
                     calls.cross_call_static),
     HostFunctionDef("delegate_call", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.delegate_call),
     # §7.9 halts
-    HostFunctionDef("return", _t("i32 i32"), halt_ops.return_),
-    HostFunctionDef("revert", _t("i32 i32"), halt_ops.revert),
+    HostFunctionDef("return", _t("i32 i32"), halt.return_),
+    HostFunctionDef("revert", _t("i32 i32"), halt.revert),
     # §7.10 explicit metering
     HostFunctionDef("consume_gas", _t("i64", _I32), metering.consume_gas),
     # §7.11 beacon
@@ -125,18 +125,14 @@ assert set(parachain.PARACHAIN_FUNCTIONS) == set(_PARACHAIN_TYPES)
 
 class _NoMemory:
     """Stands in for the memory of an instance that has none: any access
-    traps (deploy requires an exported memory, so only a bypass reaches it)."""
+    traps ``host_no_memory`` (deploy requires an exported memory, so only a
+    bypass reaches it)."""
 
     def read(self, addr: int, n: int) -> bytes:
         raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
 
     def write(self, addr: int, data: bytes) -> None:
         raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
-
-
-NoMemory = _NoMemory
-"""Public name of the stand-in memory (the executor uses it for instances
-without an exported memory)."""
 
 
 def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[int]:
@@ -153,10 +149,6 @@ def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[
 def bind(defn: HostFunctionDef, ctx: ExecutionContext):
     """The pure-Python machine's ``HostFunc`` for ``defn`` in the frame ``ctx``:
     each call sees the calling instance's memory and fuel meter."""
-    try:
-        from pyde_ref.wasm import HostFunc  # the machine's public interface
-    except ImportError:  # pragma: no cover - before wasm/__init__ re-exports it
-        from pyde_ref.wasm.runtime import HostFunc
 
     def host(caller, args):
         memory = caller.memory if caller.memory is not None else _NoMemory()

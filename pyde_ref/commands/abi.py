@@ -14,6 +14,16 @@
 
 Exit status: 0 on success, 1 when the module is refused, 2 on bad input
 (unreadable file, malformed JSON, malformed ABI JSON).
+
+The JSON form of an ABI (:func:`abi_from_json`, :func:`abi_to_json`) is this
+command's input and output format: ::
+
+    {"version": "1.0" | 65536 (optional, default 1.0),
+     "contract_type": "contract" | "parachain" (optional),
+     "state_schema_hash": "0x..32 bytes" (optional, default zeros),
+     "functions": [{"name": "transfer",
+                    "attributes": ["entry", "payable", ...],
+                    "access_list": ["0x<1..32-byte slot prefix>", ...]}]}
 """
 
 from __future__ import annotations
@@ -21,6 +31,141 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
+
+from pyde_ref.abi.constants import ATTRIBUTE_BITS
+from pyde_ref.abi.section import (
+    AbiRejected,
+    ContractAbi,
+    ContractType,
+    contract_abi,
+    embed_abi,
+    function_abi,
+    read_abi,
+)
+from pyde_ref.executor.deploy import DeployRejected, validate_deploy
+from pyde_ref.wasm.binary import decode_module
+from pyde_ref.wasm.errors import WasmError
+from pyde_ref.wasm.text import load_module_bytes
+
+CONTRACT_TYPE_NAMES = {kind.name.lower(): kind for kind in ContractType}
+"""The JSON names of ``ContractType`` (``"contract"``, ``"parachain"``)."""
+
+
+class AbiJsonError(ValueError):
+    """The ABI JSON is malformed; the message names the field."""
+
+
+def _field(obj: dict, key: str, where: str, kind: type, default: Any = ...) -> Any:
+    if key not in obj:
+        if default is ...:
+            raise AbiJsonError(f"{where}.{key}: missing")
+        return default
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise AbiJsonError(f"{where}.{key}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+ABI_KEYS = frozenset({"version", "contract_type", "state_schema_hash", "functions",
+                      "constructor_index", "fallback_index", "receive_index"})
+"""The keys of the JSON form (``spec/abi.schema.json``); the three indexes
+are what ``abi show --json`` prints and are recomputed, never trusted."""
+
+FUNCTION_KEYS = frozenset({"name", "attributes", "access_list", "selector"})
+"""The keys of a function entry (``selector`` is printed by ``abi show
+--json`` and recomputed as Blake3(name)[..4])."""
+
+
+def _hex_bytes(text: str, where: str) -> bytes:
+    """``0x`` then pairs of hex digits, nothing else (no spaces, no sign)."""
+    if not isinstance(text, str) or not text.startswith("0x"):
+        raise AbiJsonError(f"{where}: expected a 0x-hex string")
+    digits = text[2:]
+    if len(digits) % 2 or not set(digits) <= HEX_DIGITS:
+        raise AbiJsonError(f"{where}: not valid hex (pairs of 0-9a-f after 0x)")
+    return bytes.fromhex(digits)
+
+
+def _no_unknown_keys(obj: dict, allowed: frozenset, where: str) -> None:
+    """A misspelt key (``"atributes"``) would silently mean "absent": refuse it."""
+    unknown = sorted(str(key) for key in obj if key not in allowed)
+    if unknown:
+        raise AbiJsonError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _version_from_json(version: Any) -> int:
+    """``"MAJOR.MINOR"`` (each 0..65535) or the packed u32 (ABI §2.1)."""
+    problem = "abi.version: expected \"MAJOR.MINOR\" (0..65535 each) or an integer in 0..2**32-1"
+    if isinstance(version, str):
+        parts = version.split(".")
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
+            raise AbiJsonError(problem)
+        major, minor = int(parts[0]), int(parts[1])
+        if major > 0xFFFF or minor > 0xFFFF:
+            raise AbiJsonError(problem)
+        return (major << 16) | minor
+    if isinstance(version, int) and not isinstance(version, bool) and 0 <= version <= 0xFFFF_FFFF:
+        return version
+    raise AbiJsonError(problem)
+
+
+def abi_from_json(obj: Any) -> ContractAbi:
+    """Build a :class:`~pyde_ref.abi.section.ContractAbi` from its JSON form
+    (module docstring).  Selectors are computed (Blake3 of the name); the
+    constructor, fallback and receive indexes are those of the functions
+    carrying the attribute (:func:`~pyde_ref.abi.section.contract_abi`).  The
+    result is *not* validated: deploy does that."""
+    if not isinstance(obj, dict):
+        raise AbiJsonError("abi: expected a JSON object")
+    _no_unknown_keys(obj, ABI_KEYS, "abi")
+    version = _version_from_json(obj.get("version", "1.0"))
+    ctype_name = _field(obj, "contract_type", "abi", str, "contract")
+    if ctype_name not in CONTRACT_TYPE_NAMES:
+        raise AbiJsonError(f"abi.contract_type: must be one of {sorted(CONTRACT_TYPE_NAMES)}")
+    schema = _hex_bytes(_field(obj, "state_schema_hash", "abi", str, "0x" + "00" * 32),
+                        "abi.state_schema_hash")
+    if len(schema) != 32:
+        raise AbiJsonError("abi.state_schema_hash: must be 32 bytes")
+    functions = []
+    for i, fobj in enumerate(_field(obj, "functions", "abi", list)):
+        where = f"abi.functions[{i}]"
+        if not isinstance(fobj, dict):
+            raise AbiJsonError(f"{where}: expected an object")
+        _no_unknown_keys(fobj, FUNCTION_KEYS, where)
+        name = _field(fobj, "name", where, str)
+        bits = 0
+        for j, attr in enumerate(_field(fobj, "attributes", where, list, [])):
+            if not isinstance(attr, str) or attr not in ATTRIBUTE_BITS:
+                raise AbiJsonError(f"{where}.attributes[{j}]: unknown attribute {attr!r}")
+            bits |= ATTRIBUTE_BITS[attr]
+        prefixes = [_hex_bytes(p, f"{where}.access_list[{j}]")
+                    for j, p in enumerate(_field(fobj, "access_list", where, list, []))]
+        functions.append(function_abi(name, bits, prefixes))
+    return contract_abi(functions, CONTRACT_TYPE_NAMES[ctype_name], version, schema)
+
+
+def abi_to_json(abi: ContractAbi) -> dict:
+    """The JSON form of ``abi`` (selectors and indexes included, for display)."""
+    return {
+        "version": f"{abi.pyde_abi_version >> 16}.{abi.pyde_abi_version & 0xFFFF}",
+        "contract_type": abi.contract_type.name.lower(),
+        "state_schema_hash": "0x" + abi.state_schema_hash.hex(),
+        "functions": [
+            {
+                "name": f.name,
+                "selector": "0x" + f.selector.hex(),
+                "attributes": f.attribute_names,
+                "access_list": ["0x" + e.slot_prefix.hex() for e in f.access_list],
+            }
+            for f in abi.functions
+        ],
+        "constructor_index": abi.constructor_index,
+        "fallback_index": abi.fallback_index,
+        "receive_index": abi.receive_index,
+    }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,19 +187,9 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _load_module(path: str) -> bytes:
-    from pyde_ref.wasm.text import load_module_bytes
-
-    return load_module_bytes(path)
-
-
 def _embed(args) -> int:
-    from pyde_ref.abi import section
-    from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-    from pyde_ref.wasm.errors import WasmError
-
     try:
-        module_bytes = _load_module(args.module)
+        module_bytes = load_module_bytes(args.module)
         with open(args.abi, encoding="utf-8") as f:
             abi_obj = json.load(f)
     except (OSError, WasmError) as exc:
@@ -62,8 +197,8 @@ def _embed(args) -> int:
     except json.JSONDecodeError as exc:
         return _fail(f"{args.abi}: not JSON ({exc})")
     try:
-        abi = section.abi_from_json(abi_obj)
-        out = section.embed_abi(module_bytes, abi)
+        abi = abi_from_json(abi_obj)
+        out = embed_abi(module_bytes, abi)
     except ValueError as exc:  # AbiJsonError, or bytes that are not a module
         return _fail(str(exc))
     if not args.no_check:
@@ -79,25 +214,14 @@ def _embed(args) -> int:
     return 0
 
 
-def _read_section(path: str):
-    from pyde_ref.abi import section
-    from pyde_ref.wasm.binary import decode_module
-
-    module = decode_module(_load_module(path))
-    return section.read_abi(module)
-
-
 def _show(args) -> int:
-    from pyde_ref.abi import section
-    from pyde_ref.wasm.errors import WasmError
-
     try:
-        abi = _read_section(args.module)
+        abi = read_abi(decode_module(load_module_bytes(args.module)))
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
-    except section.AbiRejected as exc:
+    except AbiRejected as exc:
         return _fail(f"{args.module}: {exc}", 1)
-    obj = section.abi_to_json(abi)
+    obj = abi_to_json(abi)
     if args.json:
         print(json.dumps(obj, indent=2))
         return 0
@@ -109,11 +233,8 @@ def _show(args) -> int:
 
 
 def _check(args) -> int:
-    from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-    from pyde_ref.wasm.errors import WasmError
-
     try:
-        data = _load_module(args.module)
+        data = load_module_bytes(args.module)
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
     try:

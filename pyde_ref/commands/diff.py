@@ -1,27 +1,40 @@
-"""``pyde-ref diff MODULE FUNC [ARG ...]``: one call, pyde-ref against wasmtime.
+"""``pyde-ref diff``: pyde-ref against its wasmtime twin, three ways.
 
-The module is instantiated and FUNC called three times: on the wasmtime twin
-(seed §3.2's engine, :mod:`pyde_ref.diff.wasmtime_backend`), on the reference
-under the ``spec`` fuel model (on the execution tier of ``--tier``, fast by
-default) and under the ``wasmtime-50`` model (fast tier: the only one that
-implements it).  Compared:
-status, results (bits), trap kind, instantiation fuel, fuel consumed, a hash of
-the exported memory, exported mutable globals (and, with ``--with-host``, the
-frame's state writes and events).  The difference, if any, is classified
-``explained`` / ``known_hazard`` / ``unexplained`` (:mod:`pyde_ref.diff.classify`).
+``diff MODULE FUNC [ARG ...]``
+    One bare call: the module is instantiated and FUNC called on the twin
+    (seed §3.2's engine of the chosen wasmtime version), on the reference
+    under the ``spec`` fuel model and under that version's model.  Compared:
+    status, results (bits), trap kind, instantiation fuel, fuel consumed, a
+    hash of the exported memory, exported mutable globals (and, with
+    ``--with-host``, the fixed frame's state writes and events,
+    :mod:`pyde_ref.diff.hostframe`).  ARGs are read by parameter type exactly
+    as ``pyde-ref run`` reads them; ``--fuel N`` is the call's budget
+    (default 1,000,000); instantiation has its own 1,000,000.
 
-* MODULE is ``.wasm`` or ``.wat``; ARGs are read by parameter type exactly as
-  ``pyde-ref run`` reads them.
-* ``--fuel N`` is the call's budget (default 1,000,000); instantiation gets
-  its own budget of 1,000,000 on every backend.
-* ``--with-host`` binds ``pyde`` imports to the ABI host functions in a fixed
-  frame (:mod:`pyde_ref.diff.hostframe`).
-* ``--wave``: MODULE is a wave document (``pyde-ref wave`` format) and the
-  whole wave is diffed: every receipt field, events, events_root,
-  events_bloom, post-state and state digest (:mod:`pyde_ref.diff.wave_diff`).
+``diff --contract MODULE.wasm --function NAME [--calldata 0x...]``
+    One contract call with the host functions, for a contract author: the
+    module is installed as a contract (deploy validation, ``pyde.abi``
+    section), optionally with ``--balance``, ``--storage 0xSLOT=0xVALUE`` and
+    other accounts and contracts from ``--state STATE.json``; ``--before
+    NAME[:0xCALLDATA]`` calls run first (e.g. ``initialize``, a ``mint``);
+    then NAME is called with ``--calldata``, ``--value`` and ``--gas`` from
+    ``--from``.  The whole wave is diffed (:mod:`pyde_ref.diff.contract_call`).
 
-Exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage
-error.  ``--json`` prints exactly one JSON object.
+``diff --wave WAVE.json``
+    A wave document (``pyde-ref wave`` format): every receipt field, events,
+    events_root, events_bloom, post-state and state digest
+    (:mod:`pyde_ref.diff.wave_diff`).
+
+``--wasmtime 45|50`` picks the twin (default 50; another version than the
+installed one runs in a managed environment built on first use).  ``--tier``
+is the execution tier of the reference's ``spec`` run (default fast; the
+version's fuel model runs on the fast tier, the only one that implements it).  A
+difference is classified ``explained`` / ``known_hazard`` / ``no_model`` /
+``unexplained`` (:mod:`pyde_ref.diff.classify`).
+
+Exit status: 0 agree or explained, 1 known hazard or no fuel model for the
+version (classified, not equal), 3 unexplained, 2 usage error or a twin that
+cannot run here.  ``--json`` prints exactly one JSON object.
 """
 
 from __future__ import annotations
@@ -31,31 +44,55 @@ import json
 import sys
 
 EXIT_AGREE = 0
-EXIT_HAZARD = 1
+EXIT_CLASSIFIED = 1
 EXIT_ERROR = 2
 EXIT_UNEXPLAINED = 3
 DEFAULT_FUEL = 1_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("module", metavar="MODULE", help="a .wasm file, or a .wat file (needs wasm-tools)")
+    from pyde_ref.commands import run as run_command
+    from pyde_ref.diff.contract_call import DEFAULT_ADDRESS, DEFAULT_GAS, DEFAULT_SENDER
+    from pyde_ref.diff.twin import add_wasmtime_argument
+
+    parser.add_argument("module", metavar="MODULE", nargs="?", default=None,
+                        help="a .wasm file, or a .wat file (needs wasm-tools); with --wave, the wave document")
     parser.add_argument("func", metavar="FUNC", nargs="?", default=None,
-                        help="name of the exported function to call (not with --wave)")
+                        help="name of the exported function to call (bare call)")
     parser.add_argument("args", nargs="*", metavar="ARG", help="arguments, read by parameter type as in 'run'")
     parser.add_argument("--fuel", default=str(DEFAULT_FUEL), metavar="N",
-                        help=f"fuel budget of the call (default {DEFAULT_FUEL})")
-    parser.add_argument("--with-host", action="store_true", help="provide the pyde host functions")
+                        help=f"bare call: fuel budget of the call (default {DEFAULT_FUEL})")
+    parser.add_argument("--with-host", action="store_true", help="bare call: provide the pyde host functions")
     parser.add_argument("--wave", action="store_true",
                         help="MODULE is a wave document (pyde-ref wave format): diff the whole wave")
+    contract = parser.add_argument_group("one contract call (--contract)")
+    contract.add_argument("--contract", metavar="MODULE.wasm", help="the contract's module (with its pyde.abi section)")
+    contract.add_argument("--function", metavar="NAME", help="the entry to call (empty: fallback / receive)")
+    contract.add_argument("--calldata", default="0x", metavar="0xHEX", help="the call's calldata (default none)")
+    contract.add_argument("--value", default="0", metavar="N", help="value sent with the call (default 0)")
+    contract.add_argument("--gas", default=str(DEFAULT_GAS), metavar="N",
+                          help=f"gas limit of each call (default {DEFAULT_GAS})")
+    contract.add_argument("--from", dest="sender", default=DEFAULT_SENDER, metavar="0xADDR",
+                          help="the sender (default 0xa1...a1; funded unless --state lists it)")
+    contract.add_argument("--address", default=DEFAULT_ADDRESS, metavar="0xADDR",
+                          help="where the contract is installed (default 0xc0...c0)")
+    contract.add_argument("--balance", default="0", metavar="N", help="the contract's balance (default 0)")
+    contract.add_argument("--storage", action="append", default=[], metavar="0xSLOT=0xVALUE",
+                          help="a storage slot of the contract (repeatable)")
+    contract.add_argument("--before", action="append", default=[], metavar="NAME[:0xHEX]",
+                          help="a call made first, same sender and gas (repeatable, in order)")
+    contract.add_argument("--state", metavar="STATE.json",
+                          help="more pre-state: a wave document's context, accounts and contracts")
+    add_wasmtime_argument(parser)
+    run_command.add_tier_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    from pyde_ref.commands.run import add_tier_argument
-
-    add_tier_argument(parser)
-    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
-                     "Arguments starting with '-' that are not numbers go after '--'.")
-    from pyde_ref.commands import run as run_command
-
+    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard or no fuel model for the version, "
+                     "3 unexplained, 2 usage error. Arguments starting with '-' that are not numbers go after '--'.")
     run_command.accept_negative_arguments(parser)
+
+
+class UsageError(ValueError):
+    """A command-line problem, reported with exit status 2."""
 
 
 def _fail(args: argparse.Namespace, message: str) -> int:
@@ -66,83 +103,191 @@ def _fail(args: argparse.Namespace, message: str) -> int:
     return EXIT_ERROR
 
 
-def main(args: argparse.Namespace) -> int:
-    from pyde_ref.commands import run as run_command
-    from pyde_ref.wasm.errors import WasmError
-    from pyde_ref.wasm.text import load_module_bytes
+def _exit_status(category: str) -> int:
+    from pyde_ref.diff import classify as cl
 
+    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_CLASSIFIED,
+            cl.NO_MODEL: EXIT_CLASSIFIED}.get(category, EXIT_UNEXPLAINED)
+
+
+def main(args: argparse.Namespace) -> int:
     try:
-        from pyde_ref.diff import classify as cl
-        from pyde_ref.diff.fuzz import function_exports
-    except ImportError as e:  # the optional wasmtime extra
-        return _fail(args, f"the wasmtime backend is not available ({e}); pip install 'pyde-ref[wasmtime]'")
-    if args.wave:
-        return _main_wave(args)
-    if args.func is None:
-        return _fail(args, "FUNC is required (or --wave with a wave document)")
+        from pyde_ref.diff.twin_env import TwinUnavailable
+        from pyde_ref.diff.twin import TwinError
+    except ImportError as e:  # pragma: no cover - the diff package itself is missing
+        return _fail(args, f"the differential oracle is not available ({e})")
+    try:
+        if args.contract is not None:
+            return _main_contract(args)
+        if args.wave:
+            return _main_wave(args)
+        return _main_call(args)
+    except UsageError as e:
+        return _fail(args, str(e))
+    except (TwinUnavailable, ImportError) as e:
+        return _fail(args, f"the wasmtime {args.wasmtime} twin cannot run here: {e}")
+    except TwinError as e:
+        return _fail(args, f"the wasmtime {args.wasmtime} twin failed: {e}")
+
+
+# --------------------------------------------------------------------------
+# A bare call
+# --------------------------------------------------------------------------
+
+
+def _main_call(args: argparse.Namespace) -> int:
+    from pyde_ref.commands import run as run_command
+    from pyde_ref.diff import classify as cl
+    from pyde_ref.diff.twin import get_twin
+
+    if args.module is None or args.func is None:
+        raise UsageError("MODULE and FUNC are required (or --wave WAVE.json, or --contract MODULE.wasm)")
+    if args.calldata != "0x" or args.function is not None:
+        raise UsageError("--calldata and --function describe a contract call: use --contract MODULE.wasm")
     try:
         fuel = run_command.parse_fuel(args.fuel)
     except run_command.ArgumentError as e:
-        return _fail(args, str(e))
-    try:
-        wasm = load_module_bytes(args.module)
-    except OSError as e:
-        return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
-    except WasmError as e:
-        return _fail(args, str(e))
-    params = dict(function_exports(wasm) or []).get(args.func)
+        raise UsageError(str(e)) from None
+    wasm = _read_module(args.module)
+    params = dict(get_twin(args.wasmtime).function_exports(wasm) or []).get(args.func)
     if params is None:
         params = []  # rejected module or no such export: every backend reports it
     try:
         values = run_command.parse_call_args(args.func, args.args, params)
     except run_command.ArgumentError as e:
-        return _fail(args, str(e))
+        raise UsageError(str(e)) from None
 
-    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host, tier=args.tier)
-    category = result.verdict.category
+    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host, wasmtime=args.wasmtime,
+                         tier=args.tier)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
-        print(_human(result))
-    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_HAZARD}.get(category,
-                                                                                             EXIT_UNEXPLAINED)
+        print(_call_human(result))
+    return _exit_status(result.verdict.category)
+
+
+def _read_module(path: str) -> bytes:
+    from pyde_ref.wasm.errors import WasmError
+    from pyde_ref.wasm.text import load_module_bytes
+
+    try:
+        return load_module_bytes(path)
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
+    except WasmError as e:
+        raise UsageError(str(e)) from None
+
+
+def _verdict_line(category: str, hazard) -> str:
+    return category + (f" ({hazard})" if hazard else "")
+
+
+def _call_human(result) -> str:
+    lines = [_verdict_line(result.verdict.category, result.verdict.hazard)]
+    for label, out in ((f"wasmtime {result.version}", result.wasmtime), ("pyde-ref spec", result.spec),
+                       (f"pyde-ref {result.model_name}", result.model)):
+        lines.append(f"  {label:22s} {out.status:14s} trap={out.trap} results={list(out.results)} "
+                     f"fuel={out.fuel_consumed} instantiate_fuel={out.instantiate_fuel}")
+    lines += _difference_lines(result.verdict.spec_differences, result.verdict.model_differences,
+                               result.model_name)
+    return "\n".join(lines)
+
+
+def _difference_lines(spec_diffs, model_diffs, model_name: str) -> list[str]:
+    lines = []
+    for title, diffs in (("spec vs wasmtime", spec_diffs), (f"{model_name} vs wasmtime", model_diffs)):
+        for d in diffs:
+            lines.append(f"  {title}: {d.field}: {d.reference!r} != {d.wasmtime!r}")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# A wave (a document, or one contract call written as one)
+# --------------------------------------------------------------------------
 
 
 def _main_wave(args: argparse.Namespace) -> int:
     from pyde_ref.commands.wave import read_wave_document
-    from pyde_ref.diff import classify as cl
-    from pyde_ref.diff.wave_diff import diff_wave
-    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
 
+    if args.module is None:
+        raise UsageError("--wave needs the wave document")
     if args.func is not None or args.args:
-        return _fail(args, "--wave takes only the wave document")
+        raise UsageError("--wave takes only the wave document")
     try:
         document, base_dir = read_wave_document(args.module)
-        wave_input = parse_wave(document, base_dir)
     except OSError as e:
-        return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
-    except (ValueError, WaveFormatError) as e:
-        return _fail(args, f"{args.module}: {e}")
-    verdict, outputs = diff_wave(wave_input, args.tier)
+        raise UsageError(f"cannot read {args.module}: {e.strerror or e}") from None
+    except ValueError as e:  # not JSON, not UTF-8
+        raise UsageError(f"{args.module}: not a JSON document ({e})") from None
+    return _diff_document(args, document, base_dir, args.module)
+
+
+def _main_contract(args: argparse.Namespace) -> int:
+    from pyde_ref.diff import contract_call as cc
+
+    if args.module is not None or args.wave:
+        raise UsageError("--contract takes no MODULE/FUNC positional arguments and no --wave")
+    if args.function is None:
+        raise UsageError("--contract needs --function NAME (an empty name calls the fallback or receive)")
+    try:
+        call = cc.Call(args.function, cc.parse_hex(args.calldata, "--calldata"))
+        before = [cc.parse_call(text, "--before") for text in args.before]
+        storage = [cc.parse_storage(text) for text in args.storage]
+        numbers = {}
+        for option in ("value", "gas", "balance"):
+            text = getattr(args, option)
+            if not text.isascii() or not text.isdigit():
+                raise cc.ContractCallError(f"--{option} must be a non-negative decimal integer, not {text!r}")
+            numbers[option] = int(text)
+        state = None
+        if args.state is not None:
+            try:
+                with open(args.state, encoding="utf-8") as handle:
+                    state = json.load(handle)
+            except OSError as e:
+                raise cc.ContractCallError(f"cannot read {args.state}: {e.strerror or e}") from None
+            except ValueError as e:
+                raise cc.ContractCallError(f"{args.state}: not a JSON document ({e})") from None
+            if not isinstance(state, dict):
+                raise cc.ContractCallError(f"{args.state}: a state document is a JSON object")
+        code = _read_module(args.contract)
+        document = cc.contract_call_wave(code, call, value=numbers["value"], gas=numbers["gas"],
+                                         sender=args.sender, address=args.address, balance=numbers["balance"],
+                                         storage=storage, before=before, state=state)
+    except cc.ContractCallError as e:
+        raise UsageError(str(e)) from None
+    return _diff_document(args, document, None, args.contract)
+
+
+def _diff_document(args: argparse.Namespace, document, base_dir, source: str) -> int:
+    from pyde_ref.diff.wave_diff import diff_wave
+    from pyde_ref.executor.wave import GenesisError
+    from pyde_ref.executor.wave_json import WaveFormatError
+
+    try:
+        verdict, outputs = diff_wave(document, base_dir, args.wasmtime, args.tier)
+    except (WaveFormatError, GenesisError) as e:
+        raise UsageError(f"{source}: {e}") from None
     if args.json:
-        print(json.dumps({"verdict": verdict.to_json(), "outputs": outputs}, sort_keys=True))
+        print(json.dumps({"verdict": verdict.to_json(), "wasmtime_version": args.wasmtime, "outputs": outputs},
+                         sort_keys=True))
     else:
-        print(verdict.category)
-        for title, diffs in (("spec vs wasmtime", verdict.spec_differences),
-                             ("wasmtime-50 vs wasmtime", verdict.model_differences)):
-            for d in diffs:
-                print(f"  {title}: {d.field}: {d.reference!r} != {d.wasmtime!r}")
-    return EXIT_AGREE if verdict.category in (cl.AGREE, cl.EXPLAINED) else EXIT_UNEXPLAINED
+        print(_wave_human(verdict, outputs, document))
+    return _exit_status(verdict.category)
 
 
-def _human(result) -> str:
-    lines = [f"{result.verdict.category}" + (f" ({result.verdict.hazard})" if result.verdict.hazard else "")]
-    for label, out in (("wasmtime", result.wasmtime), ("pyde-ref spec", result.spec),
-                       ("pyde-ref wasmtime-50", result.model)):
-        lines.append(f"  {label:22s} {out.status:14s} trap={out.trap} results={list(out.results)} "
-                     f"fuel={out.fuel_consumed} instantiate_fuel={out.instantiate_fuel}")
-    for title, diffs in (("spec vs wasmtime", result.verdict.spec_differences),
-                         ("wasmtime-50 vs wasmtime", result.verdict.model_differences)):
-        for d in diffs:
-            lines.append(f"  {title}: {d.field}: {d.reference!r} != {d.wasmtime!r}")
+def _wave_human(verdict, outputs: dict, document) -> str:
+    from pyde_ref.commands.wave import receipt_line
+    from pyde_ref.diff.outcome import CRASH
+
+    lines = [_verdict_line(verdict.category, verdict.hazard)]
+    if verdict.crash:
+        lines.append(f"  crash: {verdict.crash}")
+    twin = outputs.get("wasmtime", {})
+    if CRASH not in twin:
+        txs = document.get("txs", []) if isinstance(document, dict) else []
+        for i, receipt in enumerate(twin["receipts"]):
+            name = txs[i].get("function") if i < len(txs) and isinstance(txs[i], dict) else None
+            lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
+    lines += _difference_lines(verdict.spec_differences, verdict.model_differences, "model")
     return "\n".join(lines)

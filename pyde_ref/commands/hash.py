@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 
+from pyde_ref.crypto import HASH_FUNCTIONS
+
 USAGE_ERROR = 2
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
@@ -44,8 +46,6 @@ def parse_hex(text: str) -> bytes:
 
 
 def main(args) -> int:
-    from pyde_ref.crypto import HASH_FUNCTIONS, hash_function
-
     if args.algorithm not in HASH_FUNCTIONS:
         known = ", ".join(sorted(HASH_FUNCTIONS))
         print(f"pyde-ref hash: unknown algorithm {args.algorithm!r} (choose from {known})", file=sys.stderr)
@@ -55,5 +55,5 @@ def main(args) -> int:
     except HexInputError as exc:
         print(f"pyde-ref hash: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    print("0x" + hash_function(args.algorithm)(data).hex())
+    print("0x" + HASH_FUNCTIONS[args.algorithm](data).hex())
     return 0

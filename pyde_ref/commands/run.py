@@ -36,14 +36,29 @@ import sys
 from fractions import Fraction
 from typing import Optional, Sequence
 
-from pyde_ref.wasm.fuel import FUEL_MODELS
+from pyde_ref.wasm import (
+    FAST,
+    FUEL_MODELS,
+    SPEC,
+    TIERS,
+    FuelMeter,
+    LinkError,
+    MachineConfig,
+    Store,
+    Trap,
+    Uninstantiable,
+    WasmError,
+    decode_module,
+    instantiate,
+    invoke,
+    validate_module,
+)
 from pyde_ref.wasm.numerics import FORMATS, FloatFormat, round_to_format
+from pyde_ref.wasm.text import load_module_bytes
 
 EXIT_OK = 0
 EXIT_TRAP = 1
 EXIT_ERROR = 2
-
-FUEL_MODEL_CHOICES = FUEL_MODELS
 
 INT_WIDTH = {"i32": 32, "i64": 64}
 FLOAT_WIDTH = {"f32": 32, "f64": 64}
@@ -95,8 +110,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or bits:0xBITS")
     parser.add_argument("--fuel", default=None, metavar="N",
                         help="fuel budget of the call (default: unlimited, still counted)")
-    parser.add_argument("--fuel-model", default="spec", metavar="MODEL",
-                        help=f"fuel model: {' | '.join(FUEL_MODEL_CHOICES)} (default spec)")
+    parser.add_argument("--fuel-model", default=SPEC, metavar="MODEL",
+                        help=f"fuel model: {' | '.join(FUEL_MODELS)} (default {SPEC})")
     parser.add_argument("--no-nan-canonicalization", action="store_true",
                         help="keep the NaN payloads the numerics pick instead of canonicalizing")
     add_tier_argument(parser)
@@ -106,12 +121,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     accept_negative_arguments(parser)
 
 
-TIER_CHOICES = ("fast", "reading")
+TIER_CHOICES = TIERS
 
 
 def add_tier_argument(parser: argparse.ArgumentParser) -> None:
     """``--tier fast|reading`` (``run``, ``wave``, ``spectest``, ``diff``, ``fuzz``)."""
-    parser.add_argument("--tier", choices=TIER_CHOICES, default="fast",
+    parser.add_argument("--tier", choices=TIER_CHOICES, default=FAST,
                         help="execution tier: fast (default) or reading (the spec-literal interpreter, "
                              "spec fuel model only)")
 
@@ -119,8 +134,6 @@ def add_tier_argument(parser: argparse.ArgumentParser) -> None:
 def tier_usage_error(fuel_model: str, tier: str) -> Optional[str]:
     """Why the machine cannot run ``fuel_model`` on ``tier`` (the reading tier
     implements the spec model only), or ``None``."""
-    from pyde_ref.wasm import MachineConfig
-
     try:
         MachineConfig(fuel_model=fuel_model, tier=tier)
     except ValueError as exc:
@@ -309,9 +322,6 @@ def _error(message: str) -> Outcome:
 
 def load_module(path: str):
     """Read, convert if text, decode and validate; raises :class:`Outcome`."""
-    from pyde_ref.wasm import WasmError, decode_module, validate_module
-    from pyde_ref.wasm.text import load_module_bytes
-
     try:
         data = load_module_bytes(path)
     except OSError as exc:
@@ -328,16 +338,12 @@ def load_module(path: str):
 
 def execute(args: argparse.Namespace) -> dict:
     """Run the command; the JSON object of a returned call, or raise :class:`Outcome`."""
-    from pyde_ref.wasm import (
-        FuelMeter, LinkError, MachineConfig, Store, Trap, Uninstantiable, WasmError, instantiate, invoke,
-    )
-
     try:
         budget = None if args.fuel is None else parse_fuel(args.fuel)
     except ArgumentError as exc:
         raise _error(str(exc)) from None
-    if args.fuel_model not in FUEL_MODEL_CHOICES:
-        raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODEL_CHOICES)}, not {args.fuel_model!r}")
+    if args.fuel_model not in FUEL_MODELS:
+        raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODELS)}, not {args.fuel_model!r}")
     problem = tier_usage_error(args.fuel_model, args.tier)
     if problem:
         raise _error(problem)

@@ -15,6 +15,17 @@ import os
 import sys
 from pathlib import Path
 
+from pyde_ref.spectest.suite import (
+    DEFAULT_WORKERS,
+    TESTSUITE_ENV,
+    find_scripts,
+    format_table,
+    run_suite,
+    stderr_progress,
+    summarize,
+)
+from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools
+
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_ERROR = 2
@@ -45,17 +56,6 @@ def _error(args: argparse.Namespace, message: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    from pyde_ref.spectest.suite import (
-        DEFAULT_WORKERS,
-        TESTSUITE_ENV,
-        find_scripts,
-        format_table,
-        run_suite,
-        stderr_progress,
-        summarize,
-    )
-    from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools
-
     directory = args.dir or os.environ.get(TESTSUITE_ENV)
     if not directory:
         return _error(args, f"no test-suite directory: pass DIR or set ${TESTSUITE_ENV}")

@@ -19,18 +19,21 @@ import json
 import os
 import sys
 
+from pyde_ref.commands.run import add_tier_argument, tier_usage_error
+from pyde_ref.executor.wave import GenesisError, run_wave_input
+from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
+from pyde_ref.wasm import FUEL_MODELS, SPEC
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("wave", help="the wave document (JSON), or - for standard input")
     parser.add_argument(
         "--fuel-model",
-        choices=("spec", "wasmtime-50"),
-        default="spec",
+        choices=FUEL_MODELS,
+        default=SPEC,
         help="how fuel is checked and reported (default: spec)",
     )
     parser.add_argument("--json", action="store_true", help="print the output document as JSON")
-    from pyde_ref.commands.run import add_tier_argument
-
     add_tier_argument(parser)
 
 
@@ -48,33 +51,30 @@ def read_wave_document(path: str) -> tuple[object, str | None]:
         return json.load(f), os.path.dirname(os.path.abspath(path))
 
 
+def receipt_line(index: int, r: dict) -> str:
+    """One receipt of an output document in one line (``wave`` and ``diff``)."""
+    detail = ""
+    if r["status"] == "trap":
+        detail = f" trap={r['trap']}"
+    elif r["status"] == "rejected":
+        detail = f" error_code={r['error_code']} reason={r['reason']}"
+    elif r["status"] == "revert":
+        detail = f" revert_reason={r['revert_reason']}"
+    elif r["return_data"] != "0x":
+        detail = f" return_data={r['return_data']}"
+    if r["contract_address"]:
+        detail += f" contract={r['contract_address']}"
+    return f"tx {index}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
+
+
 def _summary(output: dict) -> str:
-    lines = []
-    for i, r in enumerate(output["receipts"]):
-        detail = ""
-        if r["status"] == "trap":
-            detail = f" trap={r['trap']}"
-        elif r["status"] == "rejected":
-            detail = f" error_code={r['error_code']} reason={r['reason']}"
-        elif r["status"] == "revert":
-            detail = f" revert_reason={r['revert_reason']}"
-        elif r["return_data"] != "0x":
-            detail = f" return_data={r['return_data']}"
-        if r["contract_address"]:
-            detail += f" contract={r['contract_address']}"
-        lines.append(
-            f"tx {i}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
-        )
+    lines = [receipt_line(i, r) for i, r in enumerate(output["receipts"])]
     lines.append(f"events_root  {output['events_root']}")
     lines.append(f"state_digest {output['state_digest']}")
     return "\n".join(lines)
 
 
 def main(args) -> int:
-    from pyde_ref.commands.run import tier_usage_error
-    from pyde_ref.executor.wave import GenesisError, run_wave_input
-    from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
-
     problem = tier_usage_error(args.fuel_model, args.tier)
     if problem:
         return _fail(problem, 2)

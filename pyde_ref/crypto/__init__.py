@@ -15,76 +15,47 @@ one function here (read memory, call, write memory, return the code):
 The hashes and ``falcon512_verify`` never raise on any byte string.
 ``falcon_verify`` returns 0 when ``falcon512_verify`` is True and
 ``ERR_SIGNATURE_INVALID`` otherwise.  The threshold functions raise
-:class:`CryptoError` whose ``code`` is the ABI §4 code to return
-(``ERR_CIPHERTEXT_INVALID``, ``ERR_FORBIDDEN``; ``ERR_INTERNAL`` for a bad
-engine-side key).  ``threshold.envelope_size(n)`` tells the host function how
-big the output buffer must be (else ``ERR_OUTPUT_BUFFER_TOO_SMALL``).
+:class:`CryptoError`, whose ``failure`` (:class:`CryptoFailure`) names the
+ABI §4 row to report (``ERR_CIPHERTEXT_INVALID``, ``ERR_FORBIDDEN``;
+``ERR_INTERNAL`` for a bad engine-side key); the numbers are the ABI's
+(:mod:`pyde_ref.abi.constants`).  ``threshold.envelope_size(n)`` tells the host
+function how big the output buffer must be (else ``ERR_OUTPUT_BUFFER_TOO_SMALL``).
 
 The per-primitive standard, parameters, encodings and known-answer sources
 are in ``spec/cryptography.md``.
+
+Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+< cli``, each importing only the ones below it (the import-linter contracts in
+``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
+import ``wasm`` and uses none of it: the primitives know neither the machine
+nor the ABI. :mod:`.hashes` is the only module of pyde-ref that uses the
+``blake3`` library.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
+from . import threshold
+from .errors import CryptoError, CryptoFailure
+from .falcon import falcon512_verify
+from .hashes import blake3_256, blake3_derive_key, keccak256
+from .poseidon2 import poseidon2_hash
+from .threshold import EncryptionContext
 
-from .errors import (
-    ERR_CIPHERTEXT_INVALID,
-    ERR_FORBIDDEN,
-    ERR_INTERNAL,
-    ERR_INVALID_INPUT,
-    ERR_OUTPUT_BUFFER_TOO_SMALL,
-    ERR_SIGNATURE_INVALID,
-    CryptoError,
-)
-from .hashes import blake3_256, keccak256
-
-# Poseidon2 derives its constants when first imported (a fraction of a
-# second); FALCON needs pqcrypto and the threshold envelope kyber-py.  They
-# load on first use, so importing the package (e.g. for Blake3) stays cheap
-# and does not depend on those libraries.
-_LAZY = {
-    "poseidon2_hash": ("pyde_ref.crypto.poseidon2", "poseidon2_hash"),
-    "falcon512_verify": ("pyde_ref.crypto.falcon", "falcon512_verify"),
-    "threshold": ("pyde_ref.crypto.threshold", None),
-    "EncryptionContext": ("pyde_ref.crypto.threshold", "EncryptionContext"),
-}
-
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'pyde_ref.crypto' has no attribute {name!r}")
-    module_name, attribute = _LAZY[name]
-    module = importlib.import_module(module_name)
-    return module if attribute is None else getattr(module, attribute)
-
-
-#: The digests ``pyde-ref hash`` offers: name -> attribute of this package.
 HASH_FUNCTIONS = {
-    "blake3": "blake3_256",
-    "keccak256": "keccak256",
-    "poseidon2": "poseidon2_hash",
+    "blake3": blake3_256,
+    "keccak256": keccak256,
+    "poseidon2": poseidon2_hash,
 }
-
-
-def hash_function(name: str):
-    """The 32-byte hash called ``name`` in :data:`HASH_FUNCTIONS`."""
-    return getattr(sys.modules[__name__], HASH_FUNCTIONS[name])
+"""The digests ``pyde-ref hash`` offers: name -> ``(data) -> 32 bytes``."""
 
 __all__ = [
     "HASH_FUNCTIONS",
     "CryptoError",
+    "CryptoFailure",
     "EncryptionContext",
-    "ERR_CIPHERTEXT_INVALID",
-    "ERR_FORBIDDEN",
-    "ERR_INTERNAL",
-    "ERR_INVALID_INPUT",
-    "ERR_OUTPUT_BUFFER_TOO_SMALL",
-    "ERR_SIGNATURE_INVALID",
     "blake3_256",
+    "blake3_derive_key",
     "falcon512_verify",
-    "hash_function",
     "keccak256",
     "poseidon2_hash",
     "threshold",

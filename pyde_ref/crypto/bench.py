@@ -12,6 +12,8 @@ import argparse
 import sys
 import time
 
+from pqcrypto.sign import falcon_512
+
 from . import blake3_256, falcon512_verify, keccak256, poseidon2_hash, threshold
 from .poseidon2 import permute
 
@@ -37,8 +39,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     data32 = bytes(range(32))
-    from pqcrypto.sign import falcon_512
-
     public_key, secret_key = falcon_512.generate_keypair()
     signature = falcon_512.sign(secret_key, data32)
     committee_pk, committee_sk = threshold.committee_keypair(bytes(64))

@@ -1,34 +1,36 @@
-"""Error codes of the cryptographic host functions (ABI spec §4).
+"""How a cryptographic primitive refuses its input (ABI spec §4, §8.5).
 
-The primitives never return a negative code themselves; the ones that can
-refuse their input raise :class:`CryptoError` carrying the ABI code, so a
-host function is ``try: ... except CryptoError as e: return e.code``.
+The error codes are the ABI's: their numbers are defined once, in
+:mod:`pyde_ref.abi.constants` (``ERROR_CODES``), a layer above this one.  A
+primitive names the failure and the ABI §4 row (its symbol) a host function
+reports it with; the host function returns that row's code.
+``tests/crypto/test_crypto_error_codes.py`` checks that every symbol here is a
+row of the ABI's table.
 """
 
 from __future__ import annotations
 
-ERR_INVALID_INPUT = -1
-ERR_FORBIDDEN = -5
-ERR_OUTPUT_BUFFER_TOO_SMALL = -7
-ERR_CIPHERTEXT_INVALID = -16
-ERR_SIGNATURE_INVALID = -17
-ERR_INTERNAL = -100
+import enum
 
-ERROR_NAMES = {
-    ERR_INVALID_INPUT: "ERR_INVALID_INPUT",
-    ERR_FORBIDDEN: "ERR_FORBIDDEN",
-    ERR_OUTPUT_BUFFER_TOO_SMALL: "ERR_OUTPUT_BUFFER_TOO_SMALL",
-    ERR_CIPHERTEXT_INVALID: "ERR_CIPHERTEXT_INVALID",
-    ERR_SIGNATURE_INVALID: "ERR_SIGNATURE_INVALID",
-    ERR_INTERNAL: "ERR_INTERNAL",
-}
+
+class CryptoFailure(enum.Enum):
+    """Why a primitive refused its input; the value is the ABI §4 symbol."""
+
+    CIPHERTEXT_INVALID = "ERR_CIPHERTEXT_INVALID"
+    """A malformed envelope, or one whose tag does not verify (ABI §8.5)."""
+    NOT_COMBINED = "ERR_FORBIDDEN"
+    """``threshold_decrypt`` before the committee combined its shares (ABI §8.5)."""
+    ENGINE_FAULT = "ERR_INTERNAL"
+    """A bad engine-side input (committee key, execution context): not the
+    contract's fault (ABI §4 ``ERR_INTERNAL``)."""
 
 
 class CryptoError(Exception):
-    """A primitive refused its input; ``code`` is the ABI §4 error code."""
+    """A primitive refused its input: ``failure`` says why, ``symbol`` is the
+    ABI §4 symbol to report it with."""
 
-    def __init__(self, code: int, reason: str):
-        super().__init__(f"{ERROR_NAMES.get(code, code)}: {reason}")
-        self.code = code
-        self.symbol = ERROR_NAMES.get(code, str(code))
+    def __init__(self, failure: CryptoFailure, reason: str):
+        super().__init__(f"{failure.value}: {reason}")
+        self.failure = failure
+        self.symbol = failure.value
         self.reason = reason

@@ -46,6 +46,7 @@ class GrainLFSR:
     """The 80-bit Grain LFSR in self-shrinking mode (eprint 2019/458 App. F)."""
 
     TAPS = (62, 51, 38, 23, 13, 0)
+    """The feedback: the new bit is the XOR of the state bits at these indexes."""
     WARM_UP_CLOCKS = 160
 
     def __init__(self, field: int, sbox: int, n: int, t: int, r_f: int, r_p: int):
@@ -60,7 +61,9 @@ class GrainLFSR:
 
     def _clock(self) -> int:
         s = self._state
-        new_bit = s[62] ^ s[51] ^ s[38] ^ s[23] ^ s[13] ^ s[0]
+        new_bit = 0
+        for tap in self.TAPS:
+            new_bit ^= s[tap]
         del s[0]
         s.append(new_bit)
         return new_bit

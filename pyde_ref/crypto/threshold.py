@@ -37,11 +37,11 @@ import struct
 from dataclasses import dataclass
 from typing import Mapping
 
-import blake3 as _blake3
 from Crypto.Cipher import ChaCha20_Poly1305
 from kyber_py.ml_kem import ML_KEM_768
 
-from .errors import ERR_CIPHERTEXT_INVALID, ERR_FORBIDDEN, ERR_INTERNAL, CryptoError
+from .errors import CryptoError, CryptoFailure
+from .hashes import blake3_derive_key
 
 # --- sizes (FIPS 203 Table 3 for ML-KEM-768; RFC 8439) ------------------------------
 
@@ -88,7 +88,7 @@ class EncryptionContext:
         """chain_id u64 LE || block_height u64 LE || wave_id u64 LE ||
         tx_hash[32] || contract_address[32] || call_index u32 LE."""
         if len(self.tx_hash) != 32 or len(self.contract_address) != 32:
-            raise CryptoError(ERR_INTERNAL, "tx_hash and contract_address must be 32 bytes")
+            raise CryptoError(CryptoFailure.ENGINE_FAULT, "tx_hash and contract_address must be 32 bytes")
         for name, value, limit in (
             ("chain_id", self.chain_id, 2**64),
             ("block_height", self.block_height, 2**64),
@@ -96,7 +96,7 @@ class EncryptionContext:
             ("call_index", self.call_index, 2**32),
         ):
             if not 0 <= value < limit:
-                raise CryptoError(ERR_INTERNAL, f"{name} out of range: {value}")
+                raise CryptoError(CryptoFailure.ENGINE_FAULT, f"{name} out of range: {value}")
         return (
             struct.pack("<QQQ", self.chain_id, self.block_height, self.wave_id)
             + bytes(self.tx_hash)
@@ -110,10 +110,6 @@ def envelope_size(plaintext_length: int) -> int:
     return ENVELOPE_OVERHEAD + plaintext_length
 
 
-def _derive(context: str, material: bytes, length: int) -> bytes:
-    return _blake3.blake3(material, derive_key_context=context).digest(length=length)
-
-
 def derivation_material(context: EncryptionContext, plaintext: bytes) -> bytes:
     """context.encode() || u64 LE plaintext length || plaintext."""
     return context.encode() + struct.pack("<Q", len(plaintext)) + plaintext
@@ -121,12 +117,12 @@ def derivation_material(context: EncryptionContext, plaintext: bytes) -> bytes:
 
 def encapsulation_randomness(context: EncryptionContext, plaintext: bytes) -> bytes:
     """The 32-byte ``m`` of ML-KEM.Encaps_internal."""
-    return _derive(ENCAPSULATION_RANDOMNESS_CONTEXT, derivation_material(context, plaintext), 32)
+    return blake3_derive_key(ENCAPSULATION_RANDOMNESS_CONTEXT, derivation_material(context, plaintext), 32)
 
 
 def aead_nonce(context: EncryptionContext, plaintext: bytes) -> bytes:
     """The 12-byte ChaCha20-Poly1305 nonce."""
-    return _derive(NONCE_CONTEXT, derivation_material(context, plaintext), NONCE_SIZE)
+    return blake3_derive_key(NONCE_CONTEXT, derivation_material(context, plaintext), NONCE_SIZE)
 
 
 def encrypt(committee_public_key: bytes, plaintext: bytes, context: EncryptionContext) -> bytes:
@@ -134,15 +130,15 @@ def encrypt(committee_public_key: bytes, plaintext: bytes, context: EncryptionCo
 
     A committee key that is not a valid ML-KEM-768 encapsulation key (wrong
     length, or coefficients not reduced mod q: FIPS 203 §7.2 input check) is
-    an engine fault, not a contract error: :data:`ERR_INTERNAL`."""
+    an engine fault, not a contract error: ``CryptoFailure.ENGINE_FAULT``."""
     committee_public_key, plaintext = bytes(committee_public_key), bytes(plaintext)
     if len(committee_public_key) != KEM_PUBLIC_KEY_SIZE:
-        raise CryptoError(ERR_INTERNAL, "committee public key is not 1184 bytes")
+        raise CryptoError(CryptoFailure.ENGINE_FAULT, "committee public key is not 1184 bytes")
     m = encapsulation_randomness(context, plaintext)
     try:
         shared_secret, kem_ciphertext = ML_KEM_768._encaps_internal(committee_public_key, m)
     except ValueError as exc:
-        raise CryptoError(ERR_INTERNAL, f"committee public key rejected: {exc}") from None
+        raise CryptoError(CryptoFailure.ENGINE_FAULT, f"committee public key rejected: {exc}") from None
     nonce = aead_nonce(context, plaintext)
     header = bytes([ENVELOPE_VERSION]) + kem_ciphertext + nonce
     cipher = ChaCha20_Poly1305.new(key=shared_secret, nonce=nonce)
@@ -167,16 +163,16 @@ class Envelope:
 
 
 def parse_envelope(envelope: bytes) -> Envelope:
-    """Split an envelope into its fields; :data:`ERR_CIPHERTEXT_INVALID` if it
+    """Split an envelope into its fields; ``CryptoFailure.CIPHERTEXT_INVALID`` if it
     is shorter than the fixed overhead or has an unknown version."""
     envelope = bytes(envelope)
     if len(envelope) < ENVELOPE_OVERHEAD:
         raise CryptoError(
-            ERR_CIPHERTEXT_INVALID,
+            CryptoFailure.CIPHERTEXT_INVALID,
             f"envelope is {len(envelope)} bytes, shorter than the {ENVELOPE_OVERHEAD}-byte minimum",
         )
     if envelope[VERSION_OFFSET] != ENVELOPE_VERSION:
-        raise CryptoError(ERR_CIPHERTEXT_INVALID, f"unknown envelope version {envelope[0]}")
+        raise CryptoError(CryptoFailure.CIPHERTEXT_INVALID, f"unknown envelope version {envelope[0]}")
     return Envelope(
         version=envelope[VERSION_OFFSET],
         kem_ciphertext=envelope[KEM_CIPHERTEXT_OFFSET:NONCE_OFFSET],
@@ -188,7 +184,7 @@ def parse_envelope(envelope: bytes) -> Envelope:
 
 def envelope_id(envelope: bytes) -> bytes:
     """The 32-byte name under which the ceremony's result is recorded."""
-    return _derive(ENVELOPE_ID_CONTEXT, bytes(envelope), 32)
+    return blake3_derive_key(ENVELOPE_ID_CONTEXT, bytes(envelope), 32)
 
 
 def ceremony_decapsulate(decapsulation_key: bytes, envelope: bytes) -> tuple[bytes, bytes]:
@@ -214,15 +210,15 @@ def decrypt(envelope: bytes, combined: Mapping[bytes, bytes]) -> bytes:
     parsed = parse_envelope(envelope)
     shared_secret = combined.get(envelope_id(envelope))
     if shared_secret is None:
-        raise CryptoError(ERR_FORBIDDEN, "the committee has not combined shares for this envelope")
+        raise CryptoError(CryptoFailure.NOT_COMBINED, "the committee has not combined shares for this envelope")
     if len(shared_secret) != SHARED_SECRET_SIZE:
-        raise CryptoError(ERR_INTERNAL, "combined shared secret is not 32 bytes")
+        raise CryptoError(CryptoFailure.ENGINE_FAULT, "combined shared secret is not 32 bytes")
     cipher = ChaCha20_Poly1305.new(key=bytes(shared_secret), nonce=parsed.nonce)
     cipher.update(parsed.header)
     try:
         return cipher.decrypt_and_verify(parsed.ciphertext, parsed.tag)
     except ValueError:
-        raise CryptoError(ERR_CIPHERTEXT_INVALID, "authentication tag does not verify") from None
+        raise CryptoError(CryptoFailure.CIPHERTEXT_INVALID, "authentication tag does not verify") from None
 
 
 def committee_keypair(seed: bytes) -> tuple[bytes, bytes]:
@@ -230,5 +226,5 @@ def committee_keypair(seed: bytes) -> tuple[bytes, bytes]:
     key)`` from a 64-byte seed d || z (FIPS 203 ML-KEM.KeyGen_internal), for
     tests and vectors; a real committee key comes from its DKG ceremony."""
     if len(seed) != 64:
-        raise CryptoError(ERR_INTERNAL, "committee key seed must be 64 bytes")
+        raise CryptoError(CryptoFailure.ENGINE_FAULT, "committee key seed must be 64 bytes")
     return ML_KEM_768.key_derive(bytes(seed))

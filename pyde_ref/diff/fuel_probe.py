@@ -1,9 +1,10 @@
-"""wasmtime 50's fuel, measured: one tiny module per pyde-v1 operator.
+"""A wasmtime version's fuel, measured: one tiny module per pyde-v1 operator.
 
 Nothing here trusts a model: every figure comes from running a probe module on
-the twin (:mod:`.wasmtime_backend`) and reading ``budget - store.get_fuel()``.
-The tests in ``tests/diff/test_wasmtime_fuel.py`` pin what is measured here, and
-``spec/findings/wasmtime-fuel-*.md`` write it up.
+a twin (:func:`pyde_ref.diff.twin.get_twin`, any version) and reading
+``budget - remaining``.  The tests in ``tests/diff/test_wasmtime_fuel.py``
+pin what is measured here for wasmtime 50 and 45, and
+``spec/findings/wasmtime-fuel-*.md`` and ``wasmtime-45-vs-50.md`` write it up.
 
 A probe's export ``probe`` pushes the operator's operands with ``*.const``,
 executes the operator once and drops its results.  Its cost is::
@@ -11,19 +12,21 @@ executes the operator once and drops its results.  Its cost is::
     measured - entry - operands * cost(const) - results * cost(drop)
 
 where ``entry``, ``cost(const)`` and ``cost(drop)`` are themselves measured
-first (:func:`baseline`).  The same probes run on the reference backend let
-:mod:`.fuel_probe` compare the ``wasmtime-50`` fuel model operator by operator.
+first (:meth:`FuelProbe.baseline`).  A :class:`FuelProbe` runs on anything
+with a twin's ``call`` (:class:`~pyde_ref.diff.reference_backend.ReferenceMachine`
+too), so the same probes compare a fuel model with the engine it models.
+
+``python -m pyde_ref.diff.fuel_probe [--wasmtime VERSION]`` prints the table.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 import attrs
 import wasmtime
 
-from pyde_ref.diff.outcome import CallOutcome
-from pyde_ref.diff.wasmtime_backend import run_bare
+from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
 
 #: Ample budget for probes that should not run out.
 AMPLE = 1_000_000
@@ -53,22 +56,6 @@ OPERAND = {"i32": "(i32.const 3)", "i64": "(i64.const 3)", "f32": "(f32.const 1.
 
 def module_wat(body: str, *, results: str = "", locals_: str = "", extra: str = "") -> str:
     return f'(module {PRELUDE} {extra}\n  (func (export "probe") {results} {locals_}\n    {body}))'
-
-
-def measure_wat(wat: str, fuel: int = AMPLE, func: str = "probe", args=()) -> CallOutcome:
-    return run_bare(wasmtime.wat2wasm(wat), func, list(args), fuel)
-
-
-def measure_wat_model(wat: str, fuel: int = AMPLE, func: str = "probe", args=(),
-                      fuel_model: str = "wasmtime-50") -> CallOutcome:
-    """The same probe run by the reference machine under ``fuel_model``."""
-    from pyde_ref.diff.reference_backend import run_bare as reference_run
-
-    return reference_run(wasmtime.wat2wasm(wat), func, list(args), fuel, fuel_model=fuel_model)
-
-
-def measure(body: str, fuel: int = AMPLE, **kw) -> CallOutcome:
-    return measure_wat(module_wat(body, **kw), fuel)
 
 
 # --------------------------------------------------------------------------
@@ -203,82 +190,113 @@ class Baseline:
     drop: int
 
 
-def baseline(run: Callable[..., CallOutcome] = measure) -> Baseline:
-    entry = run("").fuel_consumed
-    with_const = run("i32.const 0", results="(result i32)").fuel_consumed
-    with_drop = run("i32.const 0 drop").fuel_consumed
-    return Baseline(entry, with_const - entry, with_drop - with_const)
+class FuelProbe:
+    """Fuel measurements on ``backend``: a twin (default: the default
+    version's) or a :class:`~pyde_ref.diff.reference_backend.ReferenceMachine`."""
+
+    def __init__(self, backend=None):
+        if backend is None:
+            from pyde_ref.diff.twin import get_twin
+
+            backend = get_twin()
+        self.backend = backend
+        self._baseline: Optional[Baseline] = None
+
+    def run_wat(self, wat: str, fuel: int = AMPLE, func: str = "probe", args=(), *, host: Optional[str] = None,
+                instantiate_fuel: int = INSTANTIATE_FUEL) -> CallOutcome:
+        return self.backend.call(wasmtime.wat2wasm(wat), func, list(args), fuel, host=host,
+                                 instantiate_fuel=instantiate_fuel)
+
+    def measure(self, body: str, fuel: int = AMPLE, **kw) -> CallOutcome:
+        return self.run_wat(module_wat(body, **kw), fuel)
+
+    def baseline(self) -> Baseline:
+        if self._baseline is None:
+            entry = self.measure("").fuel_consumed
+            with_const = self.measure("i32.const 0", results="(result i32)").fuel_consumed
+            with_drop = self.measure("i32.const 0 drop").fuel_consumed
+            self._baseline = Baseline(entry, with_const - entry, with_drop - with_const)
+        return self._baseline
+
+    def operator_cost(self, op: OpProbe) -> int:
+        """Measured cost of ``op`` (see module docstring).  The probe must
+        return normally: a trap would report the last written-back fuel."""
+        base = self.baseline()
+        out = self.measure(op.body, locals_=op.locals_, results=op.fn_results)
+        if out.status != "ok":
+            raise AssertionError(f"probe for {op.name} did not return: {out}")
+        return out.fuel_consumed - base.entry - op.operands * base.const - op.results * base.drop - op.others
+
+    def cost_table(self) -> dict[str, int]:
+        """``{operator: cost}`` for the whole catalogue."""
+        return {op.name: self.operator_cost(op) for op in catalogue()}
+
+    def bulk_charge(self, op: str, lengths=(0, 1, 2, 10, 100)) -> dict[int, int]:
+        """Fuel of ``op`` (memory.fill/copy/init, table.init/copy) by constant
+        length, the three ``i32.const`` operands and the entry excluded."""
+        base = self.baseline()
+        immediate = {"memory.init": " $d", "table.init": " $e"}.get(op, "")
+        found = {}
+        for n in lengths:
+            out = self.measure(f"i32.const 0 i32.const 0 i32.const {n} {op}{immediate}")
+            found[n] = out.fuel_consumed - base.entry - 3 * base.const
+        return found
+
+    def grow_charge(self, deltas=(0, 1, 2, 5, 100, 1023, 1024, 2000, 65536)) -> dict[int, tuple[int, int]]:
+        """``{pages requested: (memory.grow result, fuel)}``; the memory starts
+        at 1 page, the cap is 1024 pages, so requests above 1023 fail (-1)."""
+        base = self.baseline()
+        found = {}
+        for n in deltas:
+            out = self.measure(f"i32.const {n} memory.grow", results="(result i32)")
+            found[n] = (out.results[0], out.fuel_consumed - base.entry - base.const)
+        return found
+
+    def minimal_budget(self, wat: str, func: str = "probe", limit: int = 100_000, args=()) -> int:
+        """The smallest budget with which ``func`` returns normally
+        (bisection; success is monotone in the budget)."""
+        wasm = wasmtime.wat2wasm(wat)
+
+        def ok(budget: int) -> bool:
+            return self.backend.call(wasm, func, list(args), budget).status == "ok"
+
+        lo, hi = 0, limit  # lo fails, hi succeeds
+        if not ok(hi):
+            raise AssertionError("does not succeed within the limit")
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if ok(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
 
 
-def operator_cost(op: OpProbe, base: Baseline, run: Callable[..., CallOutcome] = measure) -> int:
-    """Measured cost of ``op`` (see module docstring).  The probe must return
-    normally: a trap would report the last written-back fuel instead."""
-    out = run(op.body, locals_=op.locals_, results=op.fn_results)
-    if out.status != "ok":
-        raise AssertionError(f"probe for {op.name} did not return: {out}")
-    return out.fuel_consumed - base.entry - op.operands * base.const - op.results * base.drop - op.others
+def main(argv=None) -> int:
+    """Print the measured table of one wasmtime version (the source of
+    spec/findings/wasmtime-fuel-costs.md and wasmtime-45-vs-50.md)."""
+    import argparse
 
+    from pyde_ref.diff.twin import add_wasmtime_argument, get_twin
 
-def cost_table(run: Callable[..., CallOutcome] = measure) -> dict[str, int]:
-    """``{operator: cost}`` for the whole catalogue."""
-    base = baseline(run)
-    return {op.name: operator_cost(op, base, run) for op in catalogue()}
-
-
-def bulk_charge(op: str, lengths=(0, 1, 2, 10, 100), run: Callable[..., CallOutcome] = measure) -> dict[int, int]:
-    """Fuel of ``op`` (memory.fill/copy/init, table.init/copy) by length, the
-    three ``i32.const`` operands and the entry excluded."""
-    base = baseline(run)
-    immediate = {"memory.init": " $d", "table.init": " $e"}.get(op, "")
-    found = {}
-    for n in lengths:
-        out = run(f"i32.const 0 i32.const 0 i32.const {n} {op}{immediate}")
-        found[n] = out.fuel_consumed - base.entry - 3 * base.const
-    return found
-
-
-def grow_charge(deltas=(0, 1, 2, 5, 100, 1023, 1024, 2000, 65536), run: Callable[..., CallOutcome] = measure) -> dict[int, tuple[int, int]]:
-    """``{pages requested: (memory.grow result, fuel)}``; the memory starts at 1
-    page, the cap is 1024 pages, so requests above 1023 fail (-1)."""
-    base = baseline(run)
-    found = {}
-    for n in deltas:
-        out = run(f"i32.const {n} memory.grow", results="(result i32)")
-        found[n] = (out.results[0], out.fuel_consumed - base.entry - base.const)
-    return found
-
-
-def minimal_budget(wat: str, func: str = "probe", limit: int = 100_000) -> int:
-    """The smallest budget with which ``func`` returns normally (bisection;
-    success is monotone in the budget)."""
-    wasm = wasmtime.wat2wasm(wat)
-    lo, hi = 0, limit  # lo fails, hi succeeds
-    if run_bare(wasm, func, [], hi).status != "ok":
-        raise AssertionError("does not succeed within the limit")
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if run_bare(wasm, func, [], mid).status == "ok":
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
-def main() -> None:
-    """``python -m pyde_ref.diff.fuel_probe``: print the measured table (the
-    source of spec/findings/wasmtime-fuel-costs.md)."""
-    base = baseline()
+    parser = argparse.ArgumentParser(prog="python -m pyde_ref.diff.fuel_probe")
+    add_wasmtime_argument(parser)
+    args = parser.parse_args(argv)
+    probe = FuelProbe(get_twin(args.wasmtime))
+    base = probe.baseline()
+    print(f"wasmtime {probe.backend.wasmtime_release}")
     print(f"entry {base.entry}, i32.const {base.const}, drop {base.drop}")
     by_cost: dict[int, list[str]] = {}
-    for op in catalogue():
-        by_cost.setdefault(operator_cost(op, base), []).append(op.name)
+    for name, cost in probe.cost_table().items():
+        by_cost.setdefault(cost, []).append(name)
     for cost in sorted(by_cost):
         print(f"cost {cost} ({len(by_cost[cost])} operators): {' '.join(by_cost[cost])}")
     for op in ("memory.fill", "memory.copy", "memory.init", "table.init", "table.copy"):
         lengths = (0, 1, 2, 3) if op.startswith("table") else (0, 1, 2, 10, 26)
-        print(f"{op}: {bulk_charge(op, lengths)}")
-    print(f"memory.grow from 1 page (result, fuel): {grow_charge()}")
+        print(f"{op}: {probe.bulk_charge(op, lengths)}")
+    print(f"memory.grow from 1 page (result, fuel): {probe.grow_charge()}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,16 +1,19 @@
-"""The differential fuzz campaign (issue 5, part 3).
+"""The differential fuzz campaign (issue 5, part 3; issue 14, item 1).
 
 Case ``i`` of a campaign with seed ``S`` is a pure function of ``(S, i)``: a
 generator seeded with ``"pyde-fuzz:S:i"`` draws the smith seed bytes, whether
 the module may import ``pyde`` host functions (``--with-host``: a share of
 :data:`HOST_SHARE`), which exports to call, their arguments and their fuel
-budgets.  Each call is run on wasmtime and on the reference under both fuel
-models and classified (:mod:`.classify`).  An ``unexplained`` call is shrunk
-with ``wasm-tools shrink`` and saved as a regression case.
+budgets.  Each call is run on the twin of the chosen wasmtime version and on
+the reference under ``spec`` and that version's fuel model, and classified
+(:mod:`.classify`).  An ``unexplained`` call is shrunk with
+``wasm-tools shrink`` and saved as a regression case.  Whole waves are
+fuzzed by :mod:`.wave_fuzz`.
 
 The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
-``explained``, ``known_hazard``, ``unexplained``, plus ``seed``,
-``host_cases``, ``smith_declined``, ``hazards`` and ``regressions``.  With
+``explained``, ``known_hazard``, ``no_model``, ``unexplained``, plus
+``seed``, ``wasmtime``, ``fuel_model``, ``host_cases``, ``smith_declined``,
+``hazards`` (counts by hazard or missing model) and ``regressions``.  With
 the tier check (``tier_check``, :mod:`.tiers`) every call also runs on both
 execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 """
@@ -29,6 +32,7 @@ import attrs
 
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff import tiers
+from pyde_ref.diff.twin import DEFAULT_WASMTIME
 
 #: Share of cases whose module may import host functions, with ``--with-host``.
 HOST_SHARE = 0.3
@@ -86,19 +90,12 @@ class CaseReport:
     tier_checks: tuple[tiers.TierCheck, ...] = ()
 
 
-def function_exports(wasm: bytes) -> Optional[list[tuple[str, list[str]]]]:
+def function_exports(wasm: bytes, wasmtime: str = DEFAULT_WASMTIME) -> Optional[list[tuple[str, list[str]]]]:
     """``[(name, param types)]`` of the function exports, or ``None`` when
-    wasmtime rejects the module."""
-    import wasmtime
+    the twin of ``wasmtime`` rejects the module."""
+    from pyde_ref.diff.twin import get_twin
 
-    from pyde_ref.diff.wasmtime_backend import compile_module
-
-    try:
-        module = compile_module(wasm)
-    except wasmtime.WasmtimeError:
-        return None
-    return [(e.name, [str(p) for p in e.type.params]) for e in module.exports
-            if isinstance(e.type, wasmtime.FuncType)]
+    return get_twin(wasmtime).function_exports(wasm)
 
 
 _SMITHS: dict = {}
@@ -107,21 +104,23 @@ _SMITHS: dict = {}
 def _smith(with_host: bool):
     from pyde_ref.diff.smith import Smith
 
-    if with_host not in _SMITHS:
-        _SMITHS[with_host] = Smith(with_host=with_host)
-    return _SMITHS[with_host]
+    key = (os.getpid(), with_host)  # a forked worker must not share its parent's output file
+    if key not in _SMITHS:
+        _SMITHS[key] = Smith(with_host=with_host)
+    return _SMITHS[key]
 
 
-def run_one(seed: int, index: int, host_enabled: bool, tier: str = "fast", tier_check: bool = False) -> CaseReport:
-    """Generate and run case ``index`` (see module docstring); the ``spec``
-    reference runs on ``tier``, and with ``tier_check`` every call on both tiers."""
+def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast",
+            tier_check: bool = False) -> CaseReport:
+    """Generate and run case ``index`` (see module docstring); the reference's
+    ``spec`` runs are on ``tier``, and with ``tier_check`` every call on both tiers."""
     rng = case_rng(seed, index)
     with_host = host_enabled and rng.random() < HOST_SHARE
     smith_seed = rng.randbytes(rng.randint(*SEED_BYTES))
     wasm = _smith(with_host).generate(smith_seed)
     if wasm is None:
         return CaseReport(index, False, with_host)
-    exports = function_exports(wasm)
+    exports = function_exports(wasm, wasmtime)
     if exports is None:
         # wasmtime rejects a module smith made for pyde-v1: the reference must
         # reject it too (one call to an arbitrary name compares the statuses).
@@ -132,7 +131,7 @@ def run_one(seed: int, index: int, host_enabled: bool, tier: str = "fast", tier_
     for name, params in calls:
         args = [random_value(rng, t) for t in params]
         fuel = random_fuel(rng)
-        results.append(cl.run_case(wasm, name, args, fuel, with_host=with_host, tier=tier))
+        results.append(cl.run_case(wasm, name, args, fuel, with_host=with_host, wasmtime=wasmtime, tier=tier))
         if tier_check:
             checks.append(tiers.check_call(wasm, name, args, fuel, with_host))
     return CaseReport(index, True, with_host, tuple(results), wasm, tuple(checks))
@@ -150,18 +149,24 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0, tier: str = "fast",
-              tier_check: bool = False) -> Iterator[CaseReport]:
-    """Case reports in index order (``jobs`` worker processes)."""
-    work = [(seed, i, host_enabled, tier, tier_check) for i in range(start, start + cases)]
+def in_workers(function, work: list, jobs: int) -> Iterator:
+    """``function(job)`` for each job, in order, on ``jobs`` worker processes
+    (in this process when ``jobs`` is 1)."""
     if jobs <= 1:
         for job in work:
-            yield _run_one_job(job)
+            yield function(job)
         return
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
-        yield from pool.imap(_run_one_job, work, chunksize=2)
+        yield from pool.imap(function, work, chunksize=2)
+
+
+def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0,
+              wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast", tier_check: bool = False) -> Iterator[CaseReport]:
+    """Case reports in index order (``jobs`` worker processes)."""
+    work = [(seed, i, host_enabled, wasmtime, tier, tier_check) for i in range(start, start + cases)]
+    yield from in_workers(_run_one_job, work, jobs)
 
 
 # --------------------------------------------------------------------------
@@ -171,11 +176,14 @@ def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: i
 REGRESSION_DIR = os.path.join("tests", "diff", "regressions")
 
 
-def still_unexplained(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool) -> bool:
-    return cl.run_case(wasm, func, args, fuel, with_host=with_host).verdict.category == cl.UNEXPLAINED
+def still_unexplained(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool,
+                      wasmtime: str = DEFAULT_WASMTIME) -> bool:
+    result = cl.run_case(wasm, func, args, fuel, with_host=with_host, wasmtime=wasmtime)
+    return result.verdict.category == cl.UNEXPLAINED
 
 
-def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, attempts: int = 100) -> bytes:
+def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, attempts: int = 100,
+           wasmtime: str = DEFAULT_WASMTIME) -> bytes:
     """The smallest module ``wasm-tools shrink`` finds on which the same call
     is still unexplained (the original if shrinking fails)."""
     from pyde_ref.diff.smith import wasm_tools
@@ -184,10 +192,11 @@ def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, 
         src, out, script = (os.path.join(tmp, n) for n in ("in.wasm", "out.wasm", "predicate.sh"))
         with open(src, "wb") as f:
             f.write(wasm)
-        params = dict(function_exports(wasm) or []).get(func)
+        params = dict(function_exports(wasm, wasmtime) or []).get(func)
         if params is None:
             return wasm  # nothing to shrink towards: wasmtime rejects the module
-        spec = json.dumps({"func": func, "params": params, "args": args, "fuel": fuel, "with_host": with_host})
+        spec = json.dumps({"func": func, "params": params, "args": args, "fuel": fuel, "with_host": with_host,
+                           "wasmtime": wasmtime})
         with open(script, "w") as f:
             f.write(f"#!/bin/sh\nexec {sys.executable} -m pyde_ref.diff.fuzz --predicate '{spec}' \"$1\"\n")
         os.chmod(script, 0o755)
@@ -205,7 +214,7 @@ def save_regression(directory: str, name: str, wasm: bytes, result: cl.CaseResul
     with open(path + ".wasm", "wb") as f:
         f.write(wasm)
     record = {"func": result.func, "args": list(result.args), "fuel": result.fuel, "with_host": with_host,
-              "found": result.to_json()}
+              "wasmtime": result.version, "found": result.to_json()}
     with open(path + ".json", "w") as f:
         json.dump(record, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -228,20 +237,35 @@ def signature(result: cl.CaseResult) -> tuple:
             result.wasmtime.trap, result.model.status, result.model.trap)
 
 
+def new_summary(seed: int, wasmtime: str) -> dict:
+    """An empty campaign summary (the counts of every category at 0)."""
+    from pyde_ref.diff.twin import reference_fuel_model
+
+    return {"seed": seed, "wasmtime": wasmtime, "fuel_model": reference_fuel_model(wasmtime)[0],
+            cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0, cl.NO_MODEL: 0, cl.UNEXPLAINED: 0,
+            "hazards": {}, "regressions": []}
+
+
+def count_verdict(summary: dict, category: str, reason: Optional[str]) -> None:
+    summary[category] += 1
+    if reason:
+        summary["hazards"][reason] = summary["hazards"].get(reason, 0) + 1
+
+
 def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_dir: Optional[str] = None,
-             do_shrink: bool = True, progress=None, tier: str = "fast", tier_check: bool = False) -> dict:
+             do_shrink: bool = True, progress=None, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast",
+             tier_check: bool = False) -> dict:
     """Run a campaign and return its summary (see module docstring).  Every
     unexplained call is listed; the first of each :func:`signature` (at most
     :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``.  A
     ``KeyboardInterrupt`` ends the campaign early: the summary then covers the
     cases run so far and says ``"interrupted": true``."""
     to_save: dict = {}
-    summary = {"seed": seed, "cases": 0, "calls": 0, cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0,
-               cl.UNEXPLAINED: 0, "host_cases": 0, "smith_declined": 0, "hazards": {}, "regressions": []}
+    summary = dict(new_summary(seed, wasmtime), cases=0, calls=0, host_cases=0, smith_declined=0)
     tier_saves: list = []
     if tier_check:
         tiers.start_summary(summary)
-    reports = run_cases(seed, cases, host_enabled, jobs, tier=tier, tier_check=tier_check)
+    reports = run_cases(seed, cases, host_enabled, jobs, wasmtime=wasmtime, tier=tier, tier_check=tier_check)
     try:
         for report in reports:
             _count(report, summary, to_save)
@@ -257,7 +281,7 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
     if save_dir is not None:
         for entry, index, wasm, result, with_host in to_save.values():
             if do_shrink:
-                wasm = shrink(wasm, result.func, list(result.args), result.fuel, with_host)
+                wasm = shrink(wasm, result.func, list(result.args), result.fuel, with_host, wasmtime=wasmtime)
             name = f"fuzz-{seed}-{index}-{_safe(result.func) or 'module'}"
             entry["saved"] = save_regression(save_dir, name, wasm, result, with_host)
         for (report, check), entry in zip(tier_saves[:MAX_SAVED], summary.get("tier_differences", [])):
@@ -277,9 +301,7 @@ def _count(report: CaseReport, summary: dict, to_save: dict) -> None:
     for result in report.results:
         summary["calls"] += 1
         verdict = result.verdict
-        summary[verdict.category] += 1
-        if verdict.hazard:
-            summary["hazards"][verdict.hazard] = summary["hazards"].get(verdict.hazard, 0) + 1
+        count_verdict(summary, verdict.category, verdict.hazard)
         if verdict.category == cl.UNEXPLAINED:
             entry = {"case": report.index, "func": result.func, "with_host": report.with_host,
                      "differences": [d.to_json() for d in verdict.model_differences]}
@@ -301,11 +323,12 @@ def _predicate(spec_json: str, path: str) -> int:
         wasm = f.read()
     # The shrunk module must still export the function with the same
     # parameters, or the call (and any difference) would be a different one.
-    exports = function_exports(wasm)
+    version = spec.get("wasmtime", DEFAULT_WASMTIME)
+    exports = function_exports(wasm, version)
     if exports is None or (spec["func"], spec["params"]) not in [(n, p) for n, p in exports]:
         return 1
     try:
-        interesting = still_unexplained(wasm, spec["func"], spec["args"], spec["fuel"], spec["with_host"])
+        interesting = still_unexplained(wasm, spec["func"], spec["args"], spec["fuel"], spec["with_host"], version)
     except Exception:
         return 1
     return 0 if interesting else 1

@@ -1,17 +1,28 @@
-"""One call frame with the ``pyde`` host functions, identical on both backends.
+"""The imports of a bare call, identical on both backends.
 
-A bare call with host imports needs an :class:`ExecutionContext` (addresses,
-block, a state overlay).  :func:`make_context` builds the same fixed context
-for every run, from a fresh empty state, so the reference and the twin start
-from equal frames; :func:`state_digest` reduces what the call did to the frame
-(overlay writes, events) to one hash, compared as ``state_hash``.
+A bare call names a *host set* (:data:`HOST_SETS`):
+
+``"pyde"``
+    the ABI's host functions (module ``pyde``) in one call frame.  They need
+    an :class:`ExecutionContext` (addresses, block, a state overlay):
+    :func:`make_context` builds the same fixed context for every run, from a
+    fresh empty state, so the reference and the twin start from equal frames;
+    :func:`state_digest` reduces what the call did to the frame (overlay
+    writes, events) to one hash, compared as ``state_hash``.
+``"probe"``
+    two functions of module ``probe`` that let a module observe and spend the
+    fuel a host function sees (:data:`PROBE_FUNCTIONS`), used to characterize
+    a wasmtime version's fuel from inside a module: the figures come back as
+    results or globals, so the same probe runs in any process.
+``None``
+    no imports.
 """
 
 from __future__ import annotations
 
 from typing import Optional
+from pyde_ref.crypto.hashes import blake3_hasher
 
-import blake3
 
 #: The frame's fixed parameters (any values do: both backends get the same).
 SELF = (0xA1).to_bytes(32, "big")
@@ -39,7 +50,7 @@ def make_context():
 def state_digest(ctx) -> str:
     """Blake3 over the overlay's write set (sorted tables and keys) and its
     events in emission order, each field length-prefixed."""
-    h = blake3.blake3()
+    h = blake3_hasher()
 
     def put(data: bytes) -> None:
         h.update(len(data).to_bytes(8, "little") + data)
@@ -63,29 +74,93 @@ def _encode(value: object) -> bytes:
     return b"r" + repr(value).encode()
 
 
-def reference_imports(ctx):
-    """``imports`` for :func:`pyde_ref.diff.reference_backend.run_bare`: each
-    ``pyde`` import bound with ``registry.bind`` in frame ``ctx``."""
+HOST_SETS = (None, "pyde", "probe")
+"""The import sets a bare call can ask for (module docstring)."""
+
+PROBE_MODULE = "probe"
+#: ``probe`` host functions: name -> (params, results, fn(env, *args)).
+#: ``remaining() -> i64`` is the fuel the host sees (``env.gas.remaining``);
+#: ``charge(n: i64)`` charges ``n`` with the host rule (refused, and
+#: ``out_of_fuel``, when more than is left).
+PROBE_FUNCTIONS = {
+    "remaining": ((), ("i64",), lambda env: env.gas.remaining),
+    "charge": (("i64",), (), lambda env, n: env.gas.charge(n)),
+}
+
+
+def _probe(module: str, name: str):
+    return PROBE_FUNCTIONS.get(name) if module == PROBE_MODULE else None
+
+
+def context_for(host):
+    """The frame a call with host set ``host`` runs in (``None`` unless ``"pyde"``)."""
+    if host not in HOST_SETS:
+        raise ValueError(f"unknown host set {host!r}; expected one of {HOST_SETS}")
+    return make_context() if host == "pyde" else None
+
+
+def reference_imports(host, ctx):
+    """``imports`` for :func:`pyde_ref.diff.reference_backend.run_bare`:
+    each import of the module bound to the host set ``host`` (``pyde`` ones
+    with ``registry.bind`` in frame ``ctx``); ``None`` for no imports."""
+    if host is None:
+        return None
     from pyde_ref.abi import registry
     from pyde_ref.wasm.errors import LinkError
-    from pyde_ref.wasm.runtime import ExternVal
+    from pyde_ref.wasm.runtime import ExternVal, HostFunc
+    from pyde_ref.wasm.syntax import FuncType
+
+    def bind_probe(params, results, fn):
+        def call(caller, args):
+            out = fn(_ProbeEnv(caller), *args)
+            return [] if not results else [int(out) & 0xFFFF_FFFF_FFFF_FFFF]
+
+        return HostFunc(FuncType(tuple(params), tuple(results)), call)
 
     def imports(store, module) -> list:
         found = []
         for imp in module.imports:
-            defn = registry.lookup(imp.module, imp.name)
-            if defn is None or imp.kind != "func":
+            probe = _probe(imp.module, imp.name) if host == "probe" else None
+            defn = registry.lookup(imp.module, imp.name) if host == "pyde" else None
+            if imp.kind != "func" or (probe is None and defn is None):
                 raise LinkError(f"unknown import {imp.module}::{imp.name}")
-            found.append(ExternVal("func", store.alloc_host_func(registry.bind(defn, ctx))))
+            func = registry.bind(defn, ctx) if defn is not None else bind_probe(*probe)
+            found.append(ExternVal("func", store.alloc_host_func(func)))
         return found
 
     return imports
 
 
-def wasmtime_imports(ctx):
-    from pyde_ref.diff.wasmtime_backend import pyde_host_imports
+class _ProbeEnv:
+    """The ``env`` a probe function sees on the reference machine: the
+    caller's fuel meter as ``gas``."""
 
-    return pyde_host_imports(ctx)
+    def __init__(self, caller):
+        self.gas = caller.fuel
+        self.memory = caller.memory
+
+
+def wasmtime_imports(host, ctx):
+    """``imports`` for :func:`pyde_ref.diff.wasmtime_backend.run_bare` (see
+    :func:`reference_imports`)."""
+    if host is None:
+        return None
+    from pyde_ref.diff import wasmtime_backend as wb
+
+    if host == "pyde":
+        return wb.pyde_host_imports(ctx)
+
+    def imports(store, module) -> list:
+        found = []
+        for imp in module.imports:
+            probe = _probe(imp.module, imp.name or "")
+            if probe is None:
+                raise LookupError(f"unknown import {imp.module}::{imp.name}")
+            params, results, fn = probe
+            found.append(wb.wrap_host_function(store, params, results, fn))
+        return found
+
+    return imports
 
 
 def with_state(outcome, ctx: Optional[object]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 import attrs
-import blake3
+from pyde_ref.crypto.hashes import blake3_hasher
 
 #: ``status`` values.  wasmtime cannot tell a malformed module from an invalid
 #: one (both are a compile error), so both backends report ``"rejected"`` for
@@ -22,6 +22,13 @@ UNLINKABLE = "unlinkable"
 UNINSTANTIABLE = "uninstantiable"
 NO_SUCH_EXPORT = "no_such_export"
 HOST_HALT = "host_halt"
+#: A backend raised an unexpected Python exception (or a twin's process
+#: died): never an answer, always unexplained.
+CRASH = "crash"
+
+#: Fuel given to instantiation (segments, start function) when a bare call
+#: measures it, on every backend.
+INSTANTIATE_FUEL = 1_000_000
 
 
 def halt_outcome(error: BaseException) -> Optional[tuple[str, str, str]]:
@@ -45,7 +52,7 @@ def memory_digest(data) -> Optional[str]:
     if data is None:
         return None
     view = memoryview(data).cast("B")
-    digest = blake3.blake3(len(view).to_bytes(8, "little"))
+    digest = blake3_hasher(len(view).to_bytes(8, "little"))
     digest.update(view)
     return digest.hexdigest()
 
@@ -88,3 +95,18 @@ class CallOutcome:
             "state_hash": self.state_hash,
             "detail": self.detail,
         }
+
+    @classmethod
+    def from_json(cls, record: dict) -> "CallOutcome":
+        """The inverse of :meth:`to_json`."""
+        return cls(
+            record["status"],
+            results=tuple(record["results"]),
+            trap=record["trap"],
+            instantiate_fuel=record["instantiate_fuel"],
+            fuel_consumed=record["fuel_consumed"],
+            memory_hash=record["memory_hash"],
+            globals=tuple(tuple(g) for g in record["globals"]),
+            state_hash=record["state_hash"],
+            detail=record["detail"],
+        )

@@ -1,20 +1,38 @@
 """The bare module call, run by the reference machine (:mod:`pyde_ref.wasm`).
 
 The exact counterpart of :func:`pyde_ref.diff.wasmtime_backend.run_bare`:
-decode and validate, instantiate with :data:`INSTANTIATE_FUEL`, call one export
-with a fresh :class:`FuelMeter`, and report a :class:`CallOutcome` with the
-same conventions (exported memory hashed, exported mutable globals listed).
+decode and validate, instantiate with :data:`~pyde_ref.diff.outcome.INSTANTIATE_FUEL`,
+call one export with a fresh :class:`FuelMeter`, and report a
+:class:`CallOutcome` with the same conventions (exported memory hashed,
+exported mutable globals listed).  :class:`ReferenceMachine` asks it the
+way :meth:`pyde_ref.diff.twin.Twin.call` asks a twin, so a probe or a
+campaign runs either side with the same code.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from pyde_ref.diff import hostframe
 from pyde_ref.diff import outcome as oc
-from pyde_ref.diff.outcome import CallOutcome
+from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
 
-#: Same figure as the twin's (:data:`pyde_ref.diff.wasmtime_backend.INSTANTIATE_FUEL`).
-INSTANTIATE_FUEL = 1_000_000
+
+class ReferenceMachine:
+    """The reference machine under ``fuel_model`` on the execution tier
+    ``tier``, called like a twin (:meth:`pyde_ref.diff.twin.Twin.call`)."""
+
+    def __init__(self, fuel_model: str, tier: str = "fast"):
+        self.fuel_model = fuel_model
+        self.tier = tier
+
+    def call(self, wasm: bytes, func: str, args: Sequence[int], fuel: int, *, host: Optional[str] = None,
+             instantiate_fuel: int = INSTANTIATE_FUEL) -> CallOutcome:
+        ctx = hostframe.context_for(host)
+        out = run_bare(wasm, func, args, fuel, fuel_model=self.fuel_model,
+                       imports=hostframe.reference_imports(host, ctx), instantiate_fuel=instantiate_fuel,
+                       tier=self.tier)
+        return hostframe.with_state(out, ctx)
 
 
 def run_bare(

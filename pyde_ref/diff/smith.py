@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from typing import Optional
 
-from pyde_ref.diff.wasmtime_backend import MEMORY_CAP_BYTES
+from pyde_ref.wasm.runtime import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES
 
 #: (option, value); value ``None`` for a bare flag.  Order is irrelevant.
 SMITH_OPTIONS: tuple[tuple[str, Optional[str]], ...] = (
@@ -27,7 +27,7 @@ SMITH_OPTIONS: tuple[tuple[str, Optional[str]], ...] = (
     ("--max-instructions", "400"),
     ("--max-memories", "1"),
     ("--max-tables", "1"),
-    ("--max-memory32-bytes", str(MEMORY_CAP_BYTES)),
+    ("--max-memory32-bytes", str(PYDE_MAX_MEMORY_PAGES * PAGE_SIZE)),
     ("--max-table-elements", "1000"),
     ("--memory-max-size-required", "false"),
     # pyde-v1: MVP + mutable globals + sign extension + saturating
@@ -97,23 +97,24 @@ def host_imports_module() -> bytes:
 
 class Smith:
     """Generates pyde-v1 modules; ``with_host`` lets them import ``pyde``
-    host functions (``--available-imports``)."""
+    host functions (``--available-imports``); ``overrides`` replaces options
+    of :data:`SMITH_OPTIONS` (or adds options) by name."""
 
-    def __init__(self, with_host: bool = False):
+    def __init__(self, with_host: bool = False, overrides: tuple[tuple[str, Optional[str]], ...] = ()):
         self._tmp = tempfile.TemporaryDirectory(prefix="pyde-smith-")
-        self.args = [wasm_tools(), "smith"]
-        for option, value in SMITH_OPTIONS:
-            self.args += [option] if value is None else [option, value]
+        options = dict(SMITH_OPTIONS)
         if with_host:
             path = os.path.join(self._tmp.name, "pyde-imports.wasm")
             with open(path, "wb") as f:
                 f.write(host_imports_module())
-            self.args += ["--available-imports", path]
-            for option, value in HOST_IMPORTS:
-                self.args += [option, value]
+            options.update(HOST_IMPORTS)
+            options["--available-imports"] = path
         else:
-            for option, value in NO_IMPORTS:
-                self.args += [option, value]
+            options.update(NO_IMPORTS)
+        options.update(overrides)
+        self.args = [wasm_tools(), "smith"]
+        for option, value in options.items():
+            self.args += [option] if value is None else [option, value]
         self._out = os.path.join(self._tmp.name, "out.wasm")
 
     def generate(self, seed: bytes) -> Optional[bytes]:

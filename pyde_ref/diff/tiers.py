@@ -22,6 +22,7 @@ import attrs
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff.compare import CALL_FIELDS
 from pyde_ref.diff.outcome import CallOutcome
+from pyde_ref.diff.reference_backend import ReferenceMachine
 
 #: The summary keys a campaign with the tier check adds.
 SUMMARY_KEYS = ("tier_checked", "tier_differences")
@@ -47,8 +48,9 @@ class TierCheck:
 def check_call(wasm: bytes, func: str, args: Sequence[int], fuel: int, with_host: bool) -> TierCheck:
     """Run one call on both tiers and compare every field (a crash of either
     tier is a difference too: its status is ``crash``)."""
-    fast = cl._reference(wasm, func, args, fuel, "spec", with_host, tier="fast")
-    reading = cl._reference(wasm, func, args, fuel, "spec", with_host, tier="reading")
+    host = "pyde" if with_host else None
+    fast = cl.guarded(lambda: ReferenceMachine("spec", "fast").call(wasm, func, args, fuel, host=host))
+    reading = cl.guarded(lambda: ReferenceMachine("spec", "reading").call(wasm, func, args, fuel, host=host))
     differences = tuple(name for name in CALL_FIELDS if getattr(fast, name) != getattr(reading, name))
     if cl.CRASH in (fast.status, reading.status) and "status" not in differences:
         differences = ("status",) + differences

@@ -1,4 +1,9 @@
-"""The production path's twin: wasmtime 50, configured as seed §3.2 says.
+"""The production path's twin: wasmtime, configured as seed §3.2 says.
+
+This module drives whichever wasmtime-py is importable in the running
+process (wasmtime 50 in the project's own environment; wasmtime 45 in the
+managed environment :mod:`.twin_env` builds for it).  :mod:`.twin` chooses
+the process a given wasmtime version runs in.
 
 Three parts:
 
@@ -7,7 +12,7 @@ Three parts:
 * :func:`run_bare`: instantiate a module and call one export, reporting a
   :class:`~pyde_ref.diff.outcome.CallOutcome` (values as bit patterns, fuel,
   memory hash, mutable globals) exactly as the reference backend does.
-* :class:`WasmtimeMemory`, :class:`WasmtimeGas`, :class:`HostEnv`,
+* :class:`WasmtimeMemory`, :class:`WasmtimeGas`, :class:`WasmtimeHostEnv`,
   :func:`wrap_host_function`: adapters presenting wasmtime's caller memory and
   store fuel through the small interface the reference's host functions are
   written against (``env.memory.read/write``, ``env.gas.charge/remaining``,
@@ -21,6 +26,7 @@ global reads here go through the C API's ``wasmtime_val_t`` union directly.
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 from typing import Any, Callable, Optional, Sequence
 
 import wasmtime
@@ -30,21 +36,22 @@ from wasmtime._func import enter_wasm
 from pyde_ref.diff import outcome as oc
 from pyde_ref.diff.outcome import CallOutcome
 from pyde_ref.wasm.errors import Trap, TrapKind
+from pyde_ref.wasm.runtime import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES
 
-#: Seed §3.2 / ABI: linear memory is capped at 64 MB (1024 pages).
-MEMORY_CAP_BYTES = 64 * 1024 * 1024
+#: The installed wasmtime-py's version (e.g. ``"50.0.1"``).
+WASMTIME_VERSION = importlib.metadata.version("wasmtime")
 
 #: The epoch deadline.  Seed §3.2 turns epoch interruption on (a wall-clock
 #: safety net).  Wall clocks are not deterministic, so the twin never advances
 #: the epoch: the deadline is set once, far beyond reach, and is never hit.
 EPOCH_DEADLINE = 1 << 62
 
-#: Fuel given to instantiation (segments, start function) when it is measured.
-INSTANTIATE_FUEL = 1_000_000
-
 # (flag, value, why).  ``config`` flags are wasmtime-py ``Config`` properties;
 # ``capi`` flags are ``wasmtime_config_<flag>_set`` C functions that
 # wasmtime-py does not expose (or exposes without effect before engine build).
+# A flag the installed wasmtime's API does not have is skipped and reported
+# by absent_engine_flags() (wasmtime 45 has no branch-hinting or
+# compact-imports switch: spec/findings/wasmtime-45-vs-50.md).
 ENGINE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
     ("config", "consume_fuel", True, "seed §3.2: fuel is gas"),
     ("config", "epoch_interruption", True, "seed §3.2 (deadline never reached, see EPOCH_DEADLINE)"),
@@ -80,39 +87,75 @@ ENGINE_FLAGS: tuple[tuple[str, str, Any, str], ...] = (
 )
 
 
-def _capi_set(config: wasmtime.Config, flag: str, value: bool) -> None:
-    setter = getattr(ffi.dll, f"wasmtime_config_{flag}_set")
+def _capi_setter(flag: str):
+    """The C API's ``wasmtime_config_<flag>_set``, or ``None`` when the
+    installed wasmtime does not have it."""
+    try:
+        setter = getattr(ffi.dll, f"wasmtime_config_{flag}_set")
+    except AttributeError:
+        return None
     setter.argtypes = [ctypes.c_void_p, ctypes.c_bool]
     setter.restype = None
-    setter(config.ptr(), value)
+    return setter
 
 
-def build_config() -> wasmtime.Config:
-    """The seed §3.2 configuration, flag by flag, in :data:`ENGINE_FLAGS` order."""
+def flag_exists(how: str, flag: str) -> bool:
+    """Whether the installed wasmtime's API has the switch ``flag``."""
+    if how == "config":
+        return isinstance(getattr(wasmtime.Config, flag, None), property)
+    return _capi_setter(flag) is not None
+
+
+#: The flags seed §3.2 itself sets, plus the switch without which wasmtime
+#: cannot build an engine with reference types off: the configuration the
+#: seed's text alone gives (:func:`build_config` with ``seed_only``), kept to
+#: measure what it leaves on (spec/findings/wasmtime-50-feature-set.md,
+#: wasmtime-45-vs-50.md).
+SEED_FLAGS = frozenset({
+    "consume_fuel", "epoch_interruption", "cranelift_nan_canonicalization", "wasm_threads", "wasm_simd",
+    "wasm_relaxed_simd", "wasm_reference_types", "wasm_bulk_memory", "wasm_multi_memory", "wasm_memory64",
+    "wasm_function_references", "wasm_gc", "wasm_component_model",
+    "wasm_component_model_async", "wasm_component_model_async_stackful",
+})
+
+
+def absent_engine_flags() -> tuple[str, ...]:
+    """The :data:`ENGINE_FLAGS` the installed wasmtime has no switch for."""
+    return tuple(flag for how, flag, _value, _why in ENGINE_FLAGS if not flag_exists(how, flag))
+
+
+def build_config(seed_only: bool = False) -> wasmtime.Config:
+    """The twin's configuration, flag by flag, in :data:`ENGINE_FLAGS` order
+    (flags the installed wasmtime lacks are skipped: :func:`absent_engine_flags`);
+    with ``seed_only``, only the :data:`SEED_FLAGS`, every other proposal at
+    wasmtime's default."""
     config = wasmtime.Config()
     for how, flag, value, _why in ENGINE_FLAGS:
+        if not flag_exists(how, flag) or (seed_only and flag not in SEED_FLAGS):
+            continue
         if how == "config":
             setattr(config, flag, value)
         else:
-            _capi_set(config, flag, value)
+            _capi_setter(flag)(config.ptr(), value)
     return config
 
 
-_ENGINE: Optional[wasmtime.Engine] = None
+_ENGINES: dict[bool, wasmtime.Engine] = {}
 
 
-def build_engine() -> wasmtime.Engine:
-    """The twin's engine (built once per process; engines are immutable)."""
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = wasmtime.Engine(build_config())
-    return _ENGINE
+def build_engine(seed_only: bool = False) -> wasmtime.Engine:
+    """The twin's engine, or with ``seed_only`` the seed text's own
+    (:func:`build_config`); each built once per process (engines are immutable)."""
+    if seed_only not in _ENGINES:
+        _ENGINES[seed_only] = wasmtime.Engine(build_config(seed_only))
+    return _ENGINES[seed_only]
 
 
 def new_store(engine: Optional[wasmtime.Engine] = None, data: Any = None) -> wasmtime.Store:
-    """A store with the 64 MB memory cap and an unreachable epoch deadline."""
+    """A store with Pyde's memory cap (:data:`~pyde_ref.wasm.runtime.PYDE_MAX_MEMORY_PAGES`
+    pages, 64 MiB) and an unreachable epoch deadline."""
     store = wasmtime.Store(engine or build_engine(), data)
-    store.set_limits(memory_size=MEMORY_CAP_BYTES)
+    store.set_limits(memory_size=PYDE_MAX_MEMORY_PAGES * PAGE_SIZE)
     store.set_epoch_deadline(EPOCH_DEADLINE)
     return store
 
@@ -402,7 +445,7 @@ def run_bare(
     fuel: int,
     *,
     imports: Optional[Callable[[wasmtime.Store, wasmtime.Module], list]] = None,
-    instantiate_fuel: int = INSTANTIATE_FUEL,
+    instantiate_fuel: int = oc.INSTANTIATE_FUEL,
 ) -> CallOutcome:
     """Instantiate ``wasm`` with ``instantiate_fuel`` and call ``func_name``
     with ``args`` (bit patterns) and a budget of ``fuel``.
@@ -548,7 +591,7 @@ class WasmtimeGas:
         self._store.set_fuel(left - amount)
 
 
-class HostEnv:
+class WasmtimeHostEnv:
     """``env`` handed to a host function: ``memory``, ``gas``, ``ctx``."""
 
     def __init__(self, memory: WasmtimeMemory, gas: WasmtimeGas, ctx: Any):
@@ -574,11 +617,11 @@ def wrap_host_function(
     is its export ``memory_export`` (pyde contracts export ``"memory"``, ABI
     §2; a wasmtime host function reaches memory only through an export).
     ``env_factory(memory, gas, ctx)`` builds the env (default
-    :class:`HostEnv`; the ABI's own ``HostEnv`` fits).  An exception ``fn``
+    :class:`WasmtimeHostEnv`; the ABI's own ``HostEnv`` fits).  An exception ``fn``
     raises (a :class:`Trap`, a halt) unwinds the wasm caller and comes out of
     :func:`call_raw` unchanged."""
     functype = wasmtime.FuncType([_valtype(t) for t in params], [_valtype(t) for t in results])
-    make_env = env_factory or HostEnv
+    make_env = env_factory or WasmtimeHostEnv
 
     def trampoline(caller: wasmtime.Caller, *raw_args: Any) -> Any:
         memory = caller.get(memory_export)

@@ -2,13 +2,14 @@
 
 The executor (:mod:`pyde_ref.executor`) reaches the WebAssembly machine only
 through a small namespace (``executor.machine``: ``Store``, ``instantiate``,
-``invoke``, ``FuelMeter``, ``ExternVal``, ``HostFunc``).  :class:`WasmtimeMachine`
+``invoke``, ``FuelMeter``, ``ExternVal``, ``HostFunc``); here ``FuelMeter``
+is :class:`WasmtimeFuelMeter`.  :class:`WasmtimeMachine`
 is that namespace implemented on wasmtime, so the same executor, the same host
 functions and the same state code run a transaction or a wave on the
 production engine; :func:`wasmtime_executor` builds such an executor.
 
-What changes is only the machine: compilation and execution by wasmtime 50
-with seed §3.2's engine, the 64 MB memory cap, fuel from the wasmtime store
+What changes is only the machine: compilation and execution by the installed
+wasmtime with seed §3.2's engine, the 64 MB memory cap, fuel from the wasmtime store
 (checked and written back where wasmtime does, see
 spec/findings/wasmtime-fuel-checks.md), host functions seeing the caller's
 exported memory and the store's fuel through the adapters of
@@ -29,7 +30,7 @@ from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
 from pyde_ref.wasm.runtime import ExternVal, HostFunc
 
 
-class FuelMeter:
+class WasmtimeFuelMeter:
     """A budget that becomes a wasmtime store's fuel when the frame's store is
     instantiated; ``consumed``/``remaining`` then read the store (the value
     last written back, clamped, exactly what wasmtime reports)."""
@@ -104,7 +105,7 @@ class WasmtimeMachine:
         self.MachineConfig = MachineConfig
         self.ExternVal = ExternVal
         self.HostFunc = HostFunc
-        self.FuelMeter = FuelMeter
+        self.FuelMeter = WasmtimeFuelMeter
         self.Store = Store
         self._bytes: dict[int, tuple[Any, bytes]] = {}
         self._compiled: dict[bytes, wasmtime.Module] = {}
@@ -122,9 +123,9 @@ class WasmtimeMachine:
         return self._compiled[wasm]
 
     def instantiate(self, store: Store, module: Any, imports: Sequence[ExternVal],
-                    fuel: Optional[FuelMeter] = None) -> Instance:
+                    fuel: Optional[WasmtimeFuelMeter] = None) -> Instance:
         compiled = self._compile(module)
-        meter = fuel if fuel is not None else FuelMeter(None)
+        meter = fuel if fuel is not None else WasmtimeFuelMeter(None)
         meter.bind(store.wasmtime)
         externs = []
         for imp, ext in zip(compiled.imports, imports):
@@ -145,7 +146,7 @@ class WasmtimeMachine:
                 exports[name] = ExternVal("func", len(store.funcs) - 1)
         return Instance(exports)
 
-    def _host_func(self, store: Store, compiled: wasmtime.Module, host: HostFunc, meter: FuelMeter):
+    def _host_func(self, store: Store, compiled: wasmtime.Module, host: HostFunc, meter: WasmtimeFuelMeter):
         names = sorted(e.name for e in compiled.exports if isinstance(e.type, wasmtime.MemoryType))
         memory_export = "memory" if "memory" in names else (names[0] if names else "memory")
 
@@ -156,7 +157,8 @@ class WasmtimeMachine:
                                      lambda caller, *args: host.fn(caller, tuple(args)) or None,
                                      None, env_factory=env_factory, memory_export=memory_export)
 
-    def invoke(self, store: Store, funcaddr: int, args: Sequence[int], fuel: Optional[FuelMeter] = None) -> list:
+    def invoke(self, store: Store, funcaddr: int, args: Sequence[int],
+               fuel: Optional[WasmtimeFuelMeter] = None) -> list:
         func = store.funcs[funcaddr]
         try:
             return wb.call_raw(store.wasmtime, func, list(args))

@@ -1,20 +1,51 @@
-"""A wave diffed between pyde-ref and the wasmtime twin (issue 5, part 2).
+"""A wave diffed between pyde-ref and the wasmtime twin (issue 5, part 2;
+issue 14, item 3).
 
 The same wave document (``pyde-ref wave`` format) is applied by the executor
-on the reference machine under both fuel models and by the executor on
-:class:`~pyde_ref.diff.wasmtime_machine.WasmtimeMachine`.  Compared: the whole
+on the reference machine under the ``spec`` model and under the twin's
+version's model, and by the executor on the twin
+(:meth:`pyde_ref.diff.twin.Twin.run_wave`).  Compared: the whole
 ``pyde-ref wave`` output — every receipt field (status, gas_used, trap,
-error codes, return data, writes, events), the event records, events_root,
-events_bloom, the post-state and its digest.  Classified as for one call: the
-``spec`` run may differ only where the ``wasmtime-50`` run matches exactly.
+error codes, return data, writes, events), events_root, events_bloom, the
+post-state and its digest.
+
+Classified as one call is (:mod:`.classify`), receipt by receipt:
+
+* no model difference: ``agree``, or ``explained`` when only ``spec`` differs;
+* otherwise every receipt that differs must be explained by one reason of
+  :func:`pyde_ref.diff.classify.explain`, applied to the receipt (status,
+  trap, ``gas_used`` as the fuel, everything else as one state hash) and to
+  every module the wave can run (its contracts' code and deployed code).  A
+  receipt's fuel may change any of its fields (contracts read their gas and
+  pass it to sub-calls; a sub-call's out-of-gas changes its caller's path),
+  so for a fuel reason its ``gas_used`` must differ (or one side trapped
+  ``out_of_fuel``) and the rest follows; against a stand-in model (a version
+  without its own, ``no_model``), a module of the wave that uses what the
+  versions charge differently explains the receipt whatever differs, since
+  a contract can observe its remaining gas without spending it differently;
+* once an explained receipt's gas or writes differ, the later transactions
+  run on a state that differs (fees are ``gas_used × base_fee``; a sub-call
+  that ran out of gas wrote nothing): a later receipt that differs without
+  a reason of its own is that divergence's consequence, not a new
+  difference.  Differences outside the receipts (events_root, bloom,
+  post-state, digest) are accepted only when some receipt differs;
+* the wave is ``known_hazard``/``no_model`` if all differing receipts are
+  (the more serious one wins: ``no_model`` over ``known_hazard``), else
+  ``unexplained``.  A backend that raised is ``unexplained``.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any, Optional
+
 import attrs
 
+from pyde_ref.crypto.hashes import blake3_hasher
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff.compare import Difference, diff_records
+from pyde_ref.diff.outcome import CRASH, OK, CallOutcome
+from pyde_ref.diff.twin import DEFAULT_WASMTIME
 
 
 @attrs.frozen
@@ -22,37 +53,131 @@ class WaveVerdict:
     category: str
     spec_differences: tuple[Difference, ...]
     model_differences: tuple[Difference, ...]
+    #: the hazards (or the missing model) that explain the model differences
+    hazard: Optional[str] = None
+    #: a backend's exception, when one raised
+    crash: Optional[str] = None
 
     def to_json(self) -> dict:
         return {"category": self.category,
+                "hazard": self.hazard,
+                "crash": self.crash,
                 "spec_differences": [d.to_json() for d in self.spec_differences],
                 "model_differences": [d.to_json() for d in self.model_differences]}
 
 
-def run_wave(wave_input, backend: str, tier: str = "fast") -> dict:
-    """The ``pyde-ref wave`` JSON output of ``wave_input`` on ``backend``:
-    ``"spec"`` (on the execution tier ``tier``), ``"wasmtime-50"`` (reference
-    machine, fast tier) or ``"wasmtime"``."""
-    from pyde_ref.diff.wasmtime_machine import wasmtime_executor
+def reference_wave_output(wave_input, fuel_model: str, tier: str = "fast") -> dict:
+    """The ``pyde-ref wave --json`` output of a parsed wave on the reference
+    (on the execution tier ``tier``)."""
     from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
     from pyde_ref.executor.wave import apply_wave, genesis_state
     from pyde_ref.executor.wave_json import wave_output
 
     state = genesis_state(wave_input.accounts, wave_input.contracts)
-    if backend == "wasmtime":
-        executor = wasmtime_executor(ExecutorConfig(fuel_model="wasmtime-50"))
-    else:
-        executor = WasmExecutor(ExecutorConfig(fuel_model=backend, tier=tier if backend == "spec" else "fast"))
+    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
 
 
-def diff_wave(wave_input, tier: str = "fast") -> tuple[WaveVerdict, dict]:
-    """Run the wave three ways (the ``spec`` run on ``tier``); the verdict and the three outputs."""
-    outputs = {backend: run_wave(wave_input, backend, tier) for backend in ("wasmtime", "spec", "wasmtime-50")}
-    spec = tuple(diff_records(outputs["spec"], outputs["wasmtime"]))
-    model = tuple(diff_records(outputs["wasmtime-50"], outputs["wasmtime"]))
-    if not model:
-        category = cl.EXPLAINED if spec else cl.AGREE
-    else:
-        category = cl.UNEXPLAINED
-    return WaveVerdict(category, spec, model), outputs
+def wave_modules(wave_input) -> list[bytes]:
+    """Every module the wave can run: its contracts' and its deploys' code."""
+    from pyde_ref.executor.transactions import ContractDeploy
+
+    codes = [contract.code for _address, contract in wave_input.contracts]
+    codes += [bytes(tx.code) for tx in wave_input.txs if isinstance(tx, ContractDeploy)]
+    return list(dict.fromkeys(codes))
+
+
+_RECEIPT = re.compile(r"^receipts\[(\d+)\]\.")
+
+
+def receipt_outcome(receipt: dict) -> CallOutcome:
+    """A receipt seen as a call that ran (so every field is compared): its
+    trap kind, or its status when it did not trap, as ``trap``; ``gas_used``
+    as the fuel; every other field folded into ``state_hash``."""
+    rest = {k: v for k, v in receipt.items() if k not in ("status", "trap", "gas_used")}
+    digest = blake3_hasher(repr(sorted(rest.items())).encode()).hexdigest()
+    trap = receipt["trap"] if receipt["status"] == "trap" else receipt["status"]
+    return CallOutcome(OK, trap=trap, fuel_consumed=receipt["gas_used"], state_hash=digest)
+
+
+def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict, version: str,
+                    exact_model: bool) -> tuple[Optional[str], Optional[str]]:
+    """``(category, reason)`` for one differing receipt (module docstring)."""
+    wt, mo = receipt_outcome(wasmtime), receipt_outcome(model)
+    candidates = [mo]
+    if wt.fuel_consumed != mo.fuel_consumed:
+        # the fuel differs: a fuel reason explains the receipt's other fields too
+        candidates.append(attrs.evolve(wt, fuel_consumed=mo.fuel_consumed))
+    for candidate in candidates:
+        for wasm in modules or [b""]:
+            category, reason = cl.explain(wasm, wt, candidate, version, exact_model, in_wave=True)
+            if category is not None:
+                return category, reason
+    return None, None
+
+
+#: Order of seriousness: the wave takes its most serious receipt's category.
+_SERIOUSNESS = (cl.KNOWN_HAZARD, cl.NO_MODEL, cl.UNEXPLAINED)
+
+
+def classify_wave(outputs: dict, modules: list[bytes], version: str = DEFAULT_WASMTIME,
+                  exact_model: bool = True) -> WaveVerdict:
+    """Classify the three outputs (``"wasmtime"``, ``"spec"``, ``"model"``)."""
+    crashed = {name: out for name, out in outputs.items() if CRASH in out}
+    if crashed:
+        detail = "; ".join(f"{name}: {out[CRASH]}" for name, out in sorted(crashed.items()))
+        return WaveVerdict(cl.UNEXPLAINED, (), (), crash=detail)
+    wt, spec, model = outputs["wasmtime"], outputs["spec"], outputs["model"]
+    spec_diffs = tuple(diff_records(spec, wt))
+    model_diffs = tuple(diff_records(model, wt))
+    if not model_diffs:
+        return WaveVerdict(cl.EXPLAINED if spec_diffs else cl.AGREE, spec_diffs, model_diffs)
+    unexplained = WaveVerdict(cl.UNEXPLAINED, spec_diffs, model_diffs)
+    if len(wt["receipts"]) != len(model["receipts"]):
+        return unexplained
+    differing = sorted({int(m.group(1)) for d in model_diffs if (m := _RECEIPT.match(d.field))})
+    if not differing:
+        return unexplained  # the state or the commitments differ with every receipt equal
+    reasons: dict[str, str] = {}
+    diverged = False
+    for index in differing:
+        receipt_wt, receipt_model = wt["receipts"][index], model["receipts"][index]
+        category, reason = explain_receipt(modules, receipt_wt, receipt_model, version, exact_model)
+        if category is None:
+            if not diverged:
+                return unexplained
+            continue  # runs on a state an earlier difference changed
+        reasons.setdefault(reason, category)
+        diverged = diverged or receipt_wt["gas_used"] != receipt_model["gas_used"] or \
+            receipt_wt["writes"] != receipt_model["writes"]
+    category = max(reasons.values(), key=_SERIOUSNESS.index)
+    return WaveVerdict(category, spec_diffs, model_diffs, hazard=", ".join(sorted(reasons)))
+
+
+def _guarded(run) -> dict:
+    try:
+        return run()
+    except Exception as e:  # reported as a crash, never hidden
+        return {CRASH: f"{type(e).__name__}: {e}"}
+
+
+def diff_wave(document: Any, base_dir: Optional[str] = None,
+              wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> tuple[WaveVerdict, dict]:
+    """Run a wave document three ways (the reference's ``spec`` run on the
+    execution tier ``tier``); the verdict and the three outputs.
+    The document must parse (:func:`pyde_ref.executor.wave_json.parse_wave`
+    raises :class:`~pyde_ref.executor.wave_json.WaveFormatError` and
+    :class:`~pyde_ref.executor.wave.GenesisError` before anything runs)."""
+    from pyde_ref.diff.twin import get_twin, reference_fuel_model
+    from pyde_ref.executor.wave import genesis_state
+    from pyde_ref.executor.wave_json import parse_wave
+
+    wave_input = parse_wave(document, base_dir)
+    genesis_state(wave_input.accounts, wave_input.contracts)  # refuses a bad pre-state up front
+    model_name, exact = reference_fuel_model(wasmtime)
+    outputs = {
+        "wasmtime": _guarded(lambda: get_twin(wasmtime).run_wave(document, base_dir)),
+        "spec": _guarded(lambda: reference_wave_output(wave_input, "spec", tier)),
+        "model": _guarded(lambda: reference_wave_output(wave_input, model_name)),
+    }
+    return classify_wave(outputs, wave_modules(wave_input), wasmtime, exact), outputs

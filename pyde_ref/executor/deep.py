@@ -6,7 +6,7 @@ calls ``run_subcall``, which instantiates and invokes the callee, whose loop
 calls the next host function...  Each level costs a bounded number of Python
 frames (:data:`PY_FRAMES_PER_CROSS_CALL`, measured by
 ``tests/executor/test_executor_depth.py``), so the deepest legal chain needs about
-``MAX_FRAMES * PY_FRAMES_PER_CROSS_CALL`` Python frames.
+``MAX_CROSS_CALL_DEPTH * PY_FRAMES_PER_CROSS_CALL`` Python frames.
 
 CPython's default recursion limit (1000) is far too small for that, and the
 caller's own stack depth (a CLI, a test runner) is unknown.  :func:`run_deep` therefore
@@ -23,7 +23,7 @@ import sys
 import threading
 from typing import Callable, TypeVar
 
-from pyde_ref.executor.frames import MAX_FRAMES
+from pyde_ref.abi.constants import MAX_CROSS_CALL_DEPTH
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ PY_FRAMES_PER_CROSS_CALL = 24
 (measured at 12 when this was written; the bound leaves room for changes in
 the interpreter and the host functions)."""
 
-RECURSION_LIMIT = MAX_FRAMES * PY_FRAMES_PER_CROSS_CALL + 2_000
+RECURSION_LIMIT = MAX_CROSS_CALL_DEPTH * PY_FRAMES_PER_CROSS_CALL + 2_000
 """Recursion limit while a transaction runs: the deepest legal cross-call
 chain plus headroom for the frames below the executor (CLI, tests)."""
 
@@ -41,7 +41,10 @@ DEEP_STACK_BYTES = 64 * 1024 * 1024
 without growing the C stack, so the full 1024-frame chain was measured to
 complete with a 1 MiB thread stack; 64 MiB leaves a wide margin for calls that
 do pass through C (and costs only address space: pages are touched only as
-deep as a chain actually goes)."""
+deep as a chain actually goes).  The wasmtime twin of the differential oracle
+runs the same executor through wasmtime's native frames and ctypes callbacks:
+14 Python frames and about 6 KiB of C stack per level, so its 1,024-frame chain
+needs about 6 MiB (measured; ``tests/diff/test_deep_chain.py``)."""
 
 
 def run_deep(work: Callable[[], T]) -> T:

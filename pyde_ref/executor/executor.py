@@ -45,15 +45,18 @@ from typing import Optional
 
 import attrs
 
+import pyde_ref.wasm as machine
+from pyde_ref.abi.account import is_valid_address
 from pyde_ref.abi.constants import (
     ERR_INVALID_ADDRESS,
     ERR_INVALID_INPUT,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
     NATIVE_TRANSFER_GAS,
-    U64_MAX,
     error_name,
 )
 from pyde_ref.abi.env import BlockContext, SubcallResult, SubcallStatus
+from pyde_ref.crypto.hashes import blake3_256
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor import dispatch
 from pyde_ref.executor.cache import MODULE_CACHE_CAPACITY, CachedModule, ModuleCache
 from pyde_ref.executor.deep import run_deep
@@ -68,10 +71,9 @@ from pyde_ref.executor.transactions import (
     Transaction,
     Transfer,
 )
-from pyde_ref.state.accounts import Account, AccountType
+from pyde_ref.state.accounts import U64_MAX, Account, AccountType
 from pyde_ref.state.code import ContractCode
-
-FUEL_MODELS = ("spec", "wasmtime-50")
+from pyde_ref.wasm import FAST, FUEL_MODELS, SPEC
 
 WAVE_GAS_CEILING = 1_600_000_000
 """Chapter 10 §10.3 ``GAS_CEILING``: the most gas one commit (wave) may hold.
@@ -80,7 +82,6 @@ no wave -- and no single transaction -- can ask for unbounded work."""
 
 MAX_CALLDATA = 64 * 1024
 """Chapter 10 summary table: "Max calldata size 64 KB (``MAX_CALLDATA``)"."""
-"""Issue item 6: gas = fuel 1:1, the fuel model selectable, ``spec`` by default."""
 
 
 class Rejection(Exception):
@@ -96,8 +97,6 @@ def tx_hash(tx: Transaction, tx_index: int, block: BlockContext) -> bytes:
     """The transaction's Blake3 hash (ABI §7.4 ``tx_hash``).  Signed
     transactions are outside this reference, so the hash commits to a
     canonical encoding of the fields plus the chain, wave and position."""
-    import blake3
-
     kind = {Transfer: b"T", ContractCall: b"C", ContractDeploy: b"D"}[type(tx)]
     parts = [kind, block.chain_id.to_bytes(8, "little"), block.wave_id.to_bytes(8, "little"),
              tx_index.to_bytes(4, "little"), tx.sender]
@@ -111,21 +110,22 @@ def tx_hash(tx: Transaction, tx_index: int, block: BlockContext) -> bytes:
     if not isinstance(tx, Transfer):
         parts += [len(tx.calldata).to_bytes(4, "little"), tx.calldata]
     parts += [tx.value.to_bytes(16, "little"), tx.gas_limit.to_bytes(8, "little")]
-    return blake3.blake3(b"".join(parts)).digest()
+    return blake3_256(b"".join(parts))
 
 
 def create_address(deployer: bytes, nonce: int) -> bytes:
     """Chapter 4 §4.3: ``CREATE address = Poseidon2(deployer_address || nonce_bytes)``."""
-    from pyde_ref.crypto.poseidon2 import poseidon2_hash
-
     return poseidon2_hash(deployer + nonce.to_bytes(8, "little"))
 
 
 @attrs.define
 class ExecutorConfig:
-    fuel_model: str = "spec"
+    """Gas is fuel 1:1 (ABI §5); ``fuel_model`` is one of the machine's
+    :data:`pyde_ref.wasm.FUEL_MODELS` (``spec`` by default)."""
+
+    fuel_model: str = SPEC
     cache_capacity: int = MODULE_CACHE_CAPACITY
-    tier: str = "fast"
+    tier: str = FAST
     """The machine's execution tier (``MachineConfig.tier``): ``fast`` or ``reading``."""
 
     def __attrs_post_init__(self) -> None:
@@ -138,8 +138,6 @@ class WasmExecutor:
     cache and the host-function bindings; applies transactions."""
 
     def __init__(self, config: Optional[ExecutorConfig] = None):
-        import pyde_ref.wasm as machine  # the machine's public interface
-
         self.config = config or ExecutorConfig()
         self.machine = machine
         self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier)
@@ -195,8 +193,6 @@ class WasmExecutor:
     def _precheck(self, tx: Transaction, tx_layer, block: BlockContext) -> None:
         """Chapter 10 §10.1 step 3: the sender exists as an EOA, its nonce can
         move on, and it can afford ``gas_limit × base_fee + value``."""
-        from pyde_ref.abi.account import is_valid_address
-
         if not is_valid_address(tx.sender):
             raise Rejection(ERR_INVALID_ADDRESS, "sender is not a valid address")
         if isinstance(tx, (Transfer, ContractCall)) and not is_valid_address(tx.to):

@@ -12,7 +12,7 @@ steps 3-12 in order.
 
 Python recursion: a chain of nested cross-calls recurses through
 ``invoke`` -> host function -> ``run_subcall`` -> ``run_frame`` ->
-``invoke``.  :data:`MAX_FRAMES` (ABI §13.4) bounds the chain, and
+``invoke``.  ``MAX_CROSS_CALL_DEPTH`` (ABI §13.4) bounds the chain, and
 :func:`pyde_ref.executor.deep.run_deep` runs every wave (and every
 transaction applied on its own) on a thread whose stack and recursion limit
 are sized for that bound.
@@ -28,7 +28,7 @@ from pyde_ref.abi.constants import (
     ATTR_VIEW,
     ERR_CROSS_CALL_FAILED,
     ERR_INSUFFICIENT_BALANCE,
-    MAX_CALL_DEPTH,
+    MAX_CROSS_CALL_DEPTH,
 )
 from pyde_ref.abi.env import (
     BlockContext,
@@ -39,13 +39,10 @@ from pyde_ref.abi.env import (
 )
 from pyde_ref.abi.halt import HaltReturn, HaltRevert
 from pyde_ref.abi.registry import bind, lookup
+from pyde_ref.abi.section import ContractType
 from pyde_ref.executor import dispatch
 from pyde_ref.executor.cache import CachedModule
 from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
-
-MAX_FRAMES = MAX_CALL_DEPTH
-"""ABI §13.4: at most 1024 frames on the cross-call stack; the entry frame of
-a transaction is frame 1 (depth 0), so the deepest frame has depth 1023."""
 
 TRAP_UNINSTANTIABLE = "uninstantiable"
 """Trap kind of a frame whose instance could not be created (its start
@@ -121,7 +118,7 @@ class TxRun:
             tx_hash=self.tx_hash,
             tx_index=self.tx_index,
             depth=req.depth,
-            is_parachain=is_parachain(req.module.abi),
+            is_parachain=is_parachain(req.module.abi.contract_type),
             storage_address=req.storage_address,
         )
         ctx.calls = FrameCalls(self, ctx)
@@ -199,10 +196,9 @@ def host_imports(machine, store, module, ctx: ExecutionContext) -> list:
     return externs
 
 
-def is_parachain(abi) -> bool:
+def is_parachain(contract_type: ContractType) -> bool:
     """Whether the module declared ``contract_type = Parachain`` (ABI §3.7)."""
-    kind = getattr(abi, "contract_type", 0)
-    return kind == 1 or getattr(kind, "name", "") == "Parachain" or kind == "parachain"
+    return contract_type is ContractType.PARACHAIN
 
 
 class FrameCalls:
@@ -218,7 +214,9 @@ class FrameCalls:
         """ABI §13.1 steps 3-12 (step 1 is the trap into the host, step 2 the
         host function's gas charge)."""
         parent = self.parent
-        if parent.depth + 1 >= MAX_FRAMES:  # §13.4
+        # §13.4: at most MAX_CROSS_CALL_DEPTH frames; the entry frame of a
+        # transaction is frame 1 (depth 0), so the deepest has depth 1023.
+        if parent.depth + 1 >= MAX_CROSS_CALL_DEPTH:
             return rejected(ERR_CROSS_CALL_FAILED)
         account = parent.state.account(target)  # step 3
         code = parent.state.code(account.code_hash) if account.is_contract else None

@@ -2,8 +2,8 @@
 tests, examples and experiments.  Not consensus code.
 
 ``build_contract(wat, functions)`` turns WAT text plus a list of ABI function
-descriptions (the JSON form of :func:`pyde_ref.abi.section.abi_from_json`)
-into a module with its ``pyde.abi`` section, the way ``otigen build`` would.
+descriptions (:func:`function_entry`) into a module with its ``pyde.abi``
+section, the way ``otigen build`` would.
 :class:`Chain` keeps a state, applies transactions one wave at a time and
 returns receipts.
 """
@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
 
+from pyde_ref.abi.constants import ATTRIBUTE_BITS
 from pyde_ref.abi.env import BlockContext
+from pyde_ref.abi.section import FunctionAbi, contract_abi, embed_abi, function_abi
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
 from pyde_ref.executor.transactions import ContractCall, ContractDeploy, Receipt, Transfer
 from pyde_ref.executor.wave import WaveResult, apply_wave, install_contract
 from pyde_ref.state.accounts import Account
 from pyde_ref.state.overlay import State
+from pyde_ref.wasm import SPEC
+from pyde_ref.wasm.text import wat_to_wasm
 
 FunctionSpec = Union[str, dict]
 
@@ -28,25 +32,27 @@ def address(n: int) -> bytes:
     return b"\xaa" + n.to_bytes(31, "big")
 
 
-def function_entry(spec: FunctionSpec) -> dict:
-    """``"name"`` or ``"name:attr,attr"`` or a dict -> the ABI JSON entry
-    (``entry`` is added unless a dispatch attribute is given)."""
+def function_entry(spec: FunctionSpec) -> FunctionAbi:
+    """The ``FunctionAbi`` of ``"name"`` or ``"name:attr,attr"`` (``entry`` is
+    added unless a dispatch attribute is given), or of ``{"name": ...,
+    "attributes": [attribute names], "access_list": [slot prefixes]}`` (both
+    lists optional, nothing added)."""
     if isinstance(spec, dict):
-        return spec
-    name, _, attrs_text = spec.partition(":")
-    attrs = [a for a in attrs_text.split(",") if a]
-    if not {"constructor", "fallback", "receive", "entry"} & set(attrs):
-        attrs.append("entry")
-    return {"name": name, "attributes": attrs}
+        name, names, prefixes = spec["name"], list(spec.get("attributes", [])), spec.get("access_list", ())
+    else:
+        name, _, names_text = spec.partition(":")
+        names, prefixes = [a for a in names_text.split(",") if a], ()
+        if not {"constructor", "fallback", "receive", "entry"} & set(names):
+            names.append("entry")
+    bits = 0
+    for attribute in names:
+        bits |= ATTRIBUTE_BITS[attribute]
+    return function_abi(name, bits, prefixes)
 
 
 def build_contract(wat: str, functions: Sequence[FunctionSpec]) -> bytes:
     """WAT + ABI function list -> deployable module bytes."""
-    from pyde_ref.abi import section
-    from pyde_ref.wasm.text import wat_to_wasm
-
-    abi = section.abi_from_json({"functions": [function_entry(f) for f in functions]})
-    return section.embed_abi(wat_to_wasm(wat), abi)
+    return embed_abi(wat_to_wasm(wat), contract_abi([function_entry(f) for f in functions]))
 
 
 IMPORTS_WAT = {
@@ -106,7 +112,7 @@ class Chain:
     """A state plus an executor; each :meth:`wave` applies transactions as one
     wave and keeps the post-state."""
 
-    def __init__(self, block: BlockContext = DEFAULT_BLOCK, fuel_model: str = "spec",
+    def __init__(self, block: BlockContext = DEFAULT_BLOCK, fuel_model: str = SPEC,
                  executor: Optional[WasmExecutor] = None):
         self.state = State()
         self.block = block

@@ -1,9 +1,10 @@
 """A wave (ABI §15.1, §15.2; seed §3.5b).
 
-Transactions apply in order, each on its own overlay merged into the wave's
-overlay, within the wave's gas ceiling (chapter 10 §10.3; a transaction
-whose ``gas_limit`` exceeds what the earlier ones left is rejected) (``tx_layer`` of :mod:`.executor`); the wave's overlay then commits
-into a copy of the base state.  The wave's events are every surviving event
+Transactions apply in order, each on its own overlay (the ``tx_layer`` of
+:mod:`.executor`) merged into the wave's overlay, within the wave's gas
+ceiling (chapter 10 §10.3: a transaction whose ``gas_limit`` exceeds what
+the earlier ones left is rejected); the wave's overlay then commits into a
+copy of the base state.  The wave's events are every surviving event
 of every transaction, numbered ``(wave_id, tx_index, event_index)`` in that
 order (ABI §15.1), committed by ``events_root`` and ``events_bloom``
 (ABI §15.2, computed by :mod:`pyde_ref.state.events`).
@@ -24,6 +25,7 @@ from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import EventRecord, events_bloom, events_root, records_for_tx
 from pyde_ref.state.overlay import State
+from pyde_ref.wasm import FAST, SPEC
 
 
 @attrs.frozen
@@ -106,7 +108,7 @@ def genesis_state(accounts, contracts) -> State:
     return state
 
 
-def run_wave_input(wave_input, fuel_model: str = "spec", tier: str = "fast") -> WaveResult:
+def run_wave_input(wave_input, fuel_model: str = SPEC, tier: str = FAST) -> WaveResult:
     """Genesis state from the document, then the wave (on the machine's
     execution tier ``tier``)."""
     state = genesis_state(wave_input.accounts, wave_input.contracts)

@@ -20,7 +20,6 @@ from typing import Any, Optional
 
 import attrs
 
-from pyde_ref.abi.constants import U64_MAX, U128_MAX
 from pyde_ref.abi.env import BlockContext
 from pyde_ref.executor.transactions import (
     ContractCall,
@@ -29,6 +28,9 @@ from pyde_ref.executor.transactions import (
     Transaction,
     Transfer,
 )
+from pyde_ref.state.accounts import U64_MAX, U128_MAX
+from pyde_ref.state.code import code_hash
+from pyde_ref.state.overlay import ACCOUNT, STORAGE
 
 
 class WaveFormatError(ValueError):
@@ -179,6 +181,15 @@ def parse_context(value: Any) -> BlockContext:
     return BlockContext(beacon=beacon, base_fee=base_fee, **numbers)
 
 
+def _balance_and_nonce(entry: dict, field: str) -> dict:
+    """The optional ``balance`` (u128) and ``nonce`` (u64) of an account or
+    contract entry, 0 when absent."""
+    return {
+        "balance": read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
+        "nonce": read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
+    }
+
+
 def parse_accounts(value: Any) -> tuple[tuple[bytes, GenesisAccount], ...]:
     obj = _object(value, "accounts")
     out = []
@@ -187,15 +198,7 @@ def parse_accounts(value: Any) -> tuple[tuple[bytes, GenesisAccount], ...]:
         address = read_address(key, field)
         entry = _object(entry, field)
         _check_keys(entry, field, (), ("balance", "nonce"))
-        out.append(
-            (
-                address,
-                GenesisAccount(
-                    balance=read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
-                    nonce=read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
-                ),
-            )
-        )
+        out.append((address, GenesisAccount(**_balance_and_nonce(entry, field))))
     return tuple(out)
 
 
@@ -212,22 +215,10 @@ def parse_contracts(value: Any, base_dir: Optional[str]) -> tuple[tuple[bytes, G
             slot_field = f"{field}.storage[{slot_hex}]"
             storage.append((read_bytes(slot_hex, slot_field, 32), read_bytes(value_hex, slot_field, 32)))
         code = read_code(entry["code"], f"{field}.code", base_dir)
-        if "code_hash" in entry:
-            from pyde_ref.state.code import code_hash
-
-            if read_bytes(entry["code_hash"], f"{field}.code_hash", 32) != code_hash(code):
-                raise WaveFormatError(f"{field}.code_hash", "does not match Blake3 of the code")
-        out.append(
-            (
-                address,
-                GenesisContract(
-                    code=code,
-                    balance=read_int(entry.get("balance", 0), f"{field}.balance", U128_MAX),
-                    nonce=read_int(entry.get("nonce", 0), f"{field}.nonce", U64_MAX),
-                    storage=tuple(sorted(storage)),
-                ),
-            )
-        )
+        if "code_hash" in entry and read_bytes(entry["code_hash"], f"{field}.code_hash", 32) != code_hash(code):
+            raise WaveFormatError(f"{field}.code_hash", "does not match Blake3 of the code")
+        contract = GenesisContract(code=code, storage=tuple(sorted(storage)), **_balance_and_nonce(entry, field))
+        out.append((address, contract))
     return tuple(out)
 
 
@@ -333,8 +324,6 @@ def receipt_json(receipt: Receipt) -> dict:
 def post_state_json(state) -> dict:
     """``post_state``: every non-empty account; contracts (accounts with code)
     with their code, balance, nonce and storage; storage keys sorted."""
-    from pyde_ref.state.overlay import ACCOUNT, STORAGE
-
     accounts: dict[str, dict] = {}
     contracts: dict[str, dict] = {}
     for address, account in state.entries(ACCOUNT):

@@ -20,10 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from pyde_ref.cache_dir import default_cache_dir
 from pyde_ref.wasm.text import find_wasm_tools
-
-CACHE_ENV = "PYDE_REF_CACHE"
-"""Environment variable overriding the cache directory."""
 
 CONVERSION_TIMEOUT_SECONDS = 300
 """The longest one conversion may take before it counts as failed."""
@@ -33,15 +31,6 @@ SCRIPT_JSON = "script.json"
 
 class ConversionError(Exception):
     """``wasm-tools json-from-wast`` could not convert a script."""
-
-
-def default_cache_dir() -> Path:
-    """``$PYDE_REF_CACHE``, else ``$XDG_CACHE_HOME/pyde-ref``, else ``~/.cache/pyde-ref``."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pyde-ref"
 
 
 @lru_cache(maxsize=None)

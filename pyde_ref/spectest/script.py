@@ -70,8 +70,6 @@ OUTCOMES = (PASSED, FAILED, REJECTED_AS_EXPECTED, SKIPPED, OUT_OF_SCOPE, DEPENDE
 SCOPED_COMMANDS = ("module", "assert_return", "assert_trap", "action", "assert_exhaustion")
 """The command types whose in-scope counts SOURCE.md pins."""
 
-MODULE_JUDGED_COMMANDS = ("assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable")
-
 
 @attrs.define
 class Failure:

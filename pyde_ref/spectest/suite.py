@@ -5,6 +5,7 @@ never depends on which worker finished first."""
 from __future__ import annotations
 
 import collections
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -31,6 +32,11 @@ TESTSUITE_ENV = "PYDE_WASM_TESTSUITE"
 """Environment variable naming the test-suite checkout (a directory of ``.wast`` files)."""
 
 DEFAULT_WORKERS = 2
+
+WORKER_START_METHOD = "spawn"
+"""Workers start as fresh interpreters: forking a process that runs threads
+(a test runner, an executor thread) can deadlock the child, and Python 3.12+
+warns about it."""
 
 
 def find_scripts(directory: Path, only: Optional[Sequence[str]] = None) -> list[Path]:
@@ -85,7 +91,8 @@ def run_suite(
     else:
         # Largest scripts first, so the last file to finish is a small one.
         order = sorted(range(total), key=lambda i: (-os.path.getsize(scripts[i]), scripts[i].name))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        context = multiprocessing.get_context(WORKER_START_METHOD)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(run_file, str(scripts[i]), cache, tier): i for i in order}
             for done, future in enumerate(as_completed(futures), start=1):
                 index = futures[future]

@@ -7,8 +7,16 @@ module                      contents
 :mod:`.code`                contract code records (wasm + parsed ABI)
 :mod:`.overlay`             the sorted base :class:`State`, :class:`Overlay`,
                             the state digest
-:mod:`.events`              event records, Borsh, events_root, events_bloom
+:mod:`.events`              event records, events_root, events_bloom
+:mod:`.borsh`               Borsh, the encoding of accounts, event records and
+                            the ``pyde.abi`` section
 ==========================  =================================================
+
+Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+< cli``, each importing only the ones below it (the import-linter contracts in
+``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
+import ``wasm`` and ``crypto`` (it hashes with :mod:`pyde_ref.crypto.hashes`);
+never ``abi`` or anything above it.
 """
 
 from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account, AccountType

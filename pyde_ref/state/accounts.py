@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import attrs
 
-from pyde_ref.abi.constants import U64_MAX, U128_MAX
+from pyde_ref.state.borsh import Writer
+
+U64_MAX = (1 << 64) - 1
+"""The largest u64 (a nonce, a gas limit, a block number)."""
+U128_MAX = (1 << 128) - 1
+"""The largest u128 (a balance, a value)."""
 
 ZERO_HASH = bytes(32)
 
@@ -47,12 +52,10 @@ class Account:
         return self.code_hash != ZERO_HASH
 
     def encode(self) -> bytes:
-        """Canonical Borsh-style encoding (u128 LE, u64 LE, [u8;32], u8)."""
+        """Borsh: balance u128, nonce u64, code_hash [u8; 32], account_type u8."""
         return (
-            self.balance.to_bytes(16, "little")
-            + self.nonce.to_bytes(8, "little")
-            + self.code_hash
-            + bytes([self.account_type])
+            Writer().u128(self.balance).u64(self.nonce).fixed(self.code_hash, 32)
+            .u8(self.account_type).out()
         )
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import blake3
+
+from pyde_ref.crypto.hashes import blake3_256
 
 
 def code_hash(wasm: bytes) -> bytes:
     """The code hash of a module: Blake3 of its bytes (custom sections
     included, so the ABI is part of what the hash commits to)."""
-    return blake3.blake3(wasm).digest()
+    return blake3_256(wasm)
 
 
 @attrs.frozen

@@ -14,14 +14,19 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 import attrs
-import blake3
 
-from pyde_ref.abi.constants import (
-    EMPTY_EVENTS_ROOT,
-    EVENTS_BLOOM_BITS,
-    EVENTS_BLOOM_BYTES,
-    EVENTS_BLOOM_HASHES,
-)
+from pyde_ref.crypto.hashes import blake3_256
+from pyde_ref.state.borsh import Writer
+
+EVENTS_BLOOM_BITS = 2048
+"""ABI §15.2.2: the wave's events bloom is 2048 bits (256 bytes)."""
+EVENTS_BLOOM_BYTES = EVENTS_BLOOM_BITS // 8
+EVENTS_BLOOM_HASHES = 3
+"""ABI §15.2.2: each inserted item sets 3 bits."""
+EMPTY_EVENTS_ROOT = bytes(32)
+"""ABI §15.2.1: the events root of a wave without events."""
+TOPIC_SIZE = 32
+"""ABI §15.3 ``topic: [u8; 32]``."""
 
 
 @attrs.frozen
@@ -45,16 +50,10 @@ class EventRecord:
     data: bytes
 
     def borsh(self) -> bytes:
-        """Borsh: u64 LE, u32 LE, u32 LE, [u8;32], [u8;32], Vec<u8> (u32 LE
-        length then bytes)."""
+        """Borsh, fields in order: u64, u32, u32, [u8; 32], [u8; 32], Vec<u8>."""
         return (
-            self.wave_id.to_bytes(8, "little")
-            + self.tx_index.to_bytes(4, "little")
-            + self.event_index.to_bytes(4, "little")
-            + self.contract_addr
-            + self.topic
-            + len(self.data).to_bytes(4, "little")
-            + self.data
+            Writer().u64(self.wave_id).u32(self.tx_index).u32(self.event_index)
+            .fixed(self.contract_addr, 32).fixed(self.topic, TOPIC_SIZE).bytes_vec(self.data).out()
         )
 
 
@@ -64,10 +63,6 @@ def records_for_tx(wave_id: int, tx_index: int, events: Sequence[Event]) -> list
         EventRecord(wave_id, tx_index, i, e.contract, e.topic, e.data)
         for i, e in enumerate(events)
     ]
-
-
-def _hash(data: bytes) -> bytes:
-    return blake3.blake3(data).digest()
 
 
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
@@ -81,19 +76,19 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
         width *= 2
     level = list(leaves) + [bytes(32)] * (width - len(leaves))
     while len(level) > 1:
-        level = [_hash(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+        level = [blake3_256(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
     return level[0]
 
 
 def events_root(records: Iterable[EventRecord]) -> bytes:
     """ABI §15.2.1: ``leaf_i = Blake3(borsh_encode(EventRecord_i))``."""
-    return merkle_root([_hash(r.borsh()) for r in records])
+    return merkle_root([blake3_256(r.borsh()) for r in records])
 
 
 def bloom_indexes(item: bytes) -> list[int]:
     """ABI §15.2.2: bytes [0..8), [8..16), [16..24) of Blake3(item), each read
     as a little-endian u64 (ABI §3.2: all integers little-endian), mod 2048."""
-    h = _hash(item)
+    h = blake3_256(item)
     return [
         int.from_bytes(h[8 * k : 8 * k + 8], "little") % EVENTS_BLOOM_BITS
         for k in range(EVENTS_BLOOM_HASHES)

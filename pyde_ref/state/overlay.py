@@ -33,16 +33,18 @@ takes its ``events`` first.
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional
 
-import blake3
 from sortedcontainers import SortedDict
 
+from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import Event
 
-ZERO_VALUE = bytes(32)
+EMPTY_SLOT_VALUE = bytes(32)
+"""What a never-written or deleted storage slot reads as (ABI §7.1), and the
+value whose write deletes the slot."""
 
 ACCOUNT = "account"
 CODE = "code"
@@ -92,7 +94,7 @@ def _is_empty(table: str, value: object) -> bool:
     if table == ACCOUNT:
         return value == EMPTY_ACCOUNT
     if table == STORAGE:
-        return value == ZERO_VALUE
+        return value == EMPTY_SLOT_VALUE
     return False
 
 
@@ -188,7 +190,7 @@ class StateView:
     def sload(self, context_address: bytes, slot: bytes) -> bytes:
         """ABI §7.1: a never-written or deleted slot reads as 32 zero bytes."""
         found = self.get(STORAGE, storage_key(context_address, slot))
-        return ZERO_VALUE if found is None else found  # type: ignore[return-value]
+        return EMPTY_SLOT_VALUE if found is None else found  # type: ignore[return-value]
 
     def sstore(self, context_address: bytes, slot: bytes, value: bytes) -> None:
         _check_len("value", value, 32)
@@ -243,15 +245,15 @@ class State(StateView):
             domain || for each table: tag u8 || count u64 LE ||
                 for each entry: key_len u32 LE || key || value_len u32 LE || value
         """
-        h = blake3.blake3(STATE_DIGEST_DOMAIN)
+        parts = [STATE_DIGEST_DOMAIN]
         for t in TABLES:
             rows = self.tables[t]
-            h.update(bytes([_TABLE_TAG[t]]) + len(rows).to_bytes(8, "little"))
+            parts.append(bytes([_TABLE_TAG[t]]) + len(rows).to_bytes(8, "little"))
             for key, value in rows.items():
                 encoded = _encode_value(t, value)
-                h.update(len(key).to_bytes(4, "little") + key)
-                h.update(len(encoded).to_bytes(4, "little") + encoded)
-        return h.digest()
+                parts.append(len(key).to_bytes(4, "little") + key)
+                parts.append(len(encoded).to_bytes(4, "little") + encoded)
+        return blake3_256(b"".join(parts))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
@@ -329,5 +331,3 @@ class Overlay(StateView):
             n, layer = n + 1, layer.parent
         return n
 
-
-AnyLayer = Union[State, Overlay]

@@ -386,7 +386,7 @@ def read_zero_byte(r: Reader, feature: str, what: str) -> int:
     if r.u32() != 0:
         features.reject(feature, f"a non-zero {what}", offset)
     if r.pos != offset + 1:
-        raise MalformedModule(offset, "zero byte expected")
+        raise MalformedModule(offset, "zero byte expected", feature)
     return 0
 
 

@@ -30,14 +30,18 @@ class MalformedModule(WasmError):
     """The bytes are not a module in the binary format (§5).
 
     ``offset`` is the byte offset where decoding failed, ``rule`` names the
-    rule of §5 that was broken (e.g. ``"section size mismatch"``)."""
+    rule of §5 that was broken (e.g. ``"section size mismatch"``).
+    ``feature`` names the proposal whose encoding the bytes would be, when
+    the rule is one a later proposal relaxed (a padded reserved zero byte is
+    the reference-types encoding of a table index), else ``None``."""
 
     status = "malformed"
 
-    def __init__(self, offset: int, rule: str):
+    def __init__(self, offset: int, rule: str, feature: Optional[str] = None):
         super().__init__(f"malformed module at byte {offset:#x}: {rule}")
         self.offset = offset
         self.rule = rule
+        self.feature = feature
 
 
 class InvalidModule(WasmError):

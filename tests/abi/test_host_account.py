@@ -4,9 +4,10 @@ import pytest
 
 from pyde_ref.abi import account
 from pyde_ref.abi.constants import (
-    ERR_FORBIDDEN, ERR_INSUFFICIENT_BALANCE, ERR_INVALID_ADDRESS, ERR_INVALID_INPUT, OK, U128_MAX,
+    ERR_FORBIDDEN, ERR_INSUFFICIENT_BALANCE, ERR_INVALID_ADDRESS, ERR_INVALID_INPUT, OK,
 )
 from pyde_ref.abi.testing import PAGE, address, make_env
+from pyde_ref.state.accounts import U128_MAX
 from pyde_ref.wasm.errors import Trap
 
 ADDR, AMOUNT, OUT = 0, 32, 64

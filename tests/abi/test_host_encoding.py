@@ -6,8 +6,10 @@ from hypothesis import strategies as st
 
 from pyde_ref.abi import memio
 from pyde_ref.abi.constants import ERROR_CODES
-from pyde_ref.abi.env import as_i32, as_i64, results_as_bits
+from pyde_ref.abi.env import as_i32, as_i64
+from pyde_ref.abi.registry import HostFunctionDef, call_host
 from pyde_ref.abi.testing import make_env
+from pyde_ref.wasm.syntax import FuncType
 
 
 @given(st.integers(-(2**31), 2**31 - 1))
@@ -22,7 +24,8 @@ def test_as_i64_inverts_twos_complement(v):
 
 @given(st.sampled_from(sorted(ERROR_CODES)))
 def test_error_codes_round_trip_through_i32_bits(code):
-    [bits] = results_as_bits([code], [32])
+    returns_code = HostFunctionDef("returns_code", FuncType((), ("i32",)), lambda env: code)
+    [bits] = call_host(returns_code, make_env(), [])
     assert 0 <= bits < 2**32 and as_i32(bits) == code
 
 

@@ -2,14 +2,14 @@
 
 import pytest
 
-from pyde_ref.abi import halt_ops, metering
+from pyde_ref.abi import halt, metering
 from pyde_ref.abi.constants import ERR_INVALID_INPUT, OK
 from pyde_ref.abi.halt import Halt, HaltReturn, HaltRevert
 from pyde_ref.abi.testing import PAGE, make_env
 from pyde_ref.wasm.errors import Trap
 
 
-@pytest.mark.parametrize("fn,exc", [(halt_ops.return_, HaltReturn), (halt_ops.revert, HaltRevert)])
+@pytest.mark.parametrize("fn,exc", [(halt.return_, HaltReturn), (halt.revert, HaltRevert)])
 def test_halts_carry_their_data_and_cost_nothing(fn, exc):
     env = make_env(gas=0)
     env.memory.write(10, b"result!")
@@ -20,7 +20,7 @@ def test_halts_carry_their_data_and_cost_nothing(fn, exc):
     assert env.gas.consumed == 0
 
 
-@pytest.mark.parametrize("fn", [halt_ops.return_, halt_ops.revert])
+@pytest.mark.parametrize("fn", [halt.return_, halt.revert])
 def test_halt_with_out_of_range_data_traps(fn):
     with pytest.raises(Trap) as e:
         fn(make_env(), PAGE - 2, 3)
@@ -29,7 +29,7 @@ def test_halt_with_out_of_range_data_traps(fn):
 
 def test_halt_with_empty_data():
     with pytest.raises(HaltReturn) as e:
-        halt_ops.return_(make_env(), PAGE, 0)
+        halt.return_(make_env(), PAGE, 0)
     assert e.value.data == b""
 
 

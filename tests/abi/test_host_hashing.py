@@ -1,13 +1,16 @@
 """ABI §7.6 hashing and §7.7 falcon_verify host functions."""
 
-from paths import VECTORS
+import json
+
 import blake3
 import pytest
 from Crypto.Hash import keccak
 
+from paths import VECTORS
 from pyde_ref.abi import crypto, hashing
 from pyde_ref.abi.constants import ERR_SIGNATURE_INVALID, OK
 from pyde_ref.abi.testing import PAGE, make_env
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.wasm.errors import Trap
 
 
@@ -28,8 +31,6 @@ def test_digest_matches_the_reference_library(fn, ref, data):
 
 
 def test_poseidon2_matches_the_crypto_primitive():
-    from pyde_ref.crypto.poseidon2 import poseidon2_hash
-
     env = make_env()
     env.memory.write(0, b"pyde" * 5)
     assert hashing.hash_poseidon2(env, 0, 20, 100) == OK
@@ -74,8 +75,6 @@ def test_out_of_range_input_or_output_traps(fn):
 def falcon_cases():
     """The checked-in FALCON-512 vectors (vectors/falcon512.json) whose
     key is 897 bytes: the host function reads exactly that many."""
-    import json
-
     data = json.loads((VECTORS / "falcon512.json").read_text())
     out = []
     for case in data["cases"]:

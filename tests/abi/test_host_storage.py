@@ -4,7 +4,7 @@ import pytest
 
 from pyde_ref.abi import storage
 from pyde_ref.abi.constants import ERR_ACCESS_LIST_VIOLATION, ERR_FORBIDDEN, OK
-from pyde_ref.abi.section import AccessList, AccessListEntry
+from pyde_ref.abi.env import AccessList
 from pyde_ref.abi.testing import PAGE, address, make_env
 from pyde_ref.wasm.errors import Trap
 
@@ -80,7 +80,7 @@ def test_view_mode_allows_sload():
 
 def test_access_list_violation_on_every_storage_function():
     allowed = b"\x05" * 32
-    env = make_env(access_list=AccessList((AccessListEntry(allowed[:4]),)))
+    env = make_env(access_list=AccessList((allowed[:4],)))
     put(env, slot=b"\x06" * 32)
     assert storage.sload(env, SLOT, OUT) == ERR_ACCESS_LIST_VIOLATION
     assert storage.sstore(env, SLOT, VALUE) == ERR_ACCESS_LIST_VIOLATION

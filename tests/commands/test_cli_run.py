@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import struct
 import subprocess
 import sys
@@ -353,9 +355,6 @@ def test_example_binaries_are_built_from_their_text(wat2wasm, name):
 def test_readme_run_examples_work(capsys):
     """Every ``pyde-ref run`` command the README shows runs (returns or traps,
     never a usage error), and says what its comment says."""
-    import re
-    import shlex
-
     readme = (REPO / "README.md").read_text()
     commands = re.findall(r"pyde-ref run ((?:--json )?examples/[^\n#`]*?)\s*(?:#\s*([^\n`]*))?(?:\n|`)", readme)
     assert len(commands) >= 4, commands

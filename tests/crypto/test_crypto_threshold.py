@@ -17,14 +17,7 @@ from hypothesis import strategies as st
 from pqcrypto.kem import ml_kem_768 as pqclean_ml_kem_768
 
 from paths import VECTORS as VECTOR_DIR
-from pyde_ref.crypto import (
-    ERR_CIPHERTEXT_INVALID,
-    ERR_FORBIDDEN,
-    ERR_INTERNAL,
-    CryptoError,
-    EncryptionContext,
-    threshold,
-)
+from pyde_ref.crypto import CryptoError, CryptoFailure, EncryptionContext, threshold
 
 VECTORS = json.loads((VECTOR_DIR / "threshold-envelopes.json").read_text())
 SEED = bytes.fromhex(VECTORS["committee_seed"][2:])
@@ -147,14 +140,14 @@ def test_plaintext_changes_the_randomness():
 def test_bad_context_is_an_engine_error(field, value):
     with pytest.raises(CryptoError) as info:
         threshold.encrypt(PUBLIC_KEY, b"x", dataclasses.replace(CONTEXT, **{field: value}))
-    assert info.value.code == ERR_INTERNAL
+    assert info.value.failure is CryptoFailure.ENGINE_FAULT
 
 
 def test_bad_committee_key_is_an_engine_error():
     for key in (b"", PUBLIC_KEY[:-1], b"\xff" * len(PUBLIC_KEY)):
         with pytest.raises(CryptoError) as info:
             threshold.encrypt(key, b"x", CONTEXT)
-        assert info.value.code == ERR_INTERNAL
+        assert info.value.failure is CryptoFailure.ENGINE_FAULT
 
 
 # --- decryption outcomes --------------------------------------------------------------------
@@ -170,17 +163,17 @@ def test_not_yet_combined_is_forbidden():
     other = threshold.encrypt(PUBLIC_KEY, b"other", CONTEXT)
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(envelope, combined_for(other))
-    assert info.value.code == ERR_FORBIDDEN
+    assert info.value.failure is CryptoFailure.NOT_COMBINED
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(envelope, {})
-    assert info.value.code == ERR_FORBIDDEN
+    assert info.value.failure is CryptoFailure.NOT_COMBINED
 
 
 @pytest.mark.parametrize("length", [0, 1, 1088, 1116])
 def test_too_short_is_invalid(length):
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(b"\x01" * length, {})
-    assert info.value.code == ERR_CIPHERTEXT_INVALID
+    assert info.value.failure is CryptoFailure.CIPHERTEXT_INVALID
 
 
 @pytest.mark.parametrize("version", [0, 2, 255])
@@ -189,7 +182,7 @@ def test_unknown_version_is_invalid_even_if_combined(version):
     envelope[0] = version
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(bytes(envelope), {threshold.envelope_id(bytes(envelope)): b"\x00" * 32})
-    assert info.value.code == ERR_CIPHERTEXT_INVALID
+    assert info.value.failure is CryptoFailure.CIPHERTEXT_INVALID
 
 
 @pytest.mark.parametrize("position", ["kem", "nonce", "body", "tag"])
@@ -203,7 +196,7 @@ def test_tampered_envelope_is_invalid_after_ceremony(position):
     tampered = bytes(envelope)
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(tampered, combined_for(tampered))
-    assert info.value.code == ERR_CIPHERTEXT_INVALID
+    assert info.value.failure is CryptoFailure.CIPHERTEXT_INVALID
 
 
 def test_tampered_envelope_without_ceremony_is_forbidden():
@@ -211,14 +204,14 @@ def test_tampered_envelope_without_ceremony_is_forbidden():
     tampered = envelope[:-1] + bytes([envelope[-1] ^ 1])
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(tampered, combined_for(envelope))
-    assert info.value.code == ERR_FORBIDDEN
+    assert info.value.failure is CryptoFailure.NOT_COMBINED
 
 
 def test_wrong_combined_secret_is_invalid():
     envelope = threshold.encrypt(PUBLIC_KEY, b"sealed", CONTEXT)
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(envelope, {threshold.envelope_id(envelope): b"\x00" * 32})
-    assert info.value.code == ERR_CIPHERTEXT_INVALID
+    assert info.value.failure is CryptoFailure.CIPHERTEXT_INVALID
 
 
 @settings(max_examples=25, deadline=None)
@@ -235,11 +228,11 @@ def test_roundtrip_property(plaintext, call_index):
 def test_garbage_gives_a_structured_error(data):
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(data, {})
-    assert info.value.code in (ERR_CIPHERTEXT_INVALID, ERR_FORBIDDEN)
+    assert info.value.failure in (CryptoFailure.CIPHERTEXT_INVALID, CryptoFailure.NOT_COMBINED)
 
 
 def test_malformed_ceremony_record_is_an_engine_error():
     envelope = threshold.encrypt(PUBLIC_KEY, b"sealed", CONTEXT)
     with pytest.raises(CryptoError) as info:
         threshold.decrypt(envelope, {threshold.envelope_id(envelope): b"\x00" * 31})
-    assert info.value.code == ERR_INTERNAL
+    assert info.value.failure is CryptoFailure.ENGINE_FAULT

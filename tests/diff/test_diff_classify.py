@@ -155,3 +155,188 @@ def test_host_functions_called_by_a_start_function(start_body, status, trap):
     result = cl.run_case(wasm, "f", [], 100, with_host=True)
     assert result.verdict.category == cl.AGREE
     assert (result.wasmtime.status, result.wasmtime.trap) == (status, trap)
+
+
+# --------------------------------------------------------------------------
+# A version without a fuel model of its own (wasmtime 45 until it has one)
+# --------------------------------------------------------------------------
+
+FILL = "i32.const 0 i32.const 0 i32.const 1000 memory.fill"
+
+
+def test_no_model_needs_a_fuel_only_difference_and_an_operator_the_versions_charge_differently():
+    wt, model = attrs.evolve(OK, fuel_consumed=5), attrs.evolve(OK, fuel_consumed=1005)
+    verdict = cl.classify(wt, model, model, _wasm(FILL), version="45", exact_model=False)
+    assert (verdict.category, verdict.hazard) == (cl.NO_MODEL, "fuel model not implemented for wasmtime 45")
+    # no such operator: the stand-in model should have been exact
+    plain = _wasm("i32.const 1 drop")
+    assert cl.classify(wt, model, model, plain, version="45", exact_model=False).category == cl.UNEXPLAINED
+    # not a fuel effect
+    other = attrs.evolve(model, results=(9,))
+    assert cl.classify(wt, other, other, _wasm(FILL), version="45", exact_model=False).category == cl.UNEXPLAINED
+
+
+def test_no_model_covers_what_running_out_of_fuel_changes():
+    wt = attrs.evolve(OK, fuel_consumed=5)
+    model = attrs.evolve(OK, status="trap", trap="out_of_fuel", results=(), fuel_consumed=100, memory_hash="bb")
+    assert cl.classify(wt, model, model, _wasm(FILL), version="45", exact_model=False).category == cl.NO_MODEL
+
+
+@pytest.mark.parametrize("decls", ["(start $s)", "(elem $e func $s)"])
+def test_instantiation_differences_are_a_version_gap_too(decls):
+    wasm = wasmtime.wat2wasm(f'(module (table 1 funcref) (func $s) {decls} (func (export "f")))')
+    assert cl.charged_differently_by_45(wasm)
+    wt, model = attrs.evolve(OK, instantiate_fuel=1), attrs.evolve(OK, instantiate_fuel=3)
+    assert cl.classify(wt, model, model, wasm, version="45", exact_model=False).category == cl.NO_MODEL
+
+
+def test_fifty_only_hazards_do_not_apply_to_45():
+    wt, model = attrs.evolve(OK, instantiate_fuel=0), attrs.evolve(OK, instantiate_fuel=5)
+    sparse = wasmtime.wat2wasm('(module (memory 623) (data (i32.const 0) "a") (data (i32.const 20971520) "b") '
+                               '(func (export "f")))')
+    assert cl.classify(wt, model, model, sparse).hazard == "sparse-memory-image"
+    assert cl.classify(wt, model, model, sparse, version="45", exact_model=True).category == cl.UNEXPLAINED
+    # against the stand-in model it is the missing model, not the hazard
+    assert cl.classify(wt, model, model, sparse, version="45", exact_model=False).category == cl.NO_MODEL
+
+
+def test_call_depth_is_a_hazard_on_every_version():
+    wt = attrs.evolve(OK, status="trap", trap="call_stack_exhausted", results=(), fuel_consumed=65516)
+    ref = attrs.evolve(wt, fuel_consumed=20000)
+    for exact in (True, False):
+        assert cl.classify(wt, ref, ref, b"", version="45", exact_model=exact).hazard == "call-depth"
+
+
+def test_run_case_on_45_names_the_missing_model(twin):
+    result = cl.run_case(_wasm(FILL), "f", [], 100_000, wasmtime=twin.version)
+    if twin.version == "50":
+        assert result.verdict.category == cl.AGREE
+    else:
+        assert (result.wasmtime.fuel_consumed, result.model.fuel_consumed) == (5, 1005)
+        assert result.verdict.category == cl.NO_MODEL
+        assert result.to_json()["fuel_model"] == "wasmtime-50"
+
+
+# --------------------------------------------------------------------------
+# Waves: the hazard step, receipt by receipt
+# --------------------------------------------------------------------------
+
+
+def _receipt(**fields) -> dict:
+    base = {"status": "success", "trap": None, "error_code": None, "reason": None, "gas_used": 100,
+            "return_data": "0x", "revert_reason": "0x", "contract_address": None, "events": [], "writes": []}
+    return dict(base, **fields)
+
+
+def _output(*receipts, digest="0xaa") -> dict:
+    return {"receipts": list(receipts), "events_root": "0x00", "events_bloom": "0x00", "state_digest": digest,
+            "post_state": {"accounts": {}, "contracts": {}}}
+
+
+def test_wave_agree_and_explained():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    same = _output(_receipt())
+    assert classify_wave({"wasmtime": same, "spec": same, "model": same}, []).category == cl.AGREE
+    spec = _output(_receipt(gas_used=300), digest="0xbb")
+    assert classify_wave({"wasmtime": same, "spec": spec, "model": same}, []).category == cl.EXPLAINED
+
+
+def test_wave_fuel_difference_in_a_no_model_version_and_its_consequences():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    wt = _output(_receipt(gas_used=5), _receipt(writes=[{"balance": "10"}]), digest="0x01")
+    model = _output(_receipt(gas_used=1005), _receipt(writes=[{"balance": "9"}]), digest="0x02")
+    outputs = {"wasmtime": wt, "spec": model, "model": model}
+    verdict = classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False)
+    assert (verdict.category, verdict.hazard) == (cl.NO_MODEL, "fuel model not implemented for wasmtime 45")
+    # the same difference with an exact model is a defect
+    assert classify_wave(outputs, [_wasm(FILL)], "50", exact_model=True).category == cl.UNEXPLAINED
+
+
+def test_wave_difference_before_any_explained_one_is_unexplained():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    depth = {"status": "trap", "trap": "call_stack_exhausted"}
+    wt = _output(_receipt(return_data="0x01"), _receipt(gas_used=70000, **depth))
+    model = _output(_receipt(return_data="0x02"), _receipt(gas_used=20000, **depth))
+    verdict = classify_wave({"wasmtime": wt, "spec": model, "model": model}, [_wasm(FILL)])
+    assert verdict.category == cl.UNEXPLAINED
+    # the hazard alone is explained
+    verdict = classify_wave({"wasmtime": _output(wt["receipts"][1]), "spec": _output(model["receipts"][1]),
+                             "model": _output(model["receipts"][1])}, [_wasm(FILL)])
+    assert verdict.hazard == "call-depth"
+
+
+def test_wave_state_difference_with_equal_receipts_is_unexplained():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    outputs = {"wasmtime": _output(_receipt(), digest="0x01"), "spec": _output(_receipt(), digest="0x02"),
+               "model": _output(_receipt(), digest="0x02")}
+    assert classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False).category == cl.UNEXPLAINED
+
+
+def test_wave_call_depth_receipt_is_a_known_hazard():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    wt = _output(_receipt(status="trap", trap="call_stack_exhausted", gas_used=70000))
+    model = _output(_receipt(status="trap", trap="call_stack_exhausted", gas_used=20000))
+    verdict = classify_wave({"wasmtime": wt, "spec": model, "model": model}, [])
+    assert (verdict.category, verdict.hazard) == (cl.KNOWN_HAZARD, "call-depth")
+
+
+def test_a_wave_backend_crash_is_unexplained():
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    same = _output(_receipt())
+    verdict = classify_wave({"wasmtime": {"crash": "RecursionError: too deep"}, "spec": same, "model": same}, [])
+    assert verdict.category == cl.UNEXPLAINED and "RecursionError" in verdict.crash
+
+
+def test_a_receipts_trap_compares_as_a_calls():
+    """wasmtime has one code for an out-of-range call_indirect and an
+    out-of-bounds table.init/copy: in a receipt as in a call (a wave of
+    seed 20261130 found the receipt form, tests/diff/regressions/waves/)."""
+    ref = {"receipts": [{"trap": "table_out_of_bounds", "status": "trap"}]}
+    wt = {"receipts": [{"trap": "undefined_element", "status": "trap"}]}
+    assert diff_records(ref, wt) == []
+    assert diff_records(wt, ref)  # not the other way round
+
+
+def test_data_out_of_bounds_hazard():
+    """wasmtime 50 traps out_of_fuel while initializing data that does not
+    fit when the frame has too little fuel; the model reports the
+    out-of-bounds segment (tests/diff/regressions/waves/wave-20261130-699)."""
+    oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
+    fits = wasmtime.wat2wasm('(module (memory 1) (data (i32.const 0) "a") (func (export "f")))')
+    assert cl.data_out_of_bounds(oob) and not cl.data_out_of_bounds(fits)
+    wt = CallOutcome("uninstantiable", trap="out_of_fuel")
+    model = CallOutcome("uninstantiable", trap="memory_out_of_bounds")
+    assert cl.classify(wt, model, model, oob).hazard == "data-out-of-bounds"
+    assert cl.classify(wt, model, model, fits).category == cl.UNEXPLAINED
+    assert cl.classify(wt, model, model, oob, version="45").category == cl.UNEXPLAINED  # 45 never does it
+
+
+def test_a_wave_hazard_hidden_in_a_sub_call():
+    """In a wave the starved callee shows only as its caller's status code
+    (ERR_CROSS_CALL_OUT_OF_GAS vs ERR_CROSS_CALL_FAILED): the module alone
+    decides."""
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
+    wt, model = _output(_receipt(return_data="0xf5ffffff")), _output(_receipt(return_data="0xf6ffffff"))
+    outputs = {"wasmtime": wt, "spec": model, "model": model}
+    assert classify_wave(outputs, [oob]).hazard == "data-out-of-bounds"
+    assert classify_wave(outputs, [_wasm("nop")]).category == cl.UNEXPLAINED
+
+
+def test_a_wave_against_a_stand_in_model_may_differ_in_what_contracts_observe():
+    """tx_gas_remaining read after a bulk operator: the return data differs,
+    gas_used need not (wasmtime 45, found by the first 45 wave campaign)."""
+    from pyde_ref.diff.wave_diff import classify_wave
+
+    wt, model = _output(_receipt(return_data="0x0500")), _output(_receipt(return_data="0xed03"))
+    outputs = {"wasmtime": wt, "spec": model, "model": model}
+    assert classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False).category == cl.NO_MODEL
+    assert classify_wave(outputs, [_wasm("nop")], "45", exact_model=False).category == cl.UNEXPLAINED
+    assert classify_wave(outputs, [_wasm(FILL)], "50", exact_model=True).category == cl.UNEXPLAINED

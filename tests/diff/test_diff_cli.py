@@ -69,9 +69,10 @@ def test_fuzz_is_deterministic_and_summarised(capsys, tmp_path):
     argv = ["fuzz", "--cases", "6", "--seed", "7", "--json", "--no-shrink", "--save", str(tmp_path)]
     code, out, _ = run(capsys, *argv)
     first = json.loads(out)
-    assert {"cases", "calls", "explained", "known_hazard", "unexplained"} <= set(first)
+    assert {"cases", "calls", "explained", "known_hazard", "no_model", "unexplained"} <= set(first)
     assert first["cases"] + first["smith_declined"] == 6
-    assert first["calls"] == first["agree"] + first["explained"] + first["known_hazard"] + first["unexplained"]
+    assert first["calls"] == (first["agree"] + first["explained"] + first["known_hazard"] + first["no_model"]
+                              + first["unexplained"])
     assert code == (3 if first["unexplained"] else 0)
     _, again, _ = run(capsys, *argv)
     assert json.loads(again) == first
@@ -129,6 +130,149 @@ def test_diff_wave_documents(capsys):
     record = json.loads(out)
     assert record["verdict"]["category"] == "agree"
     assert record["outputs"]["wasmtime"] == record["outputs"]["spec"]
+
+
+@pytest.mark.parametrize("document,message", [
+    ("{", "not a JSON document"),
+    ('{"txs": 3}', "context"),
+])
+def test_diff_wave_usage_errors(capsys, tmp_path, document, message):
+    path = tmp_path / "wave.json"
+    path.write_text(document)
+    code, out, _ = run(capsys, "diff", "--wave", str(path), "--json")
+    assert code == 2 and message in json.loads(out)["error"]
+
+
+# --------------------------------------------------------------------------
+# diff --contract: one contract call with calldata (issue 15, item 4)
+# --------------------------------------------------------------------------
+
+ALICE = "a1" * 32
+BOB = "b0" * 32
+
+
+def _amount(n: int) -> str:
+    return n.to_bytes(16, "little").hex()
+
+
+def test_diff_contract_real_token_transfer(capsys):
+    """The example token: initialize (owner := sender), mint 1000 to the
+    sender, then the call under test: transfer 250 to Bob."""
+    code, out, _ = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"), "--function", "transfer",
+                       "--calldata", "0x" + BOB + _amount(250),
+                       "--before", "initialize", "--before", "mint:0x" + ALICE + _amount(1000), "--json")
+    record = json.loads(out)
+    assert code == 0, record["verdict"]
+    assert record["verdict"]["category"] == "agree"
+    transfer = record["outputs"]["wasmtime"]["receipts"][-1]
+    assert transfer["status"] == "success" and transfer["revert_reason"] == "0x"
+    (event,) = transfer["events"]
+    assert event["data"] == "0x" + ALICE + BOB + _amount(250)  # Transfer(from, to, amount)
+    assert record["outputs"]["wasmtime"] == record["outputs"]["spec"] == record["outputs"]["model"]
+
+
+def test_diff_contract_with_storage_instead_of_setup_calls(capsys):
+    """The same transfer from a pre-state given slot by slot (the token's
+    balance slot: self[0..16] || blake3(disc 1 || holder)[0..16])."""
+    import blake3
+
+    contract = bytes.fromhex("c0" * 32)
+    slot = contract[:16] + blake3.blake3(b"\x01" + bytes.fromhex(ALICE)).digest()[:16]
+    code, out, _ = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"), "--function", "transfer",
+                       "--calldata", "0x" + BOB + _amount(250),
+                       "--storage", f"0x{slot.hex()}=0x{_amount(1000)}{'00' * 16}", "--json")
+    record = json.loads(out)
+    assert code == 0 and record["outputs"]["wasmtime"]["receipts"][0]["status"] == "success", record
+
+
+def test_diff_contract_human_output_and_revert(capsys):
+    code, out, _ = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"), "--function", "transfer",
+                       "--calldata", "0x00")
+    assert code == 0
+    assert out.splitlines()[0] == "agree"
+    assert "revert" in out and "[transfer]" in out  # "bad calldata": the call reverts on both
+
+
+def test_diff_contract_with_a_state_document(capsys, tmp_path):
+    state = {"accounts": {"0x" + BOB: {"balance": "5"}},
+             "context": {"chain_id": 1, "block_height": 2, "wave_id": 2, "block_timestamp": 3, "base_fee": 0}}
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    code, out, _ = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"), "--function", "total_supply",
+                       "--state", str(path), "--json")
+    record = json.loads(out)
+    assert code == 0
+    assert record["outputs"]["wasmtime"]["receipts"][0]["return_data"] == "0x" + _amount(0)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--calldata", "0x1"], "even number of hex digits"),
+    (["--calldata", "12"], "expected 0x"),
+    (["--value", "-1"], "--value"),
+    (["--storage", "0x01=0x02"], "32 bytes"),
+    (["--storage", "nothing"], "0xSLOT=0xVALUE"),
+    (["--before", ":0x00"], "--before"),
+    (["--state", "/nonexistent/state.json"], "cannot read"),
+    (["--state", str(CONTRACTS / "token-wave.json")], "unknown field(s) ['txs']"),
+    (["--address", "0x" + "b0" * 32, "--state", "BOB"], "already in"),
+])
+def test_diff_contract_usage_errors(capsys, tmp_path, argv, message):
+    if argv[-1] == "BOB":  # a state document that has an account where the contract should go
+        (tmp_path / "state.json").write_text(json.dumps({"accounts": {"0x" + BOB: {"balance": "1"}}}))
+        argv = argv[:-1] + [str(tmp_path / "state.json")]
+    code, out, _ = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"), "--function", "transfer",
+                       *argv, "--json")
+    assert code == 2
+    assert message in json.loads(out)["error"]
+
+
+def test_diff_contract_needs_a_function(capsys):
+    code, _, err = run(capsys, "diff", "--contract", str(CONTRACTS / "token.wasm"))
+    assert code == 2 and "--function" in err
+
+
+def test_calldata_without_contract_is_explained(capsys, loop_module):
+    code, out, _ = run(capsys, "diff", loop_module, "f", "1", "--calldata", "0x00", "--json")
+    assert code == 2 and "--contract" in json.loads(out)["error"]
+
+
+# --------------------------------------------------------------------------
+# --wasmtime and --waves
+# --------------------------------------------------------------------------
+
+
+def test_diff_against_wasmtime_45_reports_the_missing_model(capsys, tmp_path):
+    from conftest import twin_or_skip
+
+    twin_or_skip("45")
+    path = tmp_path / "fill.wat"
+    path.write_text('(module (memory (export "memory") 1) '
+                    '(func (export "f") i32.const 0 i32.const 0 i32.const 1000 memory.fill))')
+    code, out, _ = run(capsys, "diff", str(path), "f", "--wasmtime", "45", "--json")
+    record = json.loads(out)
+    assert record["wasmtime_version"] == "45"
+    assert (record["wasmtime"]["fuel_consumed"], record["model"]["fuel_consumed"]) == (5, 1005)
+    if record["fuel_model"] == "wasmtime-50":  # until the machine has a wasmtime-45 model
+        assert (code, record["verdict"]["category"]) == (1, "no_model")
+    else:
+        assert (code, record["verdict"]["category"]) == (0, "agree")
+
+
+def test_fuzz_waves_is_deterministic_and_summarised(capsys, tmp_path):
+    argv = ["fuzz", "--waves", "4", "--seed", "2", "--json", "--save", str(tmp_path)]
+    code, out, _ = run(capsys, *argv)
+    first = json.loads(out)
+    assert first["waves"] == 4 and first["wasmtime"] == "50"
+    assert first["agree"] + first["explained"] + first["known_hazard"] + first["no_model"] + first["unexplained"] == 4
+    assert code == (3 if first["unexplained"] else 0)
+    _, again, _ = run(capsys, *argv)
+    assert json.loads(again) == first
+
+
+def test_fuzz_takes_cases_or_waves(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["fuzz", "--cases", "1", "--waves", "1", "--seed", "1"])
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_interrupted_campaign_reports_what_it_ran(tmp_path):

@@ -15,7 +15,7 @@ pytest.importorskip("wasmtime")
 from pyde_ref.diff.wasmtime_machine import WasmtimeMachine, wasmtime_executor  # noqa: E402
 from pyde_ref.diff.wave_diff import diff_wave  # noqa: E402
 from pyde_ref.executor.testing import Chain, address, build_contract  # noqa: E402
-from pyde_ref.executor.wave_json import parse_wave, wave_output  # noqa: E402
+from pyde_ref.executor.wave_json import wave_output  # noqa: E402
 
 SENDER = address(1)
 C = address(0xF0E1)
@@ -91,7 +91,7 @@ def test_out_of_fuel_agrees(gas_limit):
 def test_example_waves_agree(name):
     path = os.path.join(EXAMPLES, name)
     with open(path) as f:
-        wave_input = parse_wave(json.load(f), os.path.dirname(path))
-    verdict, outputs = diff_wave(wave_input)
+        document = json.load(f)
+    verdict, outputs = diff_wave(document, os.path.dirname(path))
     assert verdict.category == "agree", verdict.to_json()
     assert outputs["wasmtime"]["receipts"]

@@ -14,7 +14,13 @@ from pyde_ref.diff import wasmtime_backend as wb  # noqa: E402
 
 
 def run(wat: str, func: str = "f", args=(), fuel: int = 10_000, **kw) -> oc.CallOutcome:
+    """On the wasmtime installed here (the engine and adapter tests)."""
     return wb.run_bare(wasmtime.wat2wasm(wat), func, list(args), fuel, **kw)
+
+
+def run_on(twin, wat: str, func: str = "f", args=(), fuel: int = 10_000) -> oc.CallOutcome:
+    """On ``twin`` (every wasmtime version: values, NaNs, the cap, traps)."""
+    return twin.call(wasmtime.wat2wasm(wat), func, list(args), fuel)
 
 
 # --------------------------------------------------------------------------
@@ -59,22 +65,22 @@ F64_SNAN = 0x7FF4_0000_0000_0001
 
 @pytest.mark.parametrize("t,bits", [("f32", F32_SNAN), ("f32", 0xFFA0_0001), ("f32", 0x8000_0000),
                                     ("f64", F64_SNAN), ("f64", 0x8000_0000_0000_0000)])
-def test_float_bits_pass_through_unchanged(t, bits):
-    out = run(f'(module (func (export "f") (param {t}) (result {t}) local.get 0))', args=[bits])
+def test_float_bits_pass_through_unchanged(t, bits, twin):
+    out = run_on(twin, f'(module (func (export "f") (param {t}) (result {t}) local.get 0))', args=[bits])
     assert out.results == (bits,)
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(0, 2**64 - 1))
-def test_integer_bits_round_trip(a, b):
+def test_integer_bits_round_trip(twin, a, b):
     wat = '(module (func (export "f") (param i32 i64) (result i64 i32) local.get 1 local.get 0))'
-    assert run(wat, args=[a, b]).results == (b, a)
+    assert run_on(twin, wat, args=[a, b]).results == (b, a)
 
 
-def test_mutable_globals_are_reported_as_bits():
+def test_mutable_globals_are_reported_as_bits(twin):
     wat = ('(module (global (export "g") (mut f32) (f32.const 0)) (global (export "c") f32 (f32.const 1)) '
            '(func (export "f") (param f32) local.get 0 global.set 0))')
-    assert run(wat, args=[F32_SNAN]).globals == (("g", "f32", F32_SNAN),)
+    assert run_on(twin, wat, args=[F32_SNAN]).globals == (("g", "f32", F32_SNAN),)
 
 
 # --------------------------------------------------------------------------
@@ -87,32 +93,32 @@ SNAN = {"f32": F32_SNAN | 1 << 31, "f64": F64_SNAN | 1 << 63}
 
 @pytest.mark.parametrize("t", ["f32", "f64"])
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "min", "max"])
-def test_binary_nan_results_are_canonical(t, op):
+def test_binary_nan_results_are_canonical(t, op, twin):
     wat = f'(module (func (export "f") (param {t} {t}) (result {t}) local.get 0 local.get 1 {t}.{op}))'
-    assert run(wat, args=[SNAN[t], 0]).results == (CANONICAL[t],)
+    assert run_on(twin, wat, args=[SNAN[t], 0]).results == (CANONICAL[t],)
 
 
 @pytest.mark.parametrize("t", ["f32", "f64"])
 @pytest.mark.parametrize("op", ["sqrt", "ceil", "floor", "trunc", "nearest"])
-def test_unary_nan_results_are_canonical(t, op):
+def test_unary_nan_results_are_canonical(t, op, twin):
     wat = f'(module (func (export "f") (param {t}) (result {t}) local.get 0 {t}.{op}))'
-    assert run(wat, args=[SNAN[t]]).results == (CANONICAL[t],)
+    assert run_on(twin, wat, args=[SNAN[t]]).results == (CANONICAL[t],)
 
 
 @pytest.mark.parametrize("t", ["f32", "f64"])
 @pytest.mark.parametrize("op,flip", [("neg", True), ("abs", False)])
-def test_sign_operators_keep_the_payload(t, op, flip):
+def test_sign_operators_keep_the_payload(t, op, flip, twin):
     width = 32 if t == "f32" else 64
     wat = f'(module (func (export "f") (param {t}) (result {t}) local.get 0 {t}.{op}))'
     bits = SNAN[t]
     expected = bits ^ (1 << (width - 1)) if flip else bits & ~(1 << (width - 1))
-    assert run(wat, args=[bits]).results == (expected,)
+    assert run_on(twin, wat, args=[bits]).results == (expected,)
 
 
-def test_promote_and_demote_canonicalize():
-    assert run('(module (func (export "f") (param f32) (result f64) local.get 0 f64.promote_f32))',
+def test_promote_and_demote_canonicalize(twin):
+    assert run_on(twin, '(module (func (export "f") (param f32) (result f64) local.get 0 f64.promote_f32))',
                args=[SNAN["f32"]]).results == (CANONICAL["f64"],)
-    assert run('(module (func (export "f") (param f64) (result f32) local.get 0 f32.demote_f64))',
+    assert run_on(twin, '(module (func (export "f") (param f64) (result f32) local.get 0 f32.demote_f64))',
                args=[SNAN["f64"]]).results == (CANONICAL["f32"],)
 
 
@@ -121,15 +127,15 @@ def test_promote_and_demote_canonicalize():
 # --------------------------------------------------------------------------
 
 
-def test_initial_memory_over_the_cap_is_uninstantiable():
-    assert run('(module (memory 1025))').status == "uninstantiable"
-    assert run('(module (memory 1024) (func (export "f")))').status == "ok"
+def test_initial_memory_over_the_cap_is_uninstantiable(twin):
+    assert run_on(twin, '(module (memory 1025))').status == "uninstantiable"
+    assert run_on(twin, '(module (memory 1024) (func (export "f")))').status == "ok"
 
 
 @pytest.mark.parametrize("pages,delta,result", [(1024, 1, 0xFFFF_FFFF), (1000, 24, 1000), (1000, 25, 0xFFFF_FFFF)])
-def test_memory_grow_stops_at_the_cap(pages, delta, result):
+def test_memory_grow_stops_at_the_cap(pages, delta, result, twin):
     wat = f'(module (memory {pages}) (func (export "f") (result i32) i32.const {delta} memory.grow))'
-    assert run(wat).results == (result,)
+    assert run_on(twin, wat).results == (result,)
 
 
 # --------------------------------------------------------------------------
@@ -150,11 +156,11 @@ TRAPS = [
 
 
 @pytest.mark.parametrize("body,kind", TRAPS)
-def test_trap_kinds(body, kind):
+def test_trap_kinds(body, kind, twin):
     wat = ('(module (type $v (func)) (type $i (func (param i32))) (memory 1) (table 2 funcref) '
            '(elem (i32.const 0) $nop) (func $nop) (func $loop call $loop) '
            f'(func (export "f") {body}))')
-    out = run(wat, fuel=10**8)
+    out = run_on(twin, wat, fuel=10**8)
     assert (out.status, out.trap) == ("trap", kind)
 
 

@@ -14,6 +14,7 @@ import os
 import pytest
 
 from pyde_ref.abi.constants import (
+    ERR_ACCESS_LIST_VIOLATION,
     ERR_CROSS_CALL_FAILED,
     ERR_CROSS_CALL_OUT_OF_GAS,
     ERR_FORBIDDEN,
@@ -291,11 +292,9 @@ def test_access_list_enforced_and_delegate_uses_the_callers():
     starting with 0x00) gets ERR_ACCESS_LIST_VIOLATION for any other slot;
     ABI §7.8: inside a delegate_call the *caller's* list applies, whatever
     the library declares."""
-    from pyde_ref.abi.constants import ERR_ACCESS_LIST_VIOLATION
-
-    restricted = {"name": "read_both", "attributes": ["entry"], "access_list": ["0x00"]}
+    restricted = {"name": "read_both", "attributes": ["entry"], "access_list": [b"\x00"]}
     open_fn = {"name": "read_both", "attributes": ["entry"]}
-    via = {"name": "via_lib", "attributes": ["entry"], "access_list": ["0x00"]}
+    via = {"name": "via_lib", "attributes": ["entry"], "access_list": [b"\x00"]}
     c = Chain()
     c.fund(SENDER, 10**12)
     c.install(address(0xA11), build_contract(ACCESS_WAT, [restricted, via]))

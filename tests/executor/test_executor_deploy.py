@@ -3,13 +3,17 @@ the CREATE address, the constructor run once."""
 
 from __future__ import annotations
 
-from paths import CONTRACTS
+import os
+
 import pytest
 
+from paths import CONTRACTS
+
 from pyde_ref.abi.constants import ERR_FORBIDDEN
+from pyde_ref.abi.section import ContractType, contract_abi, embed_abi
 from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-from pyde_ref.executor.testing import Chain, address, build_contract, import_lines
+from pyde_ref.executor.testing import Chain, address, build_contract, function_entry, import_lines
 from pyde_ref.wasm.text import wat_to_wasm
 
 ALICE = address(1)
@@ -71,11 +75,8 @@ def _module(body: str, functions=("f",)) -> bytes:
 
 
 def _parachain_module() -> bytes:
-    from pyde_ref.abi import section
-
-    abi = section.abi_from_json({"contract_type": "parachain",
-                                 "functions": [{"name": "f", "attributes": ["entry"]}]})
-    return section.embed_abi(wat_to_wasm(f"(module {PLAIN})"), abi)
+    abi = contract_abi([function_entry("f")], ContractType.PARACHAIN)
+    return embed_abi(wat_to_wasm(f"(module {PLAIN})"), abi)
 
 
 REJECTIONS = {
@@ -139,8 +140,6 @@ def test_unknown_pyde_function_is_forbidden():
 
 
 def test_every_example_contract_deploys():
-    import os
-
     here = str(CONTRACTS)
     for name in ("token", "proxy", "caller"):
         with open(os.path.join(here, f"{name}.wasm"), "rb") as f:

@@ -14,9 +14,8 @@ import sys
 
 import pytest
 
-from pyde_ref.abi.constants import ERR_CROSS_CALL_FAILED
-from pyde_ref.executor import deep
-from pyde_ref.executor.frames import MAX_FRAMES
+from pyde_ref.abi.constants import ERR_CROSS_CALL_FAILED, MAX_CROSS_CALL_DEPTH
+from pyde_ref.executor import deep, frames
 from pyde_ref.executor.testing import Chain, address, build_contract, import_lines
 
 SENDER = address(1)
@@ -57,17 +56,15 @@ def test_shallow_recursion():
 
 
 def test_1024_frames_allowed_1025th_refused():
-    assert MAX_FRAMES == 1024
-    assert _run_deep(MAX_FRAMES - 1) == 0
-    assert _run_deep(MAX_FRAMES) == ERR_CROSS_CALL_FAILED
+    assert MAX_CROSS_CALL_DEPTH == 1024
+    assert _run_deep(MAX_CROSS_CALL_DEPTH - 1) == 0
+    assert _run_deep(MAX_CROSS_CALL_DEPTH) == ERR_CROSS_CALL_FAILED
 
 
 def test_python_frames_per_level_within_bound():
     """Measure the Python frames one cross-call level adds, and check the
     documented bound that sizes the recursion limit."""
     depths = {}
-    import pyde_ref.executor.frames as frames
-
     original = frames.TxRun.run_frame
 
     def spy(self, req, parent_layer):

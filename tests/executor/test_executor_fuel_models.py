@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyde_ref.executor.testing import Chain, address, build_contract
+from pyde_ref.executor.testing import Chain, address, build_contract, import_lines, wat_string
 
 SENDER = address(1)
 C = address(0xF0E1)
@@ -67,8 +67,6 @@ def test_models_agree_when_nothing_traps(model):
 def test_cross_call_debit_after_a_callee_trap_follows_the_model():
     """The caller is debited the callee's meter: all of it under spec, the
     written-back value (0 here) under wasmtime-50."""
-    from pyde_ref.executor.testing import import_lines, wat_string
-
     caller_wat = f"""(module {import_lines(["cross_call"])}
       (memory (export "memory") 1)
       (data (i32.const 0) "{wat_string(C)}")

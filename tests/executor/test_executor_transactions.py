@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from pyde_ref.abi.constants import (
     ERR_FORBIDDEN,
     ERR_INVALID_ADDRESS,
     ERR_INVALID_FUNCTION_NAME,
+    ERR_INVALID_INPUT,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
 )
-from pyde_ref.executor.testing import Chain, address, build_contract, import_lines
+from pyde_ref.executor.executor import MAX_CALLDATA, WAVE_GAS_CEILING, tx_hash
+from pyde_ref.executor.testing import DEFAULT_BLOCK, Chain, address, build_contract, import_lines
 from pyde_ref.executor.transactions import ContractCall, Transfer
 
 ALICE, BOB = address(1), address(2)
@@ -40,10 +43,6 @@ FUNCTIONS = ["store", "store_revert", "pay_revert:payable", "pay:payable", "trap
 
 
 def make_chain() -> Chain:
-    import attrs
-
-    from pyde_ref.executor.testing import DEFAULT_BLOCK
-
     c = Chain(block=attrs.evolve(DEFAULT_BLOCK, base_fee=BASE_FEE))
     c.fund(ALICE, 10**12)
     c.install(C, build_contract(WAT, FUNCTIONS))
@@ -180,8 +179,6 @@ def test_receipts_and_digest_are_deterministic(chain):
 def test_wave_gas_ceiling(chain):
     """Chapter 10 §10.3: 1.6B gas per wave; a transaction whose gas_limit
     does not fit in what is left is rejected."""
-    from pyde_ref.executor.executor import WAVE_GAS_CEILING
-
     chain.fund(ALICE, 10**15)
     big = ContractCall(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING - 30_000)
     small = ContractCall(ALICE, C, "store", gas_limit=30_000)
@@ -192,9 +189,6 @@ def test_wave_gas_ceiling(chain):
 
 
 def test_calldata_cap(chain):
-    from pyde_ref.abi.constants import ERR_INVALID_INPUT
-    from pyde_ref.executor.executor import MAX_CALLDATA
-
     r = chain.call(ALICE, C, "store", bytes(MAX_CALLDATA + 1), gas_limit=100_000)
     assert (r.status, r.error_code) == ("rejected", ERR_INVALID_INPUT)
     assert chain.call(ALICE, C, "store", bytes(MAX_CALLDATA), gas_limit=100_000).status == "success"
@@ -204,8 +198,6 @@ def test_tx_hash_reaches_the_contract_and_is_distinct():
     """ABI §7.4 tx_hash: the contract sees the executor's hash of the
     transaction (executor.tx_hash); two transactions differing only in
     position get different hashes."""
-    from pyde_ref.executor.executor import tx_hash
-
     wat = f"""(module {import_lines(["tx_hash", "return"])}
       (memory (export "memory") 1)
       (func (export "h") (drop (call $tx_hash (i32.const 0))) (call $return (i32.const 0) (i32.const 32))))"""

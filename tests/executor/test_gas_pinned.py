@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 
+from pyde_ref.abi.registry import HOST_FUNCTIONS
 from pyde_ref.executor.testing import Chain, address, build_contract, import_lines, wat_string
 
 SENDER = address(1)
@@ -225,8 +226,6 @@ def test_every_core_function_is_pinned_here():
     """Each §7 function's §10 figure is measured above; the §8 parachain
     functions cannot be imported by a contract (deploy refuses them, §9.2),
     so they have no real-call measurement."""
-    from pyde_ref.abi.registry import HOST_FUNCTIONS
-
     pinned = set(FIXED) | set(METERED) | {"consume_gas", "return", "revert", "cross_call",
                                           "delegate_call", "cross_call_static"}
     core = {name for name, d in HOST_FUNCTIONS.items() if not d.parachain_only}

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from paths import CONTRACTS
 import copy
+import importlib.util
 import json
+import os
 
 import pytest
 
 from pyde_ref.cli import main
+from pyde_ref.commands import wave as wave_command
 from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, read_bytes, read_int
 
 A = "0x" + "a1" * 32
@@ -108,12 +111,10 @@ def test_bad_hex(value):
 
 
 def test_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
-    import pyde_ref.executor.wave as wave
-
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(wave, "run_wave_input", broken)
+    monkeypatch.setattr(wave_command, "run_wave_input", broken)
     path = tmp_path / "wave.json"
     path.write_text(json.dumps(GOOD))
     assert main(["wave", str(path)]) == 3
@@ -124,9 +125,6 @@ def test_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatc
 
 def test_example_documents_are_up_to_date():
     """The checked-in example waves are what make_examples.py generates."""
-    import importlib.util
-    import os
-
     here = str(CONTRACTS)
     spec = importlib.util.spec_from_file_location("make_examples", os.path.join(here, "make_examples.py"))
     make = importlib.util.module_from_spec(spec)

@@ -4,8 +4,10 @@ input state."""
 
 from __future__ import annotations
 
+import attrs
 from hypothesis import given, settings, strategies as st
 
+from pyde_ref.executor.deploy import validate_deploy
 from pyde_ref.executor.testing import DEFAULT_BLOCK, address, build_contract, import_lines
 from pyde_ref.executor.transactions import ContractCall, Transfer
 from pyde_ref.executor.wave import apply_wave
@@ -35,8 +37,6 @@ def _state(balances) -> State:
     global _CODE
     if _CODE is None:
         _CODE = build_contract(VAULT_WAT, ["deposit:payable", "fail:payable", "give"])
-    from pyde_ref.executor.deploy import validate_deploy
-
     state = State()
     for user, bal in zip(USERS, balances):
         state.put_account(user, Account(bal))
@@ -78,8 +78,6 @@ def test_value_conserved_up_to_fees(balances, txs):
 def test_a_wave_is_its_transactions_applied_one_by_one(balances, txs):
     """Applying the wave at once or one transaction per wave gives the same
     post-state (waves add no state of their own)."""
-    import attrs
-
     whole = apply_wave(_state(balances), DEFAULT_BLOCK, txs)
     state = _state(balances)
     receipts = []

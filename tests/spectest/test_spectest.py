@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pyde_ref import cli
 from pyde_ref.commands.run import parse_float
 from pyde_ref.spectest import convert, host
-from pyde_ref.spectest.script import FAILED, PASSED, count_scope, run_script
+from pyde_ref.spectest.script import FAILED, PASSED, ModuleRejected, check_module, count_scope, run_script
 from pyde_ref.spectest.suite import run_suite, summarize
 from pyde_ref.spectest.values import (
     TRAP_TEXT_TO_KIND,
@@ -77,7 +77,6 @@ def test_trap_texts_map_by_prefix():
     assert trap_kind_of_text("out of bounds memory access") == TrapKind.MEMORY_OUT_OF_BOUNDS
     assert trap_kind_of_text("call stack exhausted") == TrapKind.CALL_STACK_EXHAUSTED
     assert trap_kind_of_text("cast failure") is None
-
     assert trap_kind_of_text("out of bounds table access") == TrapKind.TABLE_OUT_OF_BOUNDS
     kinds = {v for k, v in vars(TrapKind).items() if k.isupper()}
     assert set(TRAP_TEXT_TO_KIND.values()) <= kinds
@@ -300,8 +299,6 @@ def test_in_scope_counts_match_source_md(testsuite_dir, wasm_tools):
 def test_scope_agrees_with_wasm_tools_on_every_module(testsuite_dir, wasm_tools):
     """Module by module: our gate accepts exactly what ``wasm-tools validate
     --features <pyde-v1>`` accepts (binary ``module`` commands)."""
-    from pyde_ref.spectest.script import ModuleRejected, check_module
-
     jobs = []
     for path, script, wasm_dir in _converted_snapshot(testsuite_dir):
         for command in script["commands"]:

@@ -4,13 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyde_ref.state import ContractCode, Event, Overlay, OverlayClosed, State
-from pyde_ref.state.overlay import ZERO_VALUE
+from pyde_ref.state.overlay import EMPTY_SLOT_VALUE
 
 import pytest
 
 CTX = [bytes([c]) * 32 for c in (1, 2)]
 SLOTS = [bytes([s]) * 32 for s in (1, 2, 3)]
-VALUES = [ZERO_VALUE] + [bytes([v]) * 32 for v in (1, 2, 3)]
+VALUES = [EMPTY_SLOT_VALUE] + [bytes([v]) * 32 for v in (1, 2, 3)]
 
 # An op: ("store", ctx, slot, value) | ("delete", ctx, slot) | ("bal", ctx, amount) | ("emit", n)
 op = st.one_of(
@@ -44,7 +44,7 @@ def model_apply(model, operations):
         if o[0] == "store":
             model[("s", o[1], o[2])] = o[3]
         elif o[0] == "delete":
-            model[("s", o[1], o[2])] = ZERO_VALUE
+            model[("s", o[1], o[2])] = EMPTY_SLOT_VALUE
         elif o[0] == "bal":
             model[("b", o[1])] = o[2]
         elif o[0] == "code":
@@ -66,7 +66,7 @@ def model_reads(model):
     for c in CTX:
         out[("b", c)] = model.get(("b", c), 0)
         for s in SLOTS:
-            out[("s", c, s)] = model.get(("s", c, s), ZERO_VALUE)
+            out[("s", c, s)] = model.get(("s", c, s), EMPTY_SLOT_VALUE)
     return out
 
 
@@ -158,11 +158,11 @@ def test_deletes_are_tombstones_that_hide_lower_layers(base_ops):
     base.sstore(CTX[0], SLOTS[0], VALUES[1])
     top = base.child().child()
     top.sdelete(CTX[0], SLOTS[0])
-    assert top.sload(CTX[0], SLOTS[0]) == ZERO_VALUE
+    assert top.sload(CTX[0], SLOTS[0]) == EMPTY_SLOT_VALUE
     assert top.parent.sload(CTX[0], SLOTS[0]) == VALUES[1]
     top.merge()
     top.parent.merge()
-    assert base.sload(CTX[0], SLOTS[0]) == ZERO_VALUE
+    assert base.sload(CTX[0], SLOTS[0]) == EMPTY_SLOT_VALUE
     assert all(k[32:] != SLOTS[0] or k[:32] != CTX[0] for k, _ in base.entries("storage"))
 
 

@@ -1,0 +1,114 @@
+"""The example waves of the C and AssemblyScript contracts (``examples/c/``,
+``examples/assemblyscript/``), as the README's tour runs them: the whole
+``pyde-ref wave`` summary pinned, under both fuel models (the contracts use
+no instruction on which the two models differ)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+import pytest
+
+from paths import EXAMPLES, REPO
+from pyde_ref.cli import main
+
+PINNED = {
+    "c/token-wave.json": """\
+tx 0: success  gas_used=16928 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
+tx 1: success  gas_used=12026 events=1
+tx 2: success  gas_used=6308 events=1
+tx 3: success  gas_used=17509 events=1
+tx 4: revert   gas_used=449 revert_reason=0x616c6c6f77616e6365206578636565646564 events=0
+tx 5: revert   gas_used=338 revert_reason=0x6e6f74206f776e6572 events=0
+tx 6: success  gas_used=335 return_data=0xb0040000000000000000000000000000 events=0
+tx 7: success  gas_used=401 return_data=0x2c010000000000000000000000000000 events=0
+tx 8: success  gas_used=270 return_data=0x40420f00000000000000000000000000 events=0
+tx 9: success  gas_used=4 return_data=0x50796465204578616d706c6520546f6b656e events=0
+tx 10: success  gas_used=4 return_data=0x12 events=0
+tx 11: revert   gas_used=15 revert_reason=0x6261642063616c6c64617461 events=0
+events_root  0xbe5e0bcf800655a59631b9a72c1d13048000af5650575ab96158f0f581a2aa29
+state_digest 0x0b1f0e5ab4f43f0d996c486fc9f0ecda1d31ed4b67fa4b976f39fd7cdfa61b1f""",
+    "c/wallet-wave.json": """\
+tx 0: success  gas_used=16928 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
+tx 1: success  gas_used=5048 contract=0xc9d1333cfc084719d398c90fc5af17df12459ebea3e314f59e75adb452665f98 events=0
+tx 2: success  gas_used=12026 events=1
+tx 3: success  gas_used=14219 events=1
+tx 4: success  gas_used=138 return_data=0xd80e0000000000000000000000000000 events=0
+tx 5: revert   gas_used=365 revert_reason=0x6e6f74206f776e6572 events=0
+tx 6: revert   gas_used=2585 revert_reason=0x696e73756666696369656e742062616c616e6365 events=0
+tx 7: success  gas_used=805 events=1
+tx 8: success  gas_used=7759 events=0
+tx 9: success  gas_used=144 return_data=0x58020000000000000000000000000000 events=0
+tx 10: revert   gas_used=4 revert_reason=0x77616c6c65743a206e6f20737563682066756e6374696f6e events=0
+events_root  0xed0926dbdb0b3966bd26aa69e0af679524c824fce3f33330d67d220a3c634dae
+state_digest 0x6cf6f18dcfa463dd4b710ada3740b63e1b0d4183e33df7fbae236953b0955773""",
+    "c/compute-wave.json": """\
+tx 0: success  gas_used=0 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
+tx 1: success  gas_used=29059 return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
+tx 2: success  gas_used=64 return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
+tx 3: success  gas_used=57781 return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
+tx 4: success  gas_used=382 return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
+tx 5: success  gas_used=337297 return_data=0xcd040000 events=0
+tx 6: revert   gas_used=41 revert_reason=0x6e2061626f7665203635353336 events=0
+events_root  0x0000000000000000000000000000000000000000000000000000000000000000
+state_digest 0x29e2f0f76ffcb670f950b56cc7d783787ca962c4885c99220db709ada3f29c83""",
+    "assemblyscript/counter-wave.json": """\
+tx 0: success  gas_used=10163 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
+tx 1: success  gas_used=6212 return_data=0x2a00000000000000 events=1
+tx 2: success  gas_used=6228 return_data=0x8e00000000000000 events=1
+tx 3: revert   gas_used=522 revert_reason=0x6f766572666c6f77 events=0
+tx 4: revert   gas_used=576 revert_reason=0x6e6f74206f776e6572 events=0
+tx 5: success  gas_used=268 return_data=0x8e00000000000000 events=0
+tx 6: success  gas_used=5468 events=0
+tx 7: success  gas_used=268 return_data=0x0000000000000000 events=0
+tx 8: revert   gas_used=360 revert_reason=0x6261642063616c6c64617461 events=0
+events_root  0x0567d7795a940785238947f8dccd454460e8cb58f73087e6220c4cc7c9dbdc0b
+state_digest 0x4b12aa2395e6e90ac746cc802e6ff83139508cc926e188a748a325e0c2262bdf""",
+}
+
+
+def wave_summary(path, *extra: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["wave", str(path), *extra]) == 0
+    return out.getvalue().rstrip("\n")
+
+
+@pytest.mark.parametrize("fuel_model", ["spec", "wasmtime-50"])
+@pytest.mark.parametrize("wave", sorted(PINNED))
+def test_wave_summary_pinned(wave, fuel_model):
+    assert wave_summary(EXAMPLES / wave, "--fuel-model", fuel_model) == PINNED[wave]
+
+
+def test_the_readme_tour_runs_every_example_wave():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    toured = set(re.findall(r"pyde-ref wave examples/((?:c|assemblyscript)/[\w-]+-wave\.json)", readme))
+    on_disk = {p.relative_to(EXAMPLES).as_posix()
+               for d in ("c", "assemblyscript") for p in (EXAMPLES / d).glob("*-wave.json")}
+    assert toured == on_disk == set(PINNED)
+
+
+def returns(wave: str) -> list[str]:
+    return [line.split("return_data=0x")[1].split()[0] if "return_data=" in line else None
+            for line in PINNED[wave].splitlines() if line.startswith("tx ")]
+
+
+def test_what_the_pinned_outputs_say():
+    """The pinned numbers, read: the behaviour each example is there to show."""
+    u128 = lambda n: n.to_bytes(16, "little").hex()  # noqa: E731
+    token = returns("c/token-wave.json")
+    assert token[6] == u128(1000 + 200)       # bob: transfer + transfer_from
+    assert token[7] == u128(500 - 200)        # allowance(alice, carol) left
+    assert token[8] == u128(1_000_000)        # total supply
+    assert bytes.fromhex(token[9]) == b"Pyde Example Token"
+    wallet = returns("c/wallet-wave.json")
+    assert wallet[4] == u128(5000 - 1200)     # cross_call_static token.balance_of(wallet)
+    assert wallet[9] == u128(1000 - 400)      # PYDE received, then withdrawn
+    compute = returns("c/compute-wave.json")
+    assert compute[1] == compute[2] == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    assert compute[3] == compute[4]           # Keccak in wasm == pyde::hash_keccak256
+    assert int.from_bytes(bytes.fromhex(compute[5]), "little") == 1229  # primes below 10000
+    counter = returns("assemblyscript/counter-wave.json")
+    assert [int.from_bytes(bytes.fromhex(counter[i]), "little") for i in (1, 2, 5, 7)] == [42, 142, 142, 0]
