@@ -1,8 +1,11 @@
-"""Interpreter speed: pyde-ref (fuel metering on) against pywasm 2.2.3 and wasmtime 50.
+"""Interpreter speed: pyde-ref's two tiers (fuel metering on) against pywasm 2.2.3 and wasmtime 50.
 
 Usage::
 
-    python benchmarks/run.py [--quick] [--repeat N] [--engines pyde-ref,pywasm,wasmtime]
+    python benchmarks/run.py [--quick] [--repeat N] [--engines pyde-ref,pyde-ref-reading,pywasm,wasmtime]
+
+``pyde-ref`` is the fast tier (what runs by default), ``pyde-ref-reading`` the
+reading tier (the spec-literal interpreter, ``MachineConfig(tier="reading")``).
 
 Three workloads: a counting loop, recursive fib, and two hash functions
 compiled from C (``benchmarks/hash.c``, built by ``benchmarks/build.sh`` into
@@ -76,9 +79,9 @@ def workloads(quick: bool):
 # ---------------------------------------------------------------------------
 
 
-def run_pyde_ref(wasm: bytes, setup, func: str, args):
+def run_pyde_ref(wasm: bytes, setup, func: str, args, tier: str = "fast"):
     module = decode_module(wasm)
-    store = Store(MachineConfig())
+    store = Store(MachineConfig(tier=tier))
     inst = instantiate(store, module, [])
     for name, a in setup:
         invoke(store, inst.export(name).addr, a, FuelMeter(BUDGET))
@@ -121,7 +124,12 @@ def run_wasmtime(wasm: bytes, setup, func: str, args):
     return result % (1 << 64), elapsed, before - store.get_fuel()
 
 
-ENGINES = {"pyde-ref": run_pyde_ref, "pywasm": run_pywasm, "wasmtime": run_wasmtime}
+def run_pyde_ref_reading(wasm: bytes, setup, func: str, args):
+    return run_pyde_ref(wasm, setup, func, args, tier="reading")
+
+
+ENGINES = {"pyde-ref": run_pyde_ref, "pyde-ref-reading": run_pyde_ref_reading, "pywasm": run_pywasm,
+           "wasmtime": run_wasmtime}
 INSTALL_HINTS = {
     "pywasm": "pip install pywasm==2.2.3 (needs Python >= 3.12)",
     "wasmtime": "pip install wasmtime==50.0.1",
@@ -144,7 +152,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small inputs (a few seconds in all)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per engine and workload; the best counts")
-    parser.add_argument("--engines", default="pyde-ref,pywasm,wasmtime")
+    parser.add_argument("--engines", default="pyde-ref,pyde-ref-reading,pywasm,wasmtime")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in ENGINES]

@@ -26,7 +26,9 @@
     (:mod:`pyde_ref.diff.wave_diff`).
 
 ``--wasmtime 45|50`` picks the twin (default 50; another version than the
-installed one runs in a managed environment built on first use).  A
+installed one runs in a managed environment built on first use).  ``--tier``
+is the execution tier of the reference's ``spec`` run (default fast; the
+version's fuel model runs on the fast tier, the only one that implements it).  A
 difference is classified ``explained`` / ``known_hazard`` / ``no_model`` /
 ``unexplained`` (:mod:`pyde_ref.diff.classify`).
 
@@ -82,6 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     contract.add_argument("--state", metavar="STATE.json",
                           help="more pre-state: a wave document's context, accounts and contracts")
     add_wasmtime_argument(parser)
+    run_command.add_tier_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 agree or explained, 1 known hazard or no fuel model for the version, "
                      "3 unexplained, 2 usage error. Arguments starting with '-' that are not numbers go after '--'.")
@@ -154,7 +157,8 @@ def _main_call(args: argparse.Namespace) -> int:
     except run_command.ArgumentError as e:
         raise UsageError(str(e)) from None
 
-    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host, wasmtime=args.wasmtime)
+    result = cl.run_case(wasm, args.func, values, fuel, with_host=args.with_host, wasmtime=args.wasmtime,
+                         tier=args.tier)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
@@ -261,7 +265,7 @@ def _diff_document(args: argparse.Namespace, document, base_dir, source: str) ->
     from pyde_ref.executor.wave_json import WaveFormatError
 
     try:
-        verdict, outputs = diff_wave(document, base_dir, args.wasmtime)
+        verdict, outputs = diff_wave(document, base_dir, args.wasmtime, args.tier)
     except (WaveFormatError, GenesisError) as e:
         raise UsageError(f"{source}: {e}") from None
     if args.json:

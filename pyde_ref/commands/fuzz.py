@@ -1,5 +1,5 @@
-"""``pyde-ref fuzz (--cases N | --waves N) --seed S [--wasmtime 45|50]``: the
-differential campaigns against wasmtime.
+"""``pyde-ref fuzz (--cases N | --waves N) --seed S [--wasmtime 45|50]
+[--tier fast|reading] [--tier-check]``: the differential campaigns against wasmtime.
 
 ``--cases N`` (:mod:`pyde_ref.diff.fuzz`): N modules from ``wasm-tools smith``
 restricted to pyde-v1 (:mod:`pyde_ref.diff.smith`); each is called on the
@@ -12,7 +12,13 @@ importing the host ABI, random pre-states and transaction sequences), each
 diffed whole; unexplained waves are saved (modules + wave document) under
 ``--save``.
 
-Exit status: 0 no unexplained difference, 3 some, 2 usage error or a twin
+``--tier`` is the execution tier of the reference's ``spec`` runs;
+``--tier-check`` (module campaign) also runs every call on both tiers and
+fails on any difference between them (:mod:`pyde_ref.diff.tiers`; the
+differing modules are saved under ``--save`` too).
+
+Exit status: 0 no unexplained difference (and, with ``--tier-check``, no
+difference between the tiers), 3 some, 2 usage error or a twin
 that cannot run here.  ``--json`` prints exactly one JSON object, the summary
 (``cases``/``waves``, ``agree``, ``explained``, ``known_hazard``,
 ``no_model``, ``unexplained``, ...); progress goes to stderr with
@@ -25,6 +31,8 @@ import argparse
 import json
 import sys
 import time
+
+from pyde_ref.commands.run import add_tier_argument
 
 EXIT_CLEAN = 0
 EXIT_ERROR = 2
@@ -47,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-shrink", action="store_true", help="save unexplained cases unshrunk")
     parser.add_argument("--progress", action="store_true", help="report progress on stderr")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument("--tier-check", action="store_true",
+                        help="call campaign: run every call on both execution tiers too; any difference fails")
+    add_tier_argument(parser)
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -57,6 +68,9 @@ def main(args: argparse.Namespace) -> int:
     count = args.cases if args.cases is not None else args.waves
     if count < 0 or args.jobs < 1:
         print("pyde-ref fuzz: --cases/--waves must be >= 0 and --jobs >= 1", file=sys.stderr)
+        return EXIT_ERROR
+    if args.tier_check and args.cases is None:
+        print("pyde-ref fuzz: --tier-check checks the call campaign (--cases)", file=sys.stderr)
         return EXIT_ERROR
     try:
         from pyde_ref.diff import fuzz, wave_fuzz
@@ -86,12 +100,13 @@ def main(args: argparse.Namespace) -> int:
     save_dir = args.save or fuzz.REGRESSION_DIR
     if args.cases is not None:
         summary = fuzz.campaign(args.seed, args.cases, args.with_host, jobs=args.jobs, save_dir=save_dir,
-                                do_shrink=not args.no_shrink, progress=progress, wasmtime=args.wasmtime)
+                                do_shrink=not args.no_shrink, progress=progress, wasmtime=args.wasmtime,
+                                tier=args.tier, tier_check=args.tier_check)
         keys = ("seed", "wasmtime", "fuel_model", "cases", "calls", "agree", "explained", "known_hazard",
                 "no_model", "unexplained", "host_cases", "smith_declined")
     else:
         summary = wave_fuzz.campaign(args.seed, args.waves, jobs=args.jobs, save_dir=save_dir,
-                                     progress=progress, wasmtime=args.wasmtime)
+                                     progress=progress, wasmtime=args.wasmtime, tier=args.tier)
         keys = ("seed", "wasmtime", "fuel_model", "waves", "txs", "agree", "explained", "known_hazard",
                 "no_model", "unexplained")
     if args.progress:
@@ -108,4 +123,10 @@ def main(args: argparse.Namespace) -> int:
         for entry in summary["regressions"]:
             what = f"case {entry['case']} {entry['func']!r}" if "func" in entry else f"wave {entry['wave']}"
             print(f"unexplained: {what} -> {entry.get('saved', '(not saved)')}")
-    return EXIT_UNEXPLAINED if summary["unexplained"] else EXIT_CLEAN
+        if args.tier_check:
+            print(f"{'tier_checked':15s} {summary['tier_checked']}")
+            print(f"{'tier_differences':15s} {len(summary['tier_differences'])}")
+            for entry in summary["tier_differences"]:
+                print(f"tier difference: case {entry['case']} {entry['func']!r} {entry['differences']} "
+                      f"-> {entry.get('saved', '(not saved)')}")
+    return EXIT_UNEXPLAINED if summary["unexplained"] or summary.get("tier_differences") else EXIT_CLEAN

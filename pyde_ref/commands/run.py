@@ -14,8 +14,10 @@ exported function, the way a reader checks the machine by hand.
   ``fuel_consumed`` counts the call only.  Without ``--fuel`` nothing limits
   the call but its fuel is still counted.
 * The machine is ``MachineConfig()`` (Pyde's 1024-page memory cap), with the
-  fuel model of ``--fuel-model`` and NaN canonicalization unless
-  ``--no-nan-canonicalization``.
+  fuel model of ``--fuel-model``, NaN canonicalization unless
+  ``--no-nan-canonicalization``, and the execution tier of ``--tier``: ``fast``
+  (default) or ``reading`` (the spec-literal interpreter; same outputs under
+  the ``spec`` fuel model, which is the only one it implements).
 
 Exit status: 0 the call returned, 1 it trapped, 2 anything else (usage error,
 unreadable file, module rejected: malformed, invalid, unlinkable,
@@ -35,8 +37,10 @@ from fractions import Fraction
 from typing import Optional, Sequence
 
 from pyde_ref.wasm import (
+    FAST,
     FUEL_MODELS,
     SPEC,
+    TIERS,
     FuelMeter,
     LinkError,
     MachineConfig,
@@ -110,10 +114,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"fuel model: {' | '.join(FUEL_MODELS)} (default {SPEC})")
     parser.add_argument("--no-nan-canonicalization", action="store_true",
                         help="keep the NaN payloads the numerics pick instead of canonicalizing")
+    add_tier_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 returned, 1 trapped, 2 usage error or module rejected. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
     accept_negative_arguments(parser)
+
+
+TIER_CHOICES = TIERS
+
+
+def add_tier_argument(parser: argparse.ArgumentParser) -> None:
+    """``--tier fast|reading`` (``run``, ``wave``, ``spectest``, ``diff``, ``fuzz``)."""
+    parser.add_argument("--tier", choices=TIER_CHOICES, default=FAST,
+                        help="execution tier: fast (default) or reading (the spec-literal interpreter, "
+                             "spec fuel model only)")
+
+
+def tier_usage_error(fuel_model: str, tier: str) -> Optional[str]:
+    """Why the machine cannot run ``fuel_model`` on ``tier`` (the reading tier
+    implements the spec model only), or ``None``."""
+    try:
+        MachineConfig(fuel_model=fuel_model, tier=tier)
+    except ValueError as exc:
+        return f"--tier {tier} with --fuel-model {fuel_model}: {exc}"
+    return None
 
 
 def accept_negative_arguments(parser: argparse.ArgumentParser) -> None:
@@ -319,12 +344,15 @@ def execute(args: argparse.Namespace) -> dict:
         raise _error(str(exc)) from None
     if args.fuel_model not in FUEL_MODELS:
         raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODELS)}, not {args.fuel_model!r}")
+    problem = tier_usage_error(args.fuel_model, args.tier)
+    if problem:
+        raise _error(problem)
     module = load_module(args.module)
     if module.imports:
         names = ", ".join(f"{imp.module}.{imp.name} ({imp.kind})" for imp in module.imports)
         raise Outcome({"status": "unlinkable",
                        "error": f"the module imports {names}; pyde-ref run provides no imports"}, EXIT_ERROR)
-    store = Store(MachineConfig(fuel_model=args.fuel_model,
+    store = Store(MachineConfig(fuel_model=args.fuel_model, tier=args.tier,
                                 nan_canonicalization=not args.no_nan_canonicalization))
     try:
         instance = instantiate(store, module, [])

@@ -1,6 +1,7 @@
-"""``pyde-ref spectest [DIR] [--only FILE ...] [--json]``: run the official
-WebAssembly spec tests (a checkout of github.com/WebAssembly/testsuite) under
-the pyde-v1 scope of ``SOURCE.md``.
+"""``pyde-ref spectest [DIR] [--only FILE ...] [--tier fast|reading] [--json]``:
+run the official WebAssembly spec tests (a checkout of
+github.com/WebAssembly/testsuite) under the pyde-v1 scope of ``SOURCE.md``, on
+the fast execution tier (default) or the reading tier.
 
 Exit status: 0 when no command failed, 1 when any failed, 2 when the run could
 not start (no test-suite directory, no wasm-tools).
@@ -41,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", default=None, metavar="DIR",
                         help="where converted scripts are cached (default $PYDE_REF_CACHE or ~/.cache/pyde-ref)")
     parser.add_argument("--no-progress", action="store_true", help="do not print progress to stderr")
+    from pyde_ref.commands.run import add_tier_argument
+
+    add_tier_argument(parser)
 
 
 def _error(args: argparse.Namespace, message: str) -> int:
@@ -70,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
         return _error(args, f"no .wast files in {directory}")
     progress = None if args.no_progress else stderr_progress
     results = run_suite(scripts, workers=workers,
-                        cache_dir=Path(args.cache_dir) if args.cache_dir else None, progress=progress)
+                        cache_dir=Path(args.cache_dir) if args.cache_dir else None, progress=progress,
+                        tier=args.tier)
     summary = summarize(results)
     if args.json:
         print(json.dumps(summary, sort_keys=False))

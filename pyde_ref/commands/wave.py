@@ -1,4 +1,4 @@
-"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--json]``.
+"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--tier fast|reading] [--json]``.
 
 Reads one wave document (``spec/wave-format.md``, ``spec/wave.schema.json``),
 builds the pre-state from its ``accounts`` and ``contracts``, applies its
@@ -19,6 +19,7 @@ import json
 import os
 import sys
 
+from pyde_ref.commands.run import add_tier_argument, tier_usage_error
 from pyde_ref.executor.wave import GenesisError, run_wave_input
 from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
 from pyde_ref.wasm import FUEL_MODELS, SPEC
@@ -33,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how fuel is checked and reported (default: spec)",
     )
     parser.add_argument("--json", action="store_true", help="print the output document as JSON")
+    add_tier_argument(parser)
 
 
 def _fail(message: str, status: int) -> int:
@@ -73,6 +75,9 @@ def _summary(output: dict) -> str:
 
 
 def main(args) -> int:
+    problem = tier_usage_error(args.fuel_model, args.tier)
+    if problem:
+        return _fail(problem, 2)
     try:
         document, base_dir = read_wave_document(args.wave)
     except OSError as exc:
@@ -81,7 +86,7 @@ def main(args) -> int:
         return _fail(f"{args.wave}: not a JSON document ({exc})", 2)
     try:
         wave_input = parse_wave(document, base_dir)
-        result = run_wave_input(wave_input, fuel_model=args.fuel_model)
+        result = run_wave_input(wave_input, fuel_model=args.fuel_model, tier=args.tier)
     except (WaveFormatError, GenesisError) as exc:
         return _fail(str(exc), 2)
     except Exception as exc:  # noqa: BLE001 - a bug in pyde-ref, reported, not a traceback

@@ -69,7 +69,7 @@ def _const_offset(expr) -> Optional[int]:
     """The value of an ``i32.const`` offset expression, else ``None``."""
     if expr is None or len(expr) < 1 or expr[0].op != "i32.const":
         return None
-    return expr[0].imm[0] & 0xFFFF_FFFF
+    return expr[0].value & 0xFFFF_FFFF
 
 
 #: Operators whose last operand is a length wasmtime 50 charges per unit.
@@ -332,18 +332,19 @@ def guarded(call: Callable[[], CallOutcome]) -> CallOutcome:
 
 
 def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_host: bool = False,
-             wasmtime: str = DEFAULT_WASMTIME) -> CaseResult:
+             wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> CaseResult:
     """Run one call on the three backends and classify it.  ``with_host``
     binds the module's ``pyde`` imports to the host functions in a fresh,
     identical frame for each run (:mod:`.hostframe`); ``wasmtime`` is the
-    twin's version."""
+    twin's version; ``tier`` the execution tier of the reference's ``spec``
+    run (its wasmtime models exist on the fast tier only)."""
     from pyde_ref.diff.reference_backend import ReferenceMachine
     from pyde_ref.diff.twin import get_twin, reference_fuel_model
 
     host = "pyde" if with_host else None
     model_name, exact = reference_fuel_model(wasmtime)
     wt = guarded(lambda: get_twin(wasmtime).call(wasm, func, args, fuel, host=host))
-    spec = guarded(lambda: ReferenceMachine("spec").call(wasm, func, args, fuel, host=host))
+    spec = guarded(lambda: ReferenceMachine("spec", tier).call(wasm, func, args, fuel, host=host))
     model = guarded(lambda: ReferenceMachine(model_name).call(wasm, func, args, fuel, host=host))
     verdict = classify(wt, spec, model, wasm, wasmtime, exact)
     return CaseResult(func, tuple(args), fuel, wt, spec, model, verdict, wasmtime, model_name)

@@ -13,7 +13,9 @@ fuzzed by :mod:`.wave_fuzz`.
 The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
 ``explained``, ``known_hazard``, ``no_model``, ``unexplained``, plus
 ``seed``, ``wasmtime``, ``fuel_model``, ``host_cases``, ``smith_declined``,
-``hazards`` (counts by hazard or missing model) and ``regressions``.
+``hazards`` (counts by hazard or missing model) and ``regressions``.  With
+the tier check (``tier_check``, :mod:`.tiers`) every call also runs on both
+execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Iterator, Optional
 import attrs
 
 from pyde_ref.diff import classify as cl
+from pyde_ref.diff import tiers
 from pyde_ref.diff.twin import DEFAULT_WASMTIME
 
 #: Share of cases whose module may import host functions, with ``--with-host``.
@@ -84,6 +87,7 @@ class CaseReport:
     with_host: bool
     results: tuple[cl.CaseResult, ...] = ()
     wasm: bytes = b""
+    tier_checks: tuple[tiers.TierCheck, ...] = ()
 
 
 def function_exports(wasm: bytes, wasmtime: str = DEFAULT_WASMTIME) -> Optional[list[tuple[str, list[str]]]]:
@@ -106,8 +110,10 @@ def _smith(with_host: bool):
     return _SMITHS[key]
 
 
-def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_WASMTIME) -> CaseReport:
-    """Generate and run case ``index`` (see module docstring)."""
+def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast",
+            tier_check: bool = False) -> CaseReport:
+    """Generate and run case ``index`` (see module docstring); the reference's
+    ``spec`` runs are on ``tier``, and with ``tier_check`` every call on both tiers."""
     rng = case_rng(seed, index)
     with_host = host_enabled and rng.random() < HOST_SHARE
     smith_seed = rng.randbytes(rng.randint(*SEED_BYTES))
@@ -121,14 +127,17 @@ def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_W
         calls = [("", [])]
     else:
         calls = exports if len(exports) <= MAX_CALLS_PER_MODULE else rng.sample(exports, MAX_CALLS_PER_MODULE)
-    results = []
+    results, checks = [], []
     for name, params in calls:
         args = [random_value(rng, t) for t in params]
-        results.append(cl.run_case(wasm, name, args, random_fuel(rng), with_host=with_host, wasmtime=wasmtime))
-    return CaseReport(index, True, with_host, tuple(results), wasm)
+        fuel = random_fuel(rng)
+        results.append(cl.run_case(wasm, name, args, fuel, with_host=with_host, wasmtime=wasmtime, tier=tier))
+        if tier_check:
+            checks.append(tiers.check_call(wasm, name, args, fuel, with_host))
+    return CaseReport(index, True, with_host, tuple(results), wasm, tuple(checks))
 
 
-def _run_one_job(job: tuple[int, int, bool, str]) -> CaseReport:
+def _run_one_job(job: tuple) -> CaseReport:
     return run_one(*job)
 
 
@@ -154,9 +163,9 @@ def in_workers(function, work: list, jobs: int) -> Iterator:
 
 
 def run_cases(seed: int, cases: int, host_enabled: bool, jobs: int = 1, start: int = 0,
-              wasmtime: str = DEFAULT_WASMTIME) -> Iterator[CaseReport]:
+              wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast", tier_check: bool = False) -> Iterator[CaseReport]:
     """Case reports in index order (``jobs`` worker processes)."""
-    work = [(seed, i, host_enabled, wasmtime) for i in range(start, start + cases)]
+    work = [(seed, i, host_enabled, wasmtime, tier, tier_check) for i in range(start, start + cases)]
     yield from in_workers(_run_one_job, work, jobs)
 
 
@@ -244,7 +253,8 @@ def count_verdict(summary: dict, category: str, reason: Optional[str]) -> None:
 
 
 def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_dir: Optional[str] = None,
-             do_shrink: bool = True, progress=None, wasmtime: str = DEFAULT_WASMTIME) -> dict:
+             do_shrink: bool = True, progress=None, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast",
+             tier_check: bool = False) -> dict:
     """Run a campaign and return its summary (see module docstring).  Every
     unexplained call is listed; the first of each :func:`signature` (at most
     :data:`MAX_SAVED`) is shrunk and saved under ``save_dir``.  A
@@ -252,10 +262,15 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
     cases run so far and says ``"interrupted": true``."""
     to_save: dict = {}
     summary = dict(new_summary(seed, wasmtime), cases=0, calls=0, host_cases=0, smith_declined=0)
-    reports = run_cases(seed, cases, host_enabled, jobs, wasmtime=wasmtime)
+    tier_saves: list = []
+    if tier_check:
+        tiers.start_summary(summary)
+    reports = run_cases(seed, cases, host_enabled, jobs, wasmtime=wasmtime, tier=tier, tier_check=tier_check)
     try:
         for report in reports:
             _count(report, summary, to_save)
+            if tier_check:
+                tier_saves += [(report, check) for check in tiers.count(summary, report.index, report.tier_checks)]
             if progress is not None:
                 progress(report, summary)
     except KeyboardInterrupt:
@@ -269,6 +284,8 @@ def campaign(seed: int, cases: int, host_enabled: bool, *, jobs: int = 1, save_d
                 wasm = shrink(wasm, result.func, list(result.args), result.fuel, with_host, wasmtime=wasmtime)
             name = f"fuzz-{seed}-{index}-{_safe(result.func) or 'module'}"
             entry["saved"] = save_regression(save_dir, name, wasm, result, with_host)
+        for (report, check), entry in zip(tier_saves[:MAX_SAVED], summary.get("tier_differences", [])):
+            entry["saved"] = tiers.save(save_dir, seed, report.index, report.wasm, check, report.with_host)
     summary["hazards"] = dict(sorted(summary["hazards"].items()))
     return summary
 

@@ -19,17 +19,19 @@ from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
 
 
 class ReferenceMachine:
-    """The reference machine under ``fuel_model``, called like a twin
-    (:meth:`pyde_ref.diff.twin.Twin.call`)."""
+    """The reference machine under ``fuel_model`` on the execution tier
+    ``tier``, called like a twin (:meth:`pyde_ref.diff.twin.Twin.call`)."""
 
-    def __init__(self, fuel_model: str):
+    def __init__(self, fuel_model: str, tier: str = "fast"):
         self.fuel_model = fuel_model
+        self.tier = tier
 
     def call(self, wasm: bytes, func: str, args: Sequence[int], fuel: int, *, host: Optional[str] = None,
              instantiate_fuel: int = INSTANTIATE_FUEL) -> CallOutcome:
         ctx = hostframe.context_for(host)
         out = run_bare(wasm, func, args, fuel, fuel_model=self.fuel_model,
-                       imports=hostframe.reference_imports(host, ctx), instantiate_fuel=instantiate_fuel)
+                       imports=hostframe.reference_imports(host, ctx), instantiate_fuel=instantiate_fuel,
+                       tier=self.tier)
         return hostframe.with_state(out, ctx)
 
 
@@ -42,8 +44,10 @@ def run_bare(
     fuel_model: str = "spec",
     imports: Optional[Callable[[object, object], list]] = None,
     instantiate_fuel: int = INSTANTIATE_FUEL,
+    tier: str = "fast",
 ) -> CallOutcome:
-    """Instantiate ``wasm`` and call ``func_name`` under ``fuel_model``.
+    """Instantiate ``wasm`` and call ``func_name`` under ``fuel_model`` on the
+    machine's execution tier ``tier``.
 
     ``imports(store, module)`` returns the :class:`ExternVal` list (none by
     default)."""
@@ -56,7 +60,7 @@ def run_bare(
         machine.validate_module(module)
     except (MalformedModule, InvalidModule) as e:
         return CallOutcome(oc.REJECTED, detail=str(e))
-    store = machine.Store(machine.MachineConfig(fuel_model=fuel_model))
+    store = machine.Store(machine.MachineConfig(fuel_model=fuel_model, tier=tier))
     try:
         externs = imports(store, module) if imports else []
         meter = machine.FuelMeter(instantiate_fuel)

@@ -66,14 +66,15 @@ class WaveVerdict:
                 "model_differences": [d.to_json() for d in self.model_differences]}
 
 
-def reference_wave_output(wave_input, fuel_model: str) -> dict:
-    """The ``pyde-ref wave --json`` output of a parsed wave on the reference."""
+def reference_wave_output(wave_input, fuel_model: str, tier: str = "fast") -> dict:
+    """The ``pyde-ref wave --json`` output of a parsed wave on the reference
+    (on the execution tier ``tier``)."""
     from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
     from pyde_ref.executor.wave import apply_wave, genesis_state
     from pyde_ref.executor.wave_json import wave_output
 
     state = genesis_state(wave_input.accounts, wave_input.contracts)
-    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model))
+    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
 
 
@@ -161,8 +162,9 @@ def _guarded(run) -> dict:
 
 
 def diff_wave(document: Any, base_dir: Optional[str] = None,
-              wasmtime: str = DEFAULT_WASMTIME) -> tuple[WaveVerdict, dict]:
-    """Run a wave document three ways; the verdict and the three outputs.
+              wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> tuple[WaveVerdict, dict]:
+    """Run a wave document three ways (the reference's ``spec`` run on the
+    execution tier ``tier``); the verdict and the three outputs.
     The document must parse (:func:`pyde_ref.executor.wave_json.parse_wave`
     raises :class:`~pyde_ref.executor.wave_json.WaveFormatError` and
     :class:`~pyde_ref.executor.wave.GenesisError` before anything runs)."""
@@ -175,7 +177,7 @@ def diff_wave(document: Any, base_dir: Optional[str] = None,
     model_name, exact = reference_fuel_model(wasmtime)
     outputs = {
         "wasmtime": _guarded(lambda: get_twin(wasmtime).run_wave(document, base_dir)),
-        "spec": _guarded(lambda: reference_wave_output(wave_input, "spec")),
+        "spec": _guarded(lambda: reference_wave_output(wave_input, "spec", tier)),
         "model": _guarded(lambda: reference_wave_output(wave_input, model_name)),
     }
     return classify_wave(outputs, wave_modules(wave_input), wasmtime, exact), outputs

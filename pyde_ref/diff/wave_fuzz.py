@@ -387,12 +387,13 @@ class WaveReport:
     saved: Optional[dict] = None
 
 
-def run_wave_case(seed: int, index: int, wasmtime: str = DEFAULT_WASMTIME) -> WaveReport:
-    """Generate and diff wave ``index`` of campaign ``seed``."""
+def run_wave_case(seed: int, index: int, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> WaveReport:
+    """Generate and diff wave ``index`` of campaign ``seed`` (the reference's
+    ``spec`` run on the execution tier ``tier``)."""
     from pyde_ref.diff.wave_diff import diff_wave
 
     wave = generate_wave(seed, index)
-    verdict, _outputs = diff_wave(wave.document, None, wasmtime)
+    verdict, _outputs = diff_wave(wave.document, None, wasmtime, tier)
     saved = None
     if verdict.category == cl.UNEXPLAINED:
         saved = {"document": wave.document, "modules": [m.hex() for m in wave.modules],
@@ -401,14 +402,15 @@ def run_wave_case(seed: int, index: int, wasmtime: str = DEFAULT_WASMTIME) -> Wa
                       wave.deep_chain, saved)
 
 
-def _run_wave_job(job: tuple[int, int, str]) -> WaveReport:
+def _run_wave_job(job: tuple[int, int, str, str]) -> WaveReport:
     return run_wave_case(*job)
 
 
-def run_waves(seed: int, waves: int, jobs: int = 1, wasmtime: str = DEFAULT_WASMTIME) -> Iterator[WaveReport]:
+def run_waves(seed: int, waves: int, jobs: int = 1, wasmtime: str = DEFAULT_WASMTIME,
+              tier: str = "fast") -> Iterator[WaveReport]:
     from pyde_ref.diff.fuzz import in_workers
 
-    yield from in_workers(_run_wave_job, [(seed, i, wasmtime) for i in range(waves)], jobs)
+    yield from in_workers(_run_wave_job, [(seed, i, wasmtime, tier) for i in range(waves)], jobs)
 
 
 def save_wave(directory: str, name: str, saved: dict) -> str:
@@ -432,14 +434,14 @@ MAX_SAVED = 5
 
 
 def campaign(seed: int, waves: int, *, jobs: int = 1, save_dir: Optional[str] = None, progress=None,
-             wasmtime: str = DEFAULT_WASMTIME) -> dict:
+             wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> dict:
     """Run a wave campaign and return its summary (``--json`` of
     ``pyde-ref fuzz --waves``).  ``KeyboardInterrupt`` ends it early with
     ``"interrupted": true``."""
     from pyde_ref.diff.fuzz import count_verdict, new_summary
 
     summary = dict(new_summary(seed, wasmtime), waves=0, txs=0, smith_contracts=0, deep_chains=0)
-    reports = run_waves(seed, waves, jobs, wasmtime)
+    reports = run_waves(seed, waves, jobs, wasmtime, tier)
     try:
         for report in reports:
             summary["waves"] += 1

@@ -319,7 +319,7 @@ def _callees(module: Module, func_index: int, n_imports: int) -> tuple[set[int],
     """Direct ``call`` targets of a defined function and whether it uses
     ``call_indirect``."""
     body = module.funcs[func_index - n_imports].body
-    direct = {ins.imm[0] for ins in body if ins.op == "call"}
+    direct = {ins.func_index for ins in body if ins.op == "call"}
     indirect = any(ins.op == "call_indirect" for ins in body)
     return direct, indirect
 
@@ -331,7 +331,7 @@ def table_targets(module: Module) -> set[int]:
     out: set[int] = set()
     for elem in module.elems:
         for expr in elem.init:
-            out.update(ins.imm[0] for ins in expr if ins.op == "ref.func")
+            out.update(ins.func_index for ins in expr if ins.op == "ref.func")
     return out
 
 

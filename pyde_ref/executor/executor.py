@@ -73,7 +73,7 @@ from pyde_ref.executor.transactions import (
 )
 from pyde_ref.state.accounts import U64_MAX, Account, AccountType
 from pyde_ref.state.code import ContractCode
-from pyde_ref.wasm import FUEL_MODELS, SPEC
+from pyde_ref.wasm import FAST, FUEL_MODELS, SPEC
 
 WAVE_GAS_CEILING = 1_600_000_000
 """Chapter 10 §10.3 ``GAS_CEILING``: the most gas one commit (wave) may hold.
@@ -125,6 +125,8 @@ class ExecutorConfig:
 
     fuel_model: str = SPEC
     cache_capacity: int = MODULE_CACHE_CAPACITY
+    tier: str = FAST
+    """The machine's execution tier (``MachineConfig.tier``): ``fast`` or ``reading``."""
 
     def __attrs_post_init__(self) -> None:
         if self.fuel_model not in FUEL_MODELS:
@@ -138,7 +140,7 @@ class WasmExecutor:
     def __init__(self, config: Optional[ExecutorConfig] = None):
         self.config = config or ExecutorConfig()
         self.machine = machine
-        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model)
+        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier)
         self.cache = ModuleCache(self.config.cache_capacity)
 
     # -- modules -------------------------------------------------------------

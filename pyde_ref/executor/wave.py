@@ -25,7 +25,7 @@ from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import EventRecord, events_bloom, events_root, records_for_tx
 from pyde_ref.state.overlay import State
-from pyde_ref.wasm import SPEC
+from pyde_ref.wasm import FAST, SPEC
 
 
 @attrs.frozen
@@ -108,8 +108,9 @@ def genesis_state(accounts, contracts) -> State:
     return state
 
 
-def run_wave_input(wave_input, fuel_model: str = SPEC) -> WaveResult:
-    """Genesis state from the document, then the wave."""
+def run_wave_input(wave_input, fuel_model: str = SPEC, tier: str = FAST) -> WaveResult:
+    """Genesis state from the document, then the wave (on the machine's
+    execution tier ``tier``)."""
     state = genesis_state(wave_input.accounts, wave_input.contracts)
-    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model))
+    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return apply_wave(state, wave_input.context, wave_input.txs, executor)

@@ -12,11 +12,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+import attrs
+
+from pyde_ref.wasm import FAST
+
 from .convert import ConversionError, convert_script
 from .script import (
     FAILED,
     OUTCOMES,
     SCOPED_COMMANDS,
+    SPECTEST_CONFIG,
     Failure,
     FileResult,
     _counts,
@@ -52,8 +57,9 @@ def find_scripts(directory: Path, only: Optional[Sequence[str]] = None) -> list[
     return sorted(directory.glob("*.wast"), key=lambda p: p.name)
 
 
-def run_file(path: str, cache_dir: Optional[str] = None) -> FileResult:
-    """Convert and run one script; a conversion failure is one failed command."""
+def run_file(path: str, cache_dir: Optional[str] = None, tier: str = FAST) -> FileResult:
+    """Convert and run one script on the execution tier ``tier``; a
+    conversion failure is one failed command."""
     script_path = Path(path)
     try:
         script, wasm_dir = convert_script(script_path, Path(cache_dir) if cache_dir else None)
@@ -62,7 +68,7 @@ def run_file(path: str, cache_dir: Optional[str] = None) -> FileResult:
         result.failures.append(Failure(script_path.name, 0, "convert", str(exc)))
         result.outcomes[FAILED] += 1
         return result
-    return run_script(script_path.name, script, wasm_dir)
+    return run_script(script_path.name, script, wasm_dir, attrs.evolve(SPECTEST_CONFIG, tier=tier))
 
 
 def run_suite(
@@ -70,15 +76,16 @@ def run_suite(
     workers: int = DEFAULT_WORKERS,
     cache_dir: Optional[Path] = None,
     progress: Optional[Callable[[int, int, FileResult], None]] = None,
+    tier: str = FAST,
 ) -> list[FileResult]:
-    """Run ``scripts``; results in the order given.  ``progress(done, total,
-    result)`` is called as each file finishes."""
+    """Run ``scripts`` on the execution tier ``tier``; results in the order
+    given.  ``progress(done, total, result)`` is called as each file finishes."""
     cache = str(cache_dir) if cache_dir is not None else None
     results: dict[int, FileResult] = {}
     total = len(scripts)
     if workers <= 1 or total <= 1:
         for index, path in enumerate(scripts):
-            results[index] = run_file(str(path), cache)
+            results[index] = run_file(str(path), cache, tier)
             if progress:
                 progress(index + 1, total, results[index])
     else:
@@ -86,7 +93,7 @@ def run_suite(
         order = sorted(range(total), key=lambda i: (-os.path.getsize(scripts[i]), scripts[i].name))
         context = multiprocessing.get_context(WORKER_START_METHOD)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(run_file, str(scripts[i]), cache): i for i in order}
+            futures = {pool.submit(run_file, str(scripts[i]), cache, tier): i for i in order}
             for done, future in enumerate(as_completed(futures), start=1):
                 index = futures[future]
                 try:

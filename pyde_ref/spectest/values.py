@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pyde_ref.wasm import TABLE_OUT_OF_BOUNDS, TrapKind
+from pyde_ref.wasm import TrapKind
 from pyde_ref.wasm.numerics import is_arithmetic_nan, is_canonical_nan
 from pyde_ref.wasm.syntax import BIT_WIDTH
 
@@ -36,7 +36,7 @@ TRAP_TEXT_TO_KIND = {
     # table.init, table.copy and active element segments that overrun a table
     # (the spec interpreter's "out of bounds table access") are a kind of
     # their own, distinct from call_indirect's "undefined element".
-    "out of bounds table access": TABLE_OUT_OF_BOUNDS,
+    "out of bounds table access": TrapKind.TABLE_OUT_OF_BOUNDS,
     "call stack exhausted": TrapKind.CALL_STACK_EXHAUSTED,
 }
 """The failure texts of ``assert_trap``/``assert_exhaustion``/

@@ -22,11 +22,16 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from . import features
+from . import features, instructions
 from .errors import MalformedModule
 from .syntax import (
+    Block,
+    BrTable,
+    CallIndirect,
+    Const,
     CustomSection,
     Data,
+    DataInstr,
     Elem,
     Export,
     Func,
@@ -36,8 +41,12 @@ from .syntax import (
     Import,
     Instruction,
     Limits,
+    MemArg,
+    MemoryInstr,
     MemType,
     Module,
+    RefFunc,
+    RefNull,
     TableType,
 )
 
@@ -73,128 +82,13 @@ SECTION_RANK = {sid: rank for rank, sid in enumerate(SECTION_ORDER)}
 # §5.3.1 number types, §5.3.2 reference types.
 NUM_TYPE_CODES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64"}
 FUNCREF = 0x70
-REF_TYPE_CODES = {FUNCREF: "funcref", 0x6F: "externref"}
 
 EXTERN_KINDS = {0x00: "func", 0x01: "table", 0x02: "memory", 0x03: "global"}
 FUNC_TYPE_FORM = 0x60
 EMPTY_BLOCK_TYPE = 0x40
-OP_ELSE, OP_END = 0x05, 0x0B
-
-# ---------------------------------------------------------------------------
-# §5.4 instructions: opcode -> (mnemonic, immediate kind).
-# ---------------------------------------------------------------------------
-
-IMM_NONE = 0
-IMM_BLOCK = 1          # block type
-IMM_INDEX = 2          # one u32 index
-IMM_BR_TABLE = 3
-IMM_CALL_INDIRECT = 4  # typeidx, then the reserved zero byte (table index)
-IMM_MEMARG = 5
-IMM_I32 = 6
-IMM_I64 = 7
-IMM_F32 = 8
-IMM_F64 = 9
-IMM_MEMIDX = 10        # one memory index (must be 0), no immediate kept
-IMM_MEMIDX2 = 11       # two memory indices (memory.copy)
-IMM_DATA_MEM = 12      # dataidx, memidx (memory.init)
-IMM_ELEM_TABLE = 13    # elemidx, tableidx (table.init)
-IMM_TABLE2 = 14        # two table indices (table.copy)
-IMM_REFTYPE = 15       # ref.null
-IMM_MEMORY_BYTE = 16   # the reserved zero byte of memory.size/grow, no immediate kept
-
-OPCODES: dict[int, tuple[str, int]] = {
-    0x00: ("unreachable", IMM_NONE),
-    0x01: ("nop", IMM_NONE),
-    0x02: ("block", IMM_BLOCK),
-    0x03: ("loop", IMM_BLOCK),
-    0x04: ("if", IMM_BLOCK),
-    0x05: ("else", IMM_NONE),
-    0x0B: ("end", IMM_NONE),
-    0x0C: ("br", IMM_INDEX),
-    0x0D: ("br_if", IMM_INDEX),
-    0x0E: ("br_table", IMM_BR_TABLE),
-    0x0F: ("return", IMM_NONE),
-    0x10: ("call", IMM_INDEX),
-    0x11: ("call_indirect", IMM_CALL_INDIRECT),
-    0x1A: ("drop", IMM_NONE),
-    0x1B: ("select", IMM_NONE),
-    0x20: ("local.get", IMM_INDEX),
-    0x21: ("local.set", IMM_INDEX),
-    0x22: ("local.tee", IMM_INDEX),
-    0x23: ("global.get", IMM_INDEX),
-    0x24: ("global.set", IMM_INDEX),
-    0x3F: ("memory.size", IMM_MEMORY_BYTE),
-    0x40: ("memory.grow", IMM_MEMORY_BYTE),
-    0x41: ("i32.const", IMM_I32),
-    0x42: ("i64.const", IMM_I64),
-    0x43: ("f32.const", IMM_F32),
-    0x44: ("f64.const", IMM_F64),
-    0xD0: ("ref.null", IMM_REFTYPE),
-    0xD1: ("ref.is_null", IMM_NONE),
-    0xD2: ("ref.func", IMM_INDEX),
-}
-
-_MEMORY_OPS = (
-    "i32.load i64.load f32.load f64.load i32.load8_s i32.load8_u i32.load16_s "
-    "i32.load16_u i64.load8_s i64.load8_u i64.load16_s i64.load16_u i64.load32_s "
-    "i64.load32_u i32.store i64.store f32.store f64.store i32.store8 i32.store16 "
-    "i64.store8 i64.store16 i64.store32"
-).split()
-OPCODES.update({0x28 + i: (name, IMM_MEMARG) for i, name in enumerate(_MEMORY_OPS)})
-
-_NUMERIC_OPS = (
-    "i32.eqz i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u "
-    "i32.ge_s i32.ge_u "
-    "i64.eqz i64.eq i64.ne i64.lt_s i64.lt_u i64.gt_s i64.gt_u i64.le_s i64.le_u "
-    "i64.ge_s i64.ge_u "
-    "f32.eq f32.ne f32.lt f32.gt f32.le f32.ge "
-    "f64.eq f64.ne f64.lt f64.gt f64.le f64.ge "
-    "i32.clz i32.ctz i32.popcnt i32.add i32.sub i32.mul i32.div_s i32.div_u "
-    "i32.rem_s i32.rem_u i32.and i32.or i32.xor i32.shl i32.shr_s i32.shr_u "
-    "i32.rotl i32.rotr "
-    "i64.clz i64.ctz i64.popcnt i64.add i64.sub i64.mul i64.div_s i64.div_u "
-    "i64.rem_s i64.rem_u i64.and i64.or i64.xor i64.shl i64.shr_s i64.shr_u "
-    "i64.rotl i64.rotr "
-    "f32.abs f32.neg f32.ceil f32.floor f32.trunc f32.nearest f32.sqrt f32.add "
-    "f32.sub f32.mul f32.div f32.min f32.max f32.copysign "
-    "f64.abs f64.neg f64.ceil f64.floor f64.trunc f64.nearest f64.sqrt f64.add "
-    "f64.sub f64.mul f64.div f64.min f64.max f64.copysign "
-    "i32.wrap_i64 i32.trunc_f32_s i32.trunc_f32_u i32.trunc_f64_s i32.trunc_f64_u "
-    "i64.extend_i32_s i64.extend_i32_u i64.trunc_f32_s i64.trunc_f32_u "
-    "i64.trunc_f64_s i64.trunc_f64_u "
-    "f32.convert_i32_s f32.convert_i32_u f32.convert_i64_s f32.convert_i64_u "
-    "f32.demote_f64 "
-    "f64.convert_i32_s f64.convert_i32_u f64.convert_i64_s f64.convert_i64_u "
-    "f64.promote_f32 "
-    "i32.reinterpret_f32 i64.reinterpret_f64 f32.reinterpret_i32 f64.reinterpret_i64 "
-    # sign-extension proposal
-    "i32.extend8_s i32.extend16_s i64.extend8_s i64.extend16_s i64.extend32_s"
-).split()
-OPCODES.update({0x45 + i: (name, IMM_NONE) for i, name in enumerate(_NUMERIC_OPS)})
-assert max(OPCODES) == 0xD2 and OPCODES[0xC4][0] == "i64.extend32_s"
-
 PREFIX_FC = 0xFC
-FC_OPCODES: dict[int, tuple[str, int]] = {
-    # non-trapping float-to-int proposal
-    0: ("i32.trunc_sat_f32_s", IMM_NONE),
-    1: ("i32.trunc_sat_f32_u", IMM_NONE),
-    2: ("i32.trunc_sat_f64_s", IMM_NONE),
-    3: ("i32.trunc_sat_f64_u", IMM_NONE),
-    4: ("i64.trunc_sat_f32_s", IMM_NONE),
-    5: ("i64.trunc_sat_f32_u", IMM_NONE),
-    6: ("i64.trunc_sat_f64_s", IMM_NONE),
-    7: ("i64.trunc_sat_f64_u", IMM_NONE),
-    # bulk memory proposal
-    8: ("memory.init", IMM_DATA_MEM),
-    9: ("data.drop", IMM_INDEX),
-    10: ("memory.copy", IMM_MEMIDX2),
-    11: ("memory.fill", IMM_MEMIDX),
-    12: ("table.init", IMM_ELEM_TABLE),
-    13: ("elem.drop", IMM_INDEX),
-    14: ("table.copy", IMM_TABLE2),
-}
 
-DATA_INDEX_OPS = ("memory.init", "data.drop")
+DATA_INDEX_OPS = tuple(info.name for info in instructions.INSTRUCTIONS if info.syntax is DataInstr)
 """Instructions that need the data count section (§5.5.13, §5.5.16)."""
 
 
@@ -458,7 +352,7 @@ def read_blocktype(r: Reader):
 # ---------------------------------------------------------------------------
 
 
-def read_memarg(r: Reader) -> tuple[int, int]:
+def read_memarg(r: Reader) -> MemArg:
     """§5.4.6 memarg ``align:u32 offset:u32``.  Flag bit 6 announces a memory
     index (multi-memory); alignment exponents above that are malformed."""
     offset = r.pos
@@ -467,12 +361,12 @@ def read_memarg(r: Reader) -> tuple[int, int]:
         if align < 0x80:
             features.reject("multi-memory", "a memory index in a memarg", offset)
         raise MalformedModule(offset, "malformed memop flags")
-    return align, r.u32()
+    return MemArg(align, r.u32())
 
 
 def read_zero_memidx(r: Reader) -> None:
-    """A memory index immediate of memory.size/grow/fill/copy/init: pyde-v1
-    has one memory, any other index needs multi-memory."""
+    """A memory index immediate of memory.fill/copy/init: pyde-v1 has one
+    memory, any other index needs multi-memory."""
     offset = r.pos
     if r.u32() != 0:
         features.reject("multi-memory", "a non-zero memory index", offset)
@@ -496,10 +390,151 @@ def read_zero_byte(r: Reader, feature: str, what: str) -> int:
     return 0
 
 
+# One reader per immediate encoding of the instruction table (§5.4):
+# ``reader(r, info, offset, depth_stack) -> Instruction``.  ``depth_stack``
+# tracks the open ``block``/``loop``/``if`` constructs so the grammar's
+# nesting (``else`` only once and only inside ``if``) is enforced.
+
+
+def _no_immediates(r, info, offset, depth_stack):
+    return Instruction(info.name, offset)
+
+
+def _end(r, info, offset, depth_stack):
+    if not depth_stack:
+        raise MalformedModule(offset, "unexpected end opcode")
+    depth_stack.pop()
+    return Instruction(info.name, offset)
+
+
+def _else(r, info, offset, depth_stack):
+    if not depth_stack or depth_stack[-1] != "if":
+        raise MalformedModule(offset, "else outside if")
+    depth_stack[-1] = "else"
+    return Instruction(info.name, offset)
+
+
+def _block(r, info, offset, depth_stack):
+    instr = Block(info.name, read_blocktype(r), offset)
+    depth_stack.append(info.name)
+    return instr
+
+
+def _u32_index(r, info, offset, depth_stack):
+    return info.syntax(info.name, r.u32(), offset)
+
+
+def _br_table(r, info, offset, depth_stack):
+    labels = r.vec(r.u32)
+    return BrTable(info.name, labels, r.u32(), offset)
+
+
+def _call_indirect(r, info, offset, depth_stack):
+    type_index = r.u32()
+    return CallIndirect(info.name, type_index, read_zero_byte(r, "reference-types", "table index"), offset)
+
+
+def _memarg(r, info, offset, depth_stack):
+    return MemoryInstr(info.name, read_memarg(r), offset)
+
+
+def _i32(r, info, offset, depth_stack):
+    return Const(info.name, r.sleb(32) & MASK32, offset)
+
+
+def _i64(r, info, offset, depth_stack):
+    return Const(info.name, r.sleb(64) & MASK64, offset)
+
+
+def _f32(r, info, offset, depth_stack):
+    return Const(info.name, int.from_bytes(r.take(4), "little"), offset)
+
+
+def _f64(r, info, offset, depth_stack):
+    return Const(info.name, int.from_bytes(r.take(8), "little"), offset)
+
+
+def _memory_byte(r, info, offset, depth_stack):
+    read_zero_byte(r, "multi-memory", "memory index")
+    return Instruction(info.name, offset)
+
+
+def _memidx(r, info, offset, depth_stack):
+    read_zero_memidx(r)
+    return Instruction(info.name, offset)
+
+
+def _memidx2(r, info, offset, depth_stack):
+    read_zero_memidx(r)
+    read_zero_memidx(r)
+    return Instruction(info.name, offset)
+
+
+def _dataidx_memidx(r, info, offset, depth_stack):
+    data_index = r.u32()
+    read_zero_memidx(r)
+    return DataInstr(info.name, data_index, offset)
+
+
+def _two_indices(r, info, offset, depth_stack):
+    first = r.u32()
+    return info.syntax(info.name, first, r.u32(), offset)
+
+
+def _reftype(r, info, offset, depth_stack):
+    return RefNull(info.name, read_reftype(r), offset)
+
+
+IMMEDIATE_READERS = {
+    instructions.ENC_NONE: _no_immediates,
+    instructions.ENC_BLOCKTYPE: _block,
+    instructions.ENC_LABELIDX: _u32_index,
+    instructions.ENC_BR_TABLE: _br_table,
+    instructions.ENC_FUNCIDX: _u32_index,
+    instructions.ENC_CALL_INDIRECT: _call_indirect,
+    instructions.ENC_LOCALIDX: _u32_index,
+    instructions.ENC_GLOBALIDX: _u32_index,
+    instructions.ENC_MEMARG: _memarg,
+    instructions.ENC_I32: _i32,
+    instructions.ENC_I64: _i64,
+    instructions.ENC_F32: _f32,
+    instructions.ENC_F64: _f64,
+    instructions.ENC_MEMORY_BYTE: _memory_byte,
+    instructions.ENC_MEMIDX: _memidx,
+    instructions.ENC_MEMIDX2: _memidx2,
+    instructions.ENC_DATAIDX_MEMIDX: _dataidx_memidx,
+    instructions.ENC_DATAIDX: _u32_index,
+    instructions.ENC_ELEMIDX_TABLEIDX: _two_indices,
+    instructions.ENC_ELEMIDX: _u32_index,
+    instructions.ENC_TABLEIDX2: _two_indices,
+    instructions.ENC_REFTYPE: _reftype,
+}
+"""Immediate encoding (``instructions.ENC_*``) -> its reader."""
+
+_STRUCTURE_READERS = {"end": _end, "else": _else}
+"""``end`` and ``else`` have no immediates but close what a block opened."""
+
+
+def _opcode_map(prefix: tuple[int, ...]) -> dict[int, tuple]:
+    """``last opcode byte -> (info, reader)`` for the instructions whose
+    opcode starts with ``prefix``, from the instruction table."""
+    return {
+        info.opcode[-1]: (info, _STRUCTURE_READERS.get(info.name) or IMMEDIATE_READERS[info.encoding])
+        for info in instructions.INSTRUCTIONS if info.opcode[:-1] == prefix
+    }
+
+
+OPCODES = _opcode_map(())
+"""§5.4: single-byte opcode -> (instruction table row, immediate reader)."""
+
+FC_OPCODES = _opcode_map((PREFIX_FC,))
+"""§5.4: ``0xFC`` sub-opcode -> (instruction table row, immediate reader)."""
+
+
 def read_instruction(r: Reader, depth_stack: list) -> Instruction:
-    """Decode one instruction (§5.4) at ``r.pos``.  ``depth_stack`` tracks
-    the open ``block``/``loop``/``if`` constructs so the grammar's nesting
-    (``else`` only once and only inside ``if``) is enforced."""
+    """Decode one instruction (§5.4) at ``r.pos``: the opcode names a row of
+    the instruction table, whose encoding says how to read the immediates.
+    ``depth_stack`` tracks the open ``block``/``loop``/``if`` constructs."""
     offset = r.pos
     code = r.byte()
     entry = OPCODES.get(code)
@@ -525,59 +560,8 @@ def read_instruction(r: Reader, depth_stack: list) -> Instruction:
                         features.reject("relaxed-simd", f"opcode 0xfd {sub:#x}", offset)
                 features.reject(prefix_feature, f"opcode prefix {code:#04x}", offset)
             raise MalformedModule(offset, f"illegal opcode {code:02x}")
-    op, kind = entry
-    if kind == IMM_NONE:
-        if code == OP_END:
-            if not depth_stack:
-                raise MalformedModule(offset, "unexpected end opcode")
-            depth_stack.pop()
-        elif code == OP_ELSE:
-            if not depth_stack or depth_stack[-1] != "if":
-                raise MalformedModule(offset, "else outside if")
-            depth_stack[-1] = "else"
-        return Instruction(op, (), offset)
-    if kind == IMM_INDEX:
-        return Instruction(op, (r.u32(),), offset)
-    if kind == IMM_MEMARG:
-        return Instruction(op, read_memarg(r), offset)
-    if kind == IMM_I32:
-        return Instruction(op, (r.sleb(32) & MASK32,), offset)
-    if kind == IMM_I64:
-        return Instruction(op, (r.sleb(64) & MASK64,), offset)
-    if kind == IMM_BLOCK:
-        blocktype = read_blocktype(r)
-        depth_stack.append(op)
-        return Instruction(op, (blocktype,), offset)
-    if kind == IMM_F32:
-        return Instruction(op, (int.from_bytes(r.take(4), "little"),), offset)
-    if kind == IMM_F64:
-        return Instruction(op, (int.from_bytes(r.take(8), "little"),), offset)
-    if kind == IMM_BR_TABLE:
-        labels = r.vec(r.u32)
-        return Instruction(op, (labels, r.u32()), offset)
-    if kind == IMM_CALL_INDIRECT:
-        typeidx = r.u32()
-        return Instruction(op, (typeidx, read_zero_byte(r, "reference-types", "table index")), offset)
-    if kind == IMM_MEMORY_BYTE:
-        read_zero_byte(r, "multi-memory", "memory index")
-        return Instruction(op, (), offset)
-    if kind == IMM_MEMIDX:
-        read_zero_memidx(r)
-        return Instruction(op, (), offset)
-    if kind == IMM_MEMIDX2:
-        read_zero_memidx(r)
-        read_zero_memidx(r)
-        return Instruction(op, (), offset)
-    if kind == IMM_DATA_MEM:
-        dataidx = r.u32()
-        read_zero_memidx(r)
-        return Instruction(op, (dataidx,), offset)
-    if kind in (IMM_ELEM_TABLE, IMM_TABLE2):
-        first = r.u32()
-        return Instruction(op, (first, r.u32()), offset)
-    if kind == IMM_REFTYPE:
-        return Instruction(op, (read_reftype(r),), offset)
-    raise AssertionError(f"unhandled immediate kind {kind}")  # pragma: no cover
+    info, reader = entry
+    return reader(r, info, offset, depth_stack)
 
 
 def read_expr(r: Reader) -> tuple[Instruction, ...]:
@@ -650,7 +634,7 @@ def ref_func_expr(r: Reader) -> tuple[Instruction, ...]:
     expression ``ref.func i end`` it stands for (§5.5.12)."""
     offset = r.pos
     index = r.u32()
-    return (Instruction("ref.func", (index,), offset), Instruction("end", (), offset))
+    return (RefFunc("ref.func", index, offset), Instruction("end", offset))
 
 
 def read_elemkind(r: Reader) -> str:

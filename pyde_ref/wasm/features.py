@@ -30,8 +30,6 @@ from typing import NoReturn, Optional
 
 from .errors import UnsupportedFeature
 
-FEATURE_SET_NAME = "pyde-v1"
-
 ENABLED_PROPOSALS = (
     "mvp",
     "mutable-global",
@@ -134,10 +132,6 @@ FC_FEATURES: dict[int, tuple[str, str]] = {
     22: ("wide-arithmetic", "i64.mul_wide_u"),
 }
 """0xFC sub-opcodes that belong to a refused proposal."""
-
-BODY_REF_INSTRUCTIONS = ("ref.null", "ref.is_null", "ref.func")
-"""Reference instructions: allowed in element-segment expressions (bulk
-memory), refused in function bodies and globals (reference types)."""
 
 VALTYPE_FEATURES: dict[int, tuple[str, str]] = {
     0x7B: ("simd", "v128"),

@@ -1,14 +1,20 @@
-"""Fuel: what every instruction costs, and the two models of *when* it is charged.
+"""Fuel: the one cost table, and the models of *when* fuel is charged.
 
 Costs are wasmtime's (``shared/reference/wasmtime-50-observed.md``, "Fuel: what
-is charged"); seed §3.4 makes fuel the gas meter of a Pyde transaction.
+is charged"); seed §3.4 makes fuel the gas meter of a Pyde transaction.  The
+instruction table (:mod:`.instructions`) gives every instruction a fuel class;
+:data:`CLASS_COSTS` says what each class costs, and :data:`COSTS` is the
+resulting table, by instruction.  Nothing else charges fuel: the reading tier
+(:mod:`.eval`) charges from :data:`COSTS` and :data:`FUNCTION_ENTRY_COST`, the
+fast tier (:mod:`.predecode`) derives its run costs from the same table
+(``tests/wasm/test_instructions.py`` and ``tests/wasm/test_tiers.py`` check it).
 
 =====================================================  =========================
 what                                                   fuel
 =====================================================  =========================
 entering a wasm function                               :data:`FUNCTION_ENTRY_COST`
-``nop drop block loop else end return unreachable``    0 (:data:`FREE_OPS`)
-every other instruction                                1 (:data:`BASE_COST`)
+``nop drop block loop else end return unreachable``    0 (class ``free``)
+every other instruction                                1 (class ``base``)
 ``memory.copy`` / ``memory.fill`` / ``memory.init``    1 + 1 per byte (length)
 ``memory.grow``                                        1 + 1 per page requested
 ``table.copy`` / ``table.init``                        1 + 1 per element
@@ -16,69 +22,77 @@ calling a host function                                1 (the ``call``); the hos
                                                        charges its own gas
 =====================================================  =========================
 
-The two models (``MachineConfig.fuel_model``) differ only in when the budget is
-*checked* and when the consumed fuel becomes *visible* in the :class:`FuelMeter`:
+The *length* of the dynamic-cost instructions is always their last operand,
+the top of the stack when they start (``n`` of ``memory.fill d val n``, the
+delta of ``memory.grow``).
 
-``spec`` (:data:`SPEC`, the default)
+The models (``MachineConfig.fuel_model``, :class:`FuelModel`) charge these
+costs and differ in when the budget is *checked* and when the consumed fuel
+becomes *visible* in the :class:`FuelMeter`:
+
+``spec`` (:data:`SPEC_MODEL`, the default)
     Every instruction is charged before it runs.  If its cost exceeds what is
     left, it traps ``out_of_fuel`` right there and nothing more is charged.
     After any trap, the consumed fuel is everything charged up to and including
     the trapping instruction.  This is "the sender pays gas up to the trap
-    point" of the seed, made exact.
+    point" of the seed, made exact.  Both execution tiers implement it.
 
-``wasmtime-50`` (:data:`WASMTIME_50`)
+``wasmtime-50`` (:data:`WASMTIME_50_MODEL`)
     What wasmtime 50 observably does: the same costs, but the budget is only
     checked at :data:`WASMTIME_CHECK_POINTS` (a check traps when consumed fuel
     has *reached* the budget), so execution may overdraw between checks (the
     meter then reads 0 remaining), and the consumed fuel is only written back to
     the meter at :data:`WASMTIME_WRITE_BACK_POINTS`: after a trap other than
-    ``out_of_fuel`` the meter shows what was last written back.
+    ``out_of_fuel`` the meter shows what was last written back.  Only the fast
+    tier implements it, with opcodes of its own (``predecode.OP_W*``).
 
 See ``spec/findings/fuel-models.md`` for the evidence and the consequences.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Mapping, Optional
 
+import attrs
+
+from . import instructions
 from .errors import Trap, TrapKind
 
 # ---------------------------------------------------------------------------
-# Costs
+# Costs: the one table
 # ---------------------------------------------------------------------------
 
 FUNCTION_ENTRY_COST = 1
 """Fuel charged on entering any wasm function (wasmtime's prologue charge)."""
 
-BASE_COST = 1
-"""Fuel of every instruction not in :data:`FREE_OPS`."""
 
-FREE_OPS = frozenset({"nop", "drop", "block", "loop", "else", "end", "return", "unreachable"})
-"""Instructions wasmtime charges nothing for."""
+@attrs.frozen
+class Cost:
+    """What one execution of an instruction costs: ``static``, plus
+    ``per_unit`` for each unit (byte, page, element) of its length operand."""
 
-PER_BYTE_OPS = frozenset({"memory.copy", "memory.fill", "memory.init"})
-"""Instructions that additionally cost 1 per byte of their length operand."""
+    static: int
+    per_unit: int = 0
 
-PER_PAGE_OPS = frozenset({"memory.grow"})
-"""Instructions that additionally cost 1 per page requested (the delta operand)."""
-
-PER_ELEMENT_OPS = frozenset({"table.copy", "table.init"})
-"""Instructions that additionally cost 1 per element of their length operand."""
-
-DYNAMIC_COST_OPS = PER_BYTE_OPS | PER_PAGE_OPS | PER_ELEMENT_OPS
-"""Instructions whose cost depends on an operand: ``BASE_COST + operand``."""
+    def of(self, length: int) -> int:
+        """The whole cost when the length operand is ``length``."""
+        return self.static + self.per_unit * length
 
 
-def static_cost(op: str) -> int:
-    """The fixed part of the cost of instruction ``op`` (its whole cost unless
-    ``op`` is in :data:`DYNAMIC_COST_OPS`)."""
-    return 0 if op in FREE_OPS else BASE_COST
+CLASS_COSTS: dict[str, Cost] = {
+    instructions.FREE: Cost(0),
+    instructions.BASE: Cost(1),
+    instructions.PER_BYTE: Cost(1, 1),
+    instructions.PER_PAGE: Cost(1, 1),
+    instructions.PER_ELEMENT: Cost(1, 1),
+}
+"""The cost of each fuel class of the instruction table."""
 
+COSTS: dict[str, Cost] = {info.name: CLASS_COSTS[info.fuel] for info in instructions.INSTRUCTIONS}
+"""The cost of every instruction, by mnemonic."""
 
-def dynamic_cost(op: str, amount: int) -> int:
-    """The whole cost of a :data:`DYNAMIC_COST_OPS` instruction whose length
-    (bytes, pages or elements) operand is ``amount``."""
-    return BASE_COST + amount
+DYNAMIC_COST_OPS = frozenset(name for name, cost in COSTS.items() if cost.per_unit)
+"""Instructions whose cost depends on their length operand."""
 
 
 # ---------------------------------------------------------------------------
@@ -87,17 +101,77 @@ def dynamic_cost(op: str, amount: int) -> int:
 
 SPEC = "spec"
 WASMTIME_50 = "wasmtime-50"
-FUEL_MODELS = (SPEC, WASMTIME_50)
 DEFAULT_FUEL_MODEL = SPEC
 
+PER_INSTRUCTION = "per-instruction"
+"""Timing of the ``spec`` model: charge and check before every instruction."""
+
+WASMTIME_TIMING = "wasmtime"
+"""Timing of the ``wasmtime-50`` model: checks and write-backs where wasmtime has them."""
+
+
+@attrs.frozen
+class FuelModel:
+    """A fuel model: which costs it charges and when.
+
+    ``costs`` and ``entry_cost`` are what is charged; ``timing`` says when
+    (:data:`PER_INSTRUCTION` or :data:`WASMTIME_TIMING`).  The wasmtime timing
+    has three parameters: ``static_length_max`` (a length given by an
+    ``i32.const`` no greater than this is charged with its instruction,
+    unchecked; any other length after the instruction succeeded, checked), and
+    the instantiation charges ``passive_elem_instantiation_cost`` and
+    ``start_instantiation_cost`` (:meth:`instantiation_cost`).  Another
+    wasmtime version with other costs is one more instance with its own
+    ``costs`` (e.g. bulk instructions without a per-unit part)."""
+
+    name: str
+    timing: str
+    costs: Mapping[str, Cost] = COSTS
+    entry_cost: int = FUNCTION_ENTRY_COST
+    static_length_max: int = 0
+    passive_elem_instantiation_cost: int = 0
+    start_instantiation_cost: int = 0
+
+    def instantiation_cost(self, has_passive_elem: bool, has_start: bool) -> int:
+        """What instantiating a module costs besides its start function's own
+        cost: ``start_instantiation_cost`` with a start function (and then
+        nothing for passive segments), else ``passive_elem_instantiation_cost``
+        with passive element segments (``spec/findings/wasmtime-fuel-instantiation.md``)."""
+        if has_start:
+            return self.start_instantiation_cost
+        return self.passive_elem_instantiation_cost if has_passive_elem else 0
+
+    def length_is_static(self, constant_length: int) -> bool:
+        """The static-path rule for a length given by an ``i32.const`` right
+        before the instruction (the only constness the wasmtime models
+        recognise; ``spec/findings/wasmtime-fuel-charges.md`` lists the other,
+        Cranelift-dependent, cases)."""
+        return constant_length <= self.static_length_max
+
+
+SPEC_MODEL = FuelModel(SPEC, PER_INSTRUCTION)
+
+WASMTIME_50_MODEL = FuelModel(
+    WASMTIME_50, WASMTIME_TIMING,
+    static_length_max=128,
+    passive_elem_instantiation_cost=1,
+    start_instantiation_cost=2,
+)
+"""wasmtime 50: static lengths up to 128 (``spec/findings/wasmtime-fuel-charges.md``);
+instantiation costs 1 with a passive element segment, 2 with a start function
+(``spec/findings/wasmtime-fuel-instantiation.md``)."""
+
+MODELS: dict[str, FuelModel] = {model.name: model for model in (SPEC_MODEL, WASMTIME_50_MODEL)}
+FUEL_MODELS = tuple(MODELS)
+
 WASMTIME_CHECK_POINTS = ("function entry", "loop header")
-"""Where the ``wasmtime-50`` model compares consumed fuel with the budget.  A
+"""Where the wasmtime timing compares consumed fuel with the budget.  A
 check traps ``out_of_fuel`` when ``consumed >= budget`` (the entry cost already
 included), so an empty function needs a budget of 2."""
 
 WASMTIME_WRITE_BACK_POINTS = ("call", "call_indirect", "function exit", "unreachable", "out_of_fuel",
                               "load/store beyond the memory's maximum")
-"""Where the ``wasmtime-50`` model writes consumed fuel back to the meter
+"""Where the wasmtime timing writes consumed fuel back to the meter
 (``call``/``call_indirect`` after charging the call itself, before the callee
 runs; a function's exit by ``return``, its final ``end`` or a branch to its
 outermost label; ``unreachable`` before trapping; a failing check; and a load
@@ -105,49 +179,22 @@ or store whose static offset + size exceeds memory 0's declared maximum (or
 4 GiB), which wasmtime compiles like ``unreachable``)."""
 
 
-WASMTIME_STATIC_LENGTH_MAX = 128
-"""``wasmtime-50``: a dynamic-cost instruction whose length operand is a
-translation-time constant no greater than this is charged on the *static
-path* (with the instruction, unchecked, even if it fails); any other length
-takes the *runtime path*: charged after the instruction succeeds and checked
-on the spot (nothing added if it fails).  See
-``spec/findings/wasmtime-fuel-charges.md``."""
-
-
-def wasmtime_length_is_static(constant_length: int) -> bool:
-    """The static-path rule for a length given by an ``i32.const`` right
-    before the instruction (the only constness the model recognises; the
-    finding lists the other, Cranelift-dependent, cases)."""
-    return constant_length <= WASMTIME_STATIC_LENGTH_MAX
-
-
-WASMTIME_PASSIVE_ELEM_INSTANTIATION_COST = 1
-"""``wasmtime-50``: instantiating a module with one or more passive element
-segments costs 1 (``spec/findings/wasmtime-fuel-instantiation.md``)."""
-
-WASMTIME_START_INSTANTIATION_COST = 2
-"""``wasmtime-50``: instantiating a module with a start function costs 2 on top
-of the start function's own cost (and then nothing for passive segments)."""
-
-
-def wasmtime_instantiation_cost(has_passive_elem: bool, has_start: bool) -> int:
-    """What wasmtime 50 charges for instantiation itself (not the start function's body).
-    The ``spec`` model charges nothing for instantiation but the start function."""
-    if has_start:
-        return WASMTIME_START_INSTANTIATION_COST
-    return WASMTIME_PASSIVE_ELEM_INSTANTIATION_COST if has_passive_elem else 0
-
-
-def check_model(name: str) -> str:
-    """Return ``name`` if it names a fuel model, else raise ``ValueError``."""
-    if name not in FUEL_MODELS:
+def model(name: str) -> FuelModel:
+    """The model called ``name``; ``ValueError`` naming the choices otherwise."""
+    found = MODELS.get(name)
+    if found is None:
         raise ValueError(f"unknown fuel model {name!r}; expected one of {', '.join(FUEL_MODELS)}")
-    return name
+    return found
 
 
 def wasmtime_check_fails(used: int, budget: Optional[int]) -> bool:
-    """The ``wasmtime-50`` check: trap when consumed fuel has reached the budget."""
+    """The wasmtime check: trap when consumed fuel has reached the budget."""
     return budget is not None and used >= budget
+
+
+def out_of_fuel(amount: int, left: int) -> Trap:
+    """The trap of a charge that does not fit (the same words wherever it happens)."""
+    return Trap(TrapKind.OUT_OF_FUEL, f"charging {amount} with {left} left")
 
 
 # ---------------------------------------------------------------------------
@@ -192,7 +239,7 @@ class FuelMeter:
         if amount < 0:
             raise ValueError(f"cannot charge a negative amount of fuel ({amount})")
         if self.budget is not None and amount > self.budget - self.used:
-            raise Trap(TrapKind.OUT_OF_FUEL, f"charging {amount} with {self.remaining} left")
+            raise out_of_fuel(amount, self.remaining)
         self.used += amount
 
     def __repr__(self) -> str:

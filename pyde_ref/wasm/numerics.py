@@ -7,9 +7,10 @@ an ``i32`` is in ``[0, 2**32)``, an ``f64`` is its IEEE-754 binary64 bits (see
 zero exact.  The public interface::
 
     operators(nan_canonicalization=True) -> dict[str, Callable[..., int]]
-    ARITY[mnemonic]          1 or 2
-    OPERAND_TYPES[mnemonic]  the operand value types, in stack order
-    RESULT_TYPE[mnemonic]    the result value type
+    ARITY[mnemonic]          1 or 2              } from the instruction
+    OPERAND_TYPES[mnemonic]  the operand types   } table's signatures
+    RESULT_TYPE[mnemonic]    the result type     } (:mod:`.instructions`)
+    extend, wrap             §4.3.4, also what narrow loads and stores do
     CANONICAL_NAN, is_canonical_nan, is_arithmetic_nan, canonicalize_nan
     CANONICALIZING_OPERATORS
 
@@ -43,6 +44,7 @@ from typing import Callable
 
 import attrs
 
+from . import instructions
 from .errors import Trap, TrapKind
 
 __all__ = [
@@ -56,12 +58,14 @@ __all__ = [
     "RESULT_TYPE",
     "FloatFormat",
     "canonicalize_nan",
+    "extend",
     "is_arithmetic_nan",
     "is_canonical_nan",
     "is_nan",
     "operators",
     "propagate_nan",
     "round_to_format",
+    "wrap",
 ]
 
 
@@ -312,15 +316,12 @@ def _integer_operators(type: str) -> dict[str, Callable[..., int]]:
 
     def iextend_s(source_width: int) -> Callable[[int], int]:
         """§4.3.2 iextendM_s: sign-extend the low M bits to N bits."""
-        low_mask = (1 << source_width) - 1
-        low_sign = 1 << (source_width - 1)
 
-        def extend(i: int) -> int:
-            low = i & low_mask
-            return (low - (low_sign << 1) if low & low_sign else low) & mask
+        def iextend(i: int) -> int:
+            return extend(wrap(i, source_width), source_width, width, True)
 
-        extend.__name__ = f"iextend{source_width}_s"
-        return extend
+        iextend.__name__ = f"iextend{source_width}_s"
+        return iextend
 
     ops = {
         "add": iadd, "sub": isub, "mul": imul,
@@ -718,18 +719,32 @@ def f64_promote_f32(z: int) -> int:
     return round_to_format(*_decompose(z, F32), F64)
 
 
+def wrap(i: int, target_width: int) -> int:
+    """§4.3.4 wrap_{M,N}: i mod 2^N (what a narrow store writes of its operand, §4.4.7)."""
+    return i & ((1 << target_width) - 1)
+
+
+def extend(i: int, source_width: int, target_width: int, signed: bool) -> int:
+    """§4.3.4 extend^sx_{M,N}: the M-bit ``i`` as an N-bit integer, zero-extended
+    (``extend_u``: the bit pattern is unchanged) or sign-extended (``extend_s``:
+    the two's-complement value kept).  A narrow load extends what it read (§4.4.7)."""
+    if signed and i >> (source_width - 1) & 1:
+        return (i - (1 << source_width)) & ((1 << target_width) - 1)
+    return i
+
+
 def i32_wrap_i64(i: int) -> int:
-    """§4.3.4 wrap: i mod 2^32."""
-    return i & 0xFFFFFFFF
+    """§4.3.4 wrap_{64,32}."""
+    return wrap(i, 32)
 
 
 def i64_extend_i32_s(i: int) -> int:
-    """§4.3.4 extend_s: sign-extend to 64 bits."""
-    return (i - (1 << 32) if i & 0x80000000 else i) & 0xFFFFFFFFFFFFFFFF
+    """§4.3.4 extend^s_{32,64}: sign-extend to 64 bits."""
+    return extend(i, 32, 64, True)
 
 
 def i64_extend_i32_u(i: int) -> int:
-    """§4.3.4 extend_u: zero-extend (the bit pattern is unchanged)."""
+    """§4.3.4 extend^u_{32,64}: zero-extend (the bit pattern is unchanged)."""
     return i
 
 
@@ -801,15 +816,6 @@ def _canonicalizing(op: Callable[..., int], type: str) -> Callable[..., int]:
 # ---------------------------------------------------------------------------
 
 
-def _operand_types(mnemonic: str) -> tuple[str, ...]:
-    """Operand types from the mnemonic: ``t.op`` takes ``t`` operands, a
-    conversion ``t.op_s`` names its source type ``s`` in its suffix."""
-    type, name = mnemonic.split(".")
-    parts = name.split("_")
-    source = next((p for p in parts[1:] if p in FORMATS or p in _INT_WIDTH), type)
-    return (source,) * ARITY[mnemonic]
-
-
 _SPEC_OPERATORS: dict[str, Callable[..., int]] = {
     **_integer_operators("i32"),
     **_integer_operators("i64"),
@@ -817,32 +823,21 @@ _SPEC_OPERATORS: dict[str, Callable[..., int]] = {
     **_float_operators("f64"),
     **_conversion_operators(),
 }
-
-_BINARY_NAMES = frozenset(
-    {
-        "add", "sub", "mul", "div", "div_s", "div_u", "rem_s", "rem_u",
-        "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr",
-        "min", "max", "copysign",
-        "eq", "ne", "lt", "gt", "le", "ge",
-        "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
-    }
-)
-_TEST_AND_COMPARISON_NAMES = frozenset(
-    {"eqz", "eq", "ne", "lt", "gt", "le", "ge", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"}
-)
+assert sorted(_SPEC_OPERATORS) == sorted(instructions.NUMERIC_OPERATORS), "numerics and the instruction table differ"
 
 ARITY: dict[str, int] = {
-    mnemonic: 2 if mnemonic.split(".")[1] in _BINARY_NAMES else 1 for mnemonic in sorted(_SPEC_OPERATORS)
+    name: len(instructions.BY_NAME[name].signature[0]) for name in sorted(_SPEC_OPERATORS)
 }
-"""Number of operands of each numeric instruction."""
+"""Number of operands of each numeric instruction (its signature in the instruction table)."""
 
 RESULT_TYPE: dict[str, str] = {
-    mnemonic: "i32" if mnemonic.split(".")[1] in _TEST_AND_COMPARISON_NAMES else mnemonic.split(".")[0]
-    for mnemonic in sorted(_SPEC_OPERATORS)
+    name: instructions.BY_NAME[name].signature[1][0] for name in sorted(_SPEC_OPERATORS)
 }
 """Result type of each numeric instruction (tests and comparisons give i32)."""
 
-OPERAND_TYPES: dict[str, tuple[str, ...]] = {mnemonic: _operand_types(mnemonic) for mnemonic in sorted(_SPEC_OPERATORS)}
+OPERAND_TYPES: dict[str, tuple[str, ...]] = {
+    name: instructions.BY_NAME[name].signature[0] for name in sorted(_SPEC_OPERATORS)
+}
 """Operand types of each numeric instruction, in stack order."""
 
 _TABLES: dict[bool, dict[str, Callable[..., int]]] = {

@@ -1,4 +1,4 @@
-"""Pre-decoding: turn a validated function body into flat code for :mod:`.exec`.
+"""Pre-decoding: turn a validated function body into flat code for the fast tier (:mod:`.fast`).
 
 A body (§2.5.3, the binary format's flat instruction sequence) is translated
 once per module, fuel model and NaN setting into two parallel lists, ``ops``
@@ -15,13 +15,22 @@ once per module, fuel model and NaN setting into two parallel lists, ``ops``
   load/store whose static offset alone exceeds the memory's maximum replaced
   by its unconditional trap (``OP_STATIC_OOB``);
 * frequent pairs of adjacent instructions fused (:data:`FUSIONS`);
-* fuel (see :mod:`.fuel`) charged per *run*: a maximal sequence of
-  instructions that starts at a leader (function entry, a branch target, the
-  instruction after a terminator) and ends at a terminator (an instruction
-  that branches, calls or returns, ``unreachable``, an instruction with a
-  dynamic cost, a wasmtime-50 check or write-back point).  An ``OP_FUEL``
-  (``spec`` model: charge with a check) or ``OP_WFUEL`` (``wasmtime-50``:
-  charge without a check) in front of each run charges the run's total.
+* fuel charged per *run*, with every cost taken from the one cost table
+  (:data:`.fuel.COSTS` through the model's ``costs``): a run is a maximal
+  sequence of instructions that starts at a leader (function entry, a branch
+  target, the instruction after a terminator) and ends at a terminator (an
+  instruction that branches, calls or returns, ``unreachable``, an
+  instruction with a dynamic cost, a wasmtime check or write-back point).  An
+  ``OP_FUEL`` (``spec`` model: charge with a check) or ``OP_WFUEL``
+  (wasmtime timing: charge without a check) in front of each run charges the
+  run's total.  The length-dependent part of a bulk instruction's cost is
+  charged by ``OP_CHARGE_LENGTH`` right before it (``spec``), or by the
+  wasmtime timing's rules: with the instruction when its length is a small
+  constant, else ``OP_WCHARGE_AFTER`` once it succeeded;
+* the wasmtime timing's other differences in opcodes of their own, so the
+  ``spec`` path has no wasmtime branch: ``OP_WENTRY`` (entry charge and
+  check), ``OP_WCHECK`` (loop-header check) and ``OP_WSYNC`` (write the fuel
+  back to the meter) where :data:`.fuel.WASMTIME_WRITE_BACK_POINTS` says.
 
 Why charging per run is exactly charging per instruction in the ``spec``
 model (``tests/wasm/test_fuel.py::test_run_charging_equals_per_instruction_charging``
@@ -42,15 +51,16 @@ checks it):
 
 from __future__ import annotations
 
+import struct
 import weakref
-from typing import Optional
+from typing import Callable, Optional
 
 from . import fuel as fuel_mod
-from . import numerics
+from . import instructions, numerics
 from .binary import MAX_FUNCTION_LOCALS
 from .errors import InvalidModule, UnsupportedFeature
-from .runtime import LOAD_RESULT_MASK, LOAD_STRUCTS, PAGE_SIZE, STORE_STRUCTS
-from .syntax import FuncType, Module
+from .runtime import DEFAULT_VALUES, PAGE_SIZE, derived_per_module
+from .syntax import BIT_WIDTH, FuncType, Module, expand_block_type
 
 # ---------------------------------------------------------------------------
 # Internal opcodes, numbered in the order the interpreter tests them (the most
@@ -71,8 +81,9 @@ from .syntax import FuncType, Module
     OP_I64_EQ, OP_I64_NE, OP_I64_EQZ, OP_I64_LT_U, OP_BINOP, OP_UNOP, OP_LOAD_S, OP_GLOBAL_GET,
     OP_GLOBAL_SET, OP_BR_ADJ, OP_BR_IF_ADJ, OP_BR_TABLE, OP_DROP, OP_SELECT,
     OP_UNREACHABLE, OP_MEMORY_SIZE, OP_MEMORY_GROW, OP_MEMORY_COPY, OP_MEMORY_FILL, OP_MEMORY_INIT,
-    OP_DATA_DROP, OP_TABLE_COPY, OP_TABLE_INIT, OP_ELEM_DROP, OP_STATIC_OOB,
-) = range(77)
+    OP_DATA_DROP, OP_TABLE_COPY, OP_TABLE_INIT, OP_ELEM_DROP, OP_STATIC_OOB, OP_CHARGE_LENGTH,
+    OP_WSYNC, OP_WCHARGE_AFTER,
+) = range(80)
 
 HOT_OPS = 29
 """Opcodes below this are the frequent ones (tested first)."""
@@ -126,17 +137,28 @@ INLINE_NUMERIC_OPS = {
 """Integer operators the interpreter inlines for speed; ``tests/wasm/test_exec.py``
 checks each against :mod:`.numerics`."""
 
-CONST_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const"})
+# ---------------------------------------------------------------------------
+# Loads and stores as struct codecs, derived from the instruction table
+# ---------------------------------------------------------------------------
 
-TRAPPING_NUMERIC_OPS = frozenset(
-    f"{t}.{name}" for t in ("i32", "i64") for name in ("div_s", "div_u", "rem_s", "rem_u")
-) | frozenset(
-    f"{t}.trunc_{s}_{sign}" for t in ("i32", "i64") for s in ("f32", "f64") for sign in ("s", "u")
-)
-"""§4.3: the only partial numeric operators (division, remainder, trapping truncation)."""
+_STRUCT_CODES = {1: "b", 2: "h", 4: "i", 8: "q"}
 
-ZERO_VALUE = {"i32": 0, "i64": 0, "f32": 0, "f64": 0, "funcref": None, "externref": None}
-"""§4.5.3 default value of each type (bit pattern 0, or the null reference)."""
+
+def load_codec(access: instructions.Access) -> tuple[struct.Struct, Optional[int]]:
+    """The little-endian codec of a load (§4.4.7) and, for a sign-extending
+    one, the mask that turns the negative int it reads into the unsigned bit
+    pattern of its type (``None``: nothing to mask)."""
+    code = _STRUCT_CODES[access.width]
+    if access.signed:
+        return struct.Struct("<" + code), (1 << BIT_WIDTH[access.valtype]) - 1
+    return struct.Struct("<" + code.upper()), None
+
+
+def store_codec(access: instructions.Access) -> tuple[struct.Struct, int]:
+    """The little-endian codec of a store and the mask that wraps its operand
+    to the stored width (§4.4.7)."""
+    return struct.Struct("<" + _STRUCT_CODES[access.width].upper()), (1 << (8 * access.width)) - 1
+
 
 MAX_LOCALS = MAX_FUNCTION_LOCALS
 """Most locals a function may declare: the decoder's limit (wasmtime's),
@@ -210,20 +232,25 @@ class Code:
 
 
 class _Translator:
-    """Translate one function body (see the module docstring)."""
+    """Translate one function body (see the module docstring).
 
-    def __init__(self, module: Module, functypes: tuple[FuncType, ...], fuel_model: str,
+    :data:`RULES` maps every instruction a pyde-v1 function body may contain
+    to the method that translates it, like :data:`.valid.SPECIAL_RULES`."""
+
+    def __init__(self, module: Module, functypes: tuple[FuncType, ...], fuel_model: fuel_mod.FuelModel,
                  numeric_ops: dict, per_instruction: bool = False):
         self.module = module
         self.functypes = functypes
-        self.wasmtime = fuel_model == fuel_mod.WASMTIME_50
+        self.model = fuel_model
+        self.costs = fuel_model.costs
+        self.wasmtime = fuel_model.timing == fuel_mod.WASMTIME_TIMING
         self.numeric_ops = numeric_ops
-        self.per_instruction = per_instruction  # every instruction its own run (tests only)
+        self.per_instruction = per_instruction  # every instruction its own run (the careful code)
         memtypes = [imp.desc for imp in module.imports_of("memory")] + list(module.mems)
         maximum = memtypes[0].limits.max if memtypes else None
         self.memory_bytes_max = (maximum * PAGE_SIZE) if maximum is not None else 1 << 32
         """The most bytes memory 0 can ever hold by its declared type."""
-        # items: [opcode or None, immediate, static cost, is_terminator]
+        # items: [opcode or None, immediate, static cost, is_terminator, is_write_back_point]
         self.items: list[list] = []
         self.labels: list[Label] = []
         self.ctls: list[_Control] = []
@@ -233,8 +260,25 @@ class _Translator:
 
     # -- helpers ------------------------------------------------------------
 
-    def emit(self, op: Optional[int], imm=None, cost: int = 1, terminator: bool = False) -> None:
-        self.items.append([op, imm, cost, terminator or self.per_instruction])
+    def emit(self, op: Optional[int], imm=None, cost: int = 0, terminator: bool = False,
+             write_back: bool = False) -> None:
+        """Append an item; ``write_back``: a wasmtime write-back point
+        (:data:`.fuel.WASMTIME_WRITE_BACK_POINTS`), which the wasmtime timing
+        precedes with ``OP_WSYNC`` (after its run, this item included, is charged)."""
+        self.items.append([op, imm, cost, terminator or self.per_instruction, write_back and self.wasmtime])
+
+    def emit_instr(self, instr, op: Optional[int], imm=None, terminator: bool = False,
+                   write_back: bool = False) -> None:
+        """Emit ``instr`` as ``op`` at its static cost from the cost table."""
+        self.emit(op, imm, self.costs[instr.op].static, terminator, write_back)
+
+    def charge_only(self, instr) -> None:
+        """An instruction with nothing left to do in the flat code (``nop``,
+        ``block``, ``loop``): only its table cost, charged with its run (an
+        item is emitted only when that cost is not 0, so a free one does not
+        separate the instructions around it)."""
+        if self.costs[instr.op].static:
+            self.emit_instr(instr, None)
 
     def new_label(self, bound_here: bool = False) -> Label:
         label = Label(len(self.items) if bound_here else None)
@@ -242,11 +286,7 @@ class _Translator:
         return label
 
     def block_arity(self, blocktype) -> tuple[int, int]:
-        if blocktype is None:
-            return 0, 0
-        if isinstance(blocktype, str):
-            return 0, 1
-        t = self.module.types[blocktype]
+        t = expand_block_type(self.module.types, blocktype)
         return len(t.params), len(t.results)
 
     def branch(self, depth: int) -> tuple[Label, int, int, bool]:
@@ -267,12 +307,16 @@ class _Translator:
         func_label = self.new_label()
         self.ctls.append(_Control("func", 0, 0, len(type.results), func_label))
         if self.wasmtime:
-            self.emit(OP_WENTRY, None, cost=0, terminator=True)
+            self.emit(OP_WENTRY, self.model.entry_cost, terminator=True)
         else:
-            self.emit(None, None, cost=fuel_mod.FUNCTION_ENTRY_COST)
+            self.emit(None, None, cost=self.model.entry_cost)
+        rules = self.RULES
         for instr in body:
             if self.reachable:
-                self.instruction(instr)
+                rule = rules.get(instr.op)
+                if rule is None:
+                    raise UnsupportedFeature("a non-pyde-v1 proposal", f"instruction {instr.op}", instr.offset)
+                rule(self, instr)
             else:
                 self.skip(instr)
             if not self.ctls:
@@ -288,170 +332,227 @@ class _Translator:
             if self.skip_depth:
                 self.skip_depth -= 1
             else:
-                self.end()
+                self.end(instr)
         elif op == "else" and not self.skip_depth:
-            self.else_()
+            self.else_(instr)
 
-    def else_(self) -> None:
-        ctl = self.ctls[-1]
-        if self.reachable:
-            # The then-branch falls through to the end: an uncharged jump.
-            self.emit(OP_BR, ctl.label, cost=0, terminator=True)
-        ctl.else_label.item = len(self.items)
-        self.height = ctl.height + ctl.nparams
-        self.reachable = True
+    # -- one rule per instruction (family), see RULES ------------------------
 
-    def end(self) -> None:
-        ctl = self.ctls.pop()
-        if ctl.kind == "if" and ctl.else_label.item is None:
-            ctl.else_label.item = len(self.items)
-        if ctl.kind == "func":
-            ctl.label.item = len(self.items)
-            self.emit(OP_RETURN, None, cost=0, terminator=True)
-        elif ctl.kind != "loop":
-            ctl.label.item = len(self.items)
-        self.height = ctl.height + ctl.nresults
-        self.reachable = True
+    def local_get(self, instr):
+        self.emit_instr(instr, OP_LOCAL_GET, instr.local_index)
+        self.height += 1
 
-    def instruction(self, instr) -> None:
-        op, imm = instr.op, instr.imm
-        if op == "local.get":
-            self.emit(OP_LOCAL_GET, imm[0]); self.height += 1
-        elif op == "local.set":
-            self.emit(OP_LOCAL_SET, imm[0]); self.height -= 1
-        elif op == "local.tee":
-            self.emit(OP_LOCAL_TEE, imm[0])
-        elif op in CONST_OPS:
-            self.emit(OP_CONST, imm[0]); self.height += 1
-        elif op in INLINE_NUMERIC_OPS:
-            self.emit(INLINE_NUMERIC_OPS[op]); self.height -= numerics.ARITY[op] - 1
-        elif op in self.numeric_ops:
-            arity = numerics.ARITY[op]
-            self.emit(OP_BINOP if arity == 2 else OP_UNOP, self.numeric_ops[op],
-                      )
-            self.height -= arity - 1
-        elif op in LOAD_STRUCTS and self.never_in_bounds(imm[1], LOAD_STRUCTS[op].size):
-            self.emit(OP_STATIC_OOB, None, terminator=True)
-        elif op in STORE_STRUCTS and self.never_in_bounds(imm[1], STORE_STRUCTS[op][0].size):
-            self.emit(OP_STATIC_OOB, None, terminator=True); self.height -= 2
-        elif op in LOAD_STRUCTS:
-            codec = LOAD_STRUCTS[op]
-            if codec.format[1] in "bhi":
-                self.emit(OP_LOAD_S, (codec.unpack_from, imm[1], LOAD_RESULT_MASK[op]))
-            else:
-                self.emit(OP_LOAD, (codec.unpack_from, imm[1]))
-        elif op in STORE_STRUCTS:
-            codec, mask = STORE_STRUCTS[op]
-            self.emit(OP_STORE, (codec.pack_into, imm[1], mask))
-            self.height -= 2
-        elif op == "global.get":
-            self.emit(OP_GLOBAL_GET, imm[0]); self.height += 1
-        elif op == "global.set":
-            self.emit(OP_GLOBAL_SET, imm[0]); self.height -= 1
-        elif op in ("block", "loop", "if"):
-            self.structured(op, imm[0])
-        elif op == "else":
-            self.else_()
-        elif op == "end":
-            self.end()
-        elif op == "br":
-            label, height, arity, cut = self.branch(imm[0])
-            self.emit(OP_BR_ADJ if cut else OP_BR, (label, height, arity) if cut else label, terminator=True)
-            self.become_unreachable()
-        elif op == "br_if":
-            self.height -= 1
-            label, height, arity, cut = self.branch(imm[0])
-            self.emit(OP_BR_IF_ADJ if cut else OP_BR_IF, (label, height, arity) if cut else label,
-                      terminator=True)
-        elif op == "br_table":
-            self.height -= 1
-            entries = []
-            for depth in (*imm[0], imm[1]):
-                label, height, arity, cut = self.branch(depth)
-                entries.append((label, height if cut else -1, arity))
-            self.emit(OP_BR_TABLE, (tuple(entries[:-1]), entries[-1]), terminator=True)
-            self.become_unreachable()
-        elif op == "return":
-            self.emit(OP_RETURN, None, cost=0, terminator=True)
-            self.become_unreachable()
-        elif op == "unreachable":
-            self.emit(OP_UNREACHABLE, None, cost=0, terminator=True)
-            self.become_unreachable()
-        elif op == "nop":
-            pass
-        elif op == "drop":
-            self.emit(OP_DROP, None, cost=0); self.height -= 1
-        elif op == "select":
-            self.emit(OP_SELECT); self.height -= 2
-        elif op == "call":
-            t = self.functypes[imm[0]]
-            self.emit(OP_CALL, imm[0], terminator=True)
-            self.height += len(t.results) - len(t.params)
-        elif op == "call_indirect":
-            t = self.module.types[imm[0]]
-            self.emit(OP_CALL_INDIRECT, (imm[0], imm[1]), terminator=True)
-            self.height += len(t.results) - len(t.params) - 1
-        elif op == "memory.size":
-            self.emit(OP_MEMORY_SIZE); self.height += 1
-        elif op == "memory.grow":
-            self.emit(OP_MEMORY_GROW, self.static_length(), cost=0, terminator=True)
-        elif op == "memory.copy":
-            self.emit(OP_MEMORY_COPY, self.static_length(), cost=0, terminator=True); self.height -= 3
-        elif op == "memory.fill":
-            self.emit(OP_MEMORY_FILL, self.static_length(), cost=0, terminator=True); self.height -= 3
-        elif op == "memory.init":
-            self.emit(OP_MEMORY_INIT, (imm[0], self.static_length()), cost=0, terminator=True)
-            self.height -= 3
-        elif op == "data.drop":
-            self.emit(OP_DATA_DROP, imm[0])
-        elif op == "table.copy":
-            self.emit(OP_TABLE_COPY, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
-            self.height -= 3
-        elif op == "table.init":
-            self.emit(OP_TABLE_INIT, (imm[0], imm[1], self.static_length()), cost=0, terminator=True)
-            self.height -= 3
-        elif op == "elem.drop":
-            self.emit(OP_ELEM_DROP, imm[0])
+    def local_set(self, instr):
+        self.emit_instr(instr, OP_LOCAL_SET, instr.local_index)
+        self.height -= 1
+
+    def local_tee(self, instr):
+        self.emit_instr(instr, OP_LOCAL_TEE, instr.local_index)
+
+    def global_get(self, instr):
+        self.emit_instr(instr, OP_GLOBAL_GET, instr.global_index)
+        self.height += 1
+
+    def global_set(self, instr):
+        self.emit_instr(instr, OP_GLOBAL_SET, instr.global_index)
+        self.height -= 1
+
+    def const(self, instr):
+        self.emit_instr(instr, OP_CONST, instr.value)
+        self.height += 1
+
+    def numeric(self, instr):
+        """Numeric operators: the hottest integer ones inlined, the others
+        calling :mod:`.numerics`."""
+        op = instr.op
+        arity = numerics.ARITY[op]
+        if op in INLINE_NUMERIC_OPS:
+            self.emit_instr(instr, INLINE_NUMERIC_OPS[op])
         else:
-            raise UnsupportedFeature("a non-pyde-v1 proposal", f"instruction {op}", instr.offset)
+            self.emit_instr(instr, OP_BINOP if arity == 2 else OP_UNOP, self.numeric_ops[op])
+        self.height -= arity - 1
 
-    def never_in_bounds(self, offset: int, size: int) -> bool:
-        """A load/store whose static offset already puts it past the largest
-        size memory 0 can ever have traps whatever its address operand.
-        wasmtime compiles it like ``unreachable`` (a write-back point,
-        ``spec/findings/wasmtime-fuel-checks.md``); both models give the same
-        trap, only the ``wasmtime-50`` write-back makes it observable."""
-        return offset + size > self.memory_bytes_max
+    def load(self, instr):
+        """§4.4.7 loads: bounds are enforced by the struct codec (see ``OP_LOAD`` in :mod:`.fast`)."""
+        access = instructions.LOADS[instr.op]
+        offset = instr.memarg.offset
+        if self.never_in_bounds(offset, access.width):
+            self.emit_instr(instr, OP_STATIC_OOB, None, terminator=True, write_back=True)
+            return
+        codec, mask = load_codec(access)
+        if mask is None:
+            self.emit_instr(instr, OP_LOAD, (codec.unpack_from, offset))
+        else:
+            self.emit_instr(instr, OP_LOAD_S, (codec.unpack_from, offset, mask))
 
-    def static_length(self) -> bool:
-        """Whether the length operand of the dynamic-cost instruction about to
-        be emitted is, for wasmtime, a small translation-time constant (see
-        :func:`.fuel.wasmtime_length_is_static`): the instruction right before
-        is an ``i32.const`` and no branch lands in between."""
-        if not self.items or self.items[-1][0] != OP_CONST:
-            return False
-        here = len(self.items)
-        if any(label.item == here for label in self.labels):
-            return False
-        return fuel_mod.wasmtime_length_is_static(self.items[-1][1])
+    def store(self, instr):
+        """§4.4.7 stores: bounds are enforced by the struct codec (see ``OP_STORE`` in :mod:`.fast`)."""
+        access = instructions.STORES[instr.op]
+        offset = instr.memarg.offset
+        if self.never_in_bounds(offset, access.width):
+            self.emit_instr(instr, OP_STATIC_OOB, None, terminator=True, write_back=True)
+        else:
+            codec, mask = store_codec(access)
+            self.emit_instr(instr, OP_STORE, (codec.pack_into, offset, mask))
+        self.height -= 2
 
-    def structured(self, op: str, blocktype) -> None:
-        nparams, nresults = self.block_arity(blocktype)
+    def structured(self, instr) -> None:
+        """``block``, ``loop``, ``if``: a control frame; ``if`` jumps to its
+        else/end when its condition is 0; a loop is a wasmtime check point."""
+        op = instr.op
+        nparams, nresults = self.block_arity(instr.block_type)
         if op == "if":
             self.height -= 1
         base = self.height - nparams
         if op == "loop":
             label = self.new_label(bound_here=True)
             if self.wasmtime:
-                self.emit(OP_WCHECK, None, cost=0, terminator=True)
+                self.emit(OP_WCHECK, None, terminator=True)
+            self.charge_only(instr)
             self.ctls.append(_Control("loop", base, nparams, nresults, label))
         elif op == "block":
+            self.charge_only(instr)
             self.ctls.append(_Control("block", base, nparams, nresults, self.new_label()))
         else:
             ctl = _Control("if", base, nparams, nresults, self.new_label())
             ctl.else_label = self.new_label()
-            self.emit(OP_IF, ctl.else_label, terminator=True)
+            self.emit_instr(instr, OP_IF, ctl.else_label, terminator=True)
             self.ctls.append(ctl)
+
+    def else_(self, instr) -> None:
+        ctl = self.ctls[-1]
+        if self.reachable:
+            # The then-branch falls through to the end: an uncharged jump.
+            self.emit_instr(instr, OP_BR, ctl.label, terminator=True)
+        ctl.else_label.item = len(self.items)
+        self.height = ctl.height + ctl.nparams
+        self.reachable = True
+
+    def end(self, instr) -> None:
+        ctl = self.ctls.pop()
+        if ctl.kind == "if" and ctl.else_label.item is None:
+            ctl.else_label.item = len(self.items)
+        if ctl.kind == "func":
+            ctl.label.item = len(self.items)
+            self.emit_instr(instr, OP_RETURN, None, terminator=True, write_back=True)  # the function's exit
+        elif ctl.kind != "loop":
+            ctl.label.item = len(self.items)
+        self.height = ctl.height + ctl.nresults
+        self.reachable = True
+
+    def br(self, instr):
+        label, height, arity, cut = self.branch(instr.label)
+        self.emit_instr(instr, OP_BR_ADJ if cut else OP_BR, (label, height, arity) if cut else label,
+                        terminator=True)
+        self.become_unreachable()
+
+    def br_if(self, instr):
+        self.height -= 1
+        label, height, arity, cut = self.branch(instr.label)
+        self.emit_instr(instr, OP_BR_IF_ADJ if cut else OP_BR_IF, (label, height, arity) if cut else label,
+                        terminator=True)
+
+    def br_table(self, instr):
+        self.height -= 1
+        entries = []
+        for depth in (*instr.labels, instr.default):
+            label, height, arity, cut = self.branch(depth)
+            entries.append((label, height if cut else -1, arity))
+        self.emit_instr(instr, OP_BR_TABLE, (tuple(entries[:-1]), entries[-1]), terminator=True)
+        self.become_unreachable()
+
+    def return_(self, instr):
+        self.emit_instr(instr, OP_RETURN, None, terminator=True, write_back=True)
+        self.become_unreachable()
+
+    def unreachable(self, instr):
+        self.emit_instr(instr, OP_UNREACHABLE, None, terminator=True, write_back=True)
+        self.become_unreachable()
+
+    def drop(self, instr):
+        self.emit_instr(instr, OP_DROP)
+        self.height -= 1
+
+    def select(self, instr):
+        self.emit_instr(instr, OP_SELECT)
+        self.height -= 2
+
+    def call(self, instr):
+        t = self.functypes[instr.func_index]
+        self.emit_instr(instr, OP_CALL, instr.func_index, terminator=True, write_back=True)
+        self.height += len(t.results) - len(t.params)
+
+    def call_indirect(self, instr):
+        t = self.module.types[instr.type_index]
+        self.emit_instr(instr, OP_CALL_INDIRECT, (instr.type_index, instr.table_index), terminator=True,
+                        write_back=True)  # before call_indirect's checks can trap
+        self.height += len(t.results) - len(t.params) - 1
+
+    def memory_size(self, instr):
+        self.emit_instr(instr, OP_MEMORY_SIZE)
+        self.height += 1
+
+    def data_drop(self, instr):
+        self.emit_instr(instr, OP_DATA_DROP, instr.data_index)
+
+    def elem_drop(self, instr):
+        self.emit_instr(instr, OP_ELEM_DROP, instr.elem_index)
+
+    def length_dependent(self, instr):
+        """The instructions whose cost depends on their length operand
+        (:data:`.fuel.DYNAMIC_COST_OPS`): each ends its run, and its cost is
+        charged as its fuel model says (:meth:`charge_length`)."""
+        op, imm, pops = _LENGTH_DEPENDENT[instr.op]
+        self.charge_length(instr, op, imm(instr))
+        self.height -= pops
+
+    def charge_length(self, instr, op: int, imm) -> None:
+        """Emit a length-dependent instruction with its charge.
+
+        ``spec``: ``OP_CHARGE_LENGTH`` charges the whole cost (static +
+        per-unit x the length on top of the stack) with a check, then the
+        instruction runs; nothing else is charged for it.
+        wasmtime timing, length an ``i32.const`` at most ``static_length_max``
+        (the static path): the whole cost, known now, is charged with the run,
+        unchecked.  Any other length (the runtime path): the static part with
+        the run, the per-unit part by ``OP_WCHARGE_AFTER`` once the
+        instruction succeeded (for ``memory.grow``: once it grew the memory),
+        checked on the spot."""
+        cost = self.costs[instr.op]
+        if not self.wasmtime:
+            self.emit(OP_CHARGE_LENGTH, cost)
+            self.emit(op, imm, terminator=True)
+        elif not cost.per_unit:
+            self.emit(op, imm, cost.static, terminator=True)
+        elif self.static_length() is not None:
+            self.emit(op, imm, cost.of(self.static_length()), terminator=True)
+        else:
+            self.emit(op, imm, cost.static)
+            self.emit(OP_WCHARGE_AFTER, (cost.per_unit, instr.op == "memory.grow"), terminator=True)
+
+    RULES: dict[str, Callable] = {}
+
+    def never_in_bounds(self, offset: int, size: int) -> bool:
+        """A load/store whose static offset already puts it past the largest
+        size memory 0 can ever have traps whatever its address operand.
+        wasmtime compiles it like ``unreachable`` (a write-back point,
+        ``spec/findings/wasmtime-fuel-checks.md``); both models give the same
+        trap, only the wasmtime write-back makes it observable."""
+        return offset + size > self.memory_bytes_max
+
+    def static_length(self) -> Optional[int]:
+        """The length operand of the length-dependent instruction about to be
+        emitted, when the wasmtime timing treats it as a translation-time
+        constant (:meth:`.fuel.FuelModel.length_is_static`): the instruction
+        right before is an ``i32.const`` and no branch lands in between;
+        else ``None``."""
+        if not self.items or self.items[-1][0] != OP_CONST:
+            return None
+        here = len(self.items)
+        if any(label.item == here for label in self.labels):
+            return None
+        constant = self.items[-1][1]
+        return constant if self.model.length_is_static(constant) else None
 
     # -- fuel runs and layout -----------------------------------------------
 
@@ -484,8 +585,12 @@ class _Translator:
             while i < stop:
                 item_pc[i] = len(ops) if i != start else first_pc
                 op, imm = items[i][0], items[i][1]
+                if items[i][4]:
+                    ops.append(OP_WSYNC)
+                    imms.append(None)
+                    refund.append(0)
                 if op is not None:
-                    while i + 1 < stop and (op, items[i + 1][0]) in FUSIONS:
+                    while i + 1 < stop and not items[i + 1][4] and (op, items[i + 1][0]) in FUSIONS:
                         op, combine = FUSIONS[(op, items[i + 1][0])]
                         imm = combine(imm, items[i + 1][1])
                         i += 1
@@ -519,21 +624,61 @@ class _Translator:
         return imm
 
 
+_LENGTH_DEPENDENT = {
+    # mnemonic: (opcode, its immediate, operands popped)
+    "memory.grow": (OP_MEMORY_GROW, lambda instr: None, 0),
+    "memory.copy": (OP_MEMORY_COPY, lambda instr: None, 3),
+    "memory.fill": (OP_MEMORY_FILL, lambda instr: None, 3),
+    "memory.init": (OP_MEMORY_INIT, lambda instr: instr.data_index, 3),
+    "table.copy": (OP_TABLE_COPY, lambda instr: (instr.dst_table, instr.src_table), 3),
+    "table.init": (OP_TABLE_INIT, lambda instr: (instr.elem_index, instr.table_index), 3),
+}
+
+
+def _rule_of(info: instructions.InstructionInfo) -> Optional[Callable]:
+    """The translator's rule for a row of the instruction table (``None``:
+    not admitted in a pyde-v1 function body, the ``ref.*`` instructions)."""
+    t = _Translator
+    by_name = {
+        "unreachable": t.unreachable, "nop": t.charge_only, "block": t.structured, "loop": t.structured,
+        "if": t.structured, "else": t.else_, "end": t.end, "br": t.br, "br_if": t.br_if,
+        "br_table": t.br_table, "return": t.return_, "call": t.call, "call_indirect": t.call_indirect,
+        "drop": t.drop, "select": t.select, "local.get": t.local_get, "local.set": t.local_set,
+        "local.tee": t.local_tee, "global.get": t.global_get, "global.set": t.global_set,
+        "memory.size": t.memory_size, "data.drop": t.data_drop, "elem.drop": t.elem_drop,
+    }
+    if info.name in by_name:
+        return by_name[info.name]
+    if info.name in _LENGTH_DEPENDENT:
+        return t.length_dependent
+    if info.access is not None:
+        return t.load if info.access.kind == "load" else t.store
+    if info.name in instructions.CONSTANTS:
+        return t.const
+    if info.name in instructions.NUMERIC_OPERATORS:
+        return t.numeric
+    return None
+
+
+_Translator.RULES = {info.name: rule for info in instructions.INSTRUCTIONS if (rule := _rule_of(info)) is not None}
+
+
 def translate_function(module: Module, index: int, fuel_model: str, numeric_ops: dict,
                        per_instruction: bool = False) -> Code:
-    """Pre-decode defined function ``index`` (0 = the first non-imported one).
+    """Pre-decode defined function ``index`` (0 = the first non-imported one)
+    for the fuel model named ``fuel_model``.
 
     ``per_instruction=True`` charges fuel before every single instruction (no
-    runs, no superinstructions): slow, used by the tests to show that charging
-    per run is indistinguishable from it."""
+    runs, no superinstructions): the careful code the interpreter falls back
+    to, and what the tests compare run charging with."""
     func = module.funcs[index]
     functypes = tuple(module.types[i] for i in module.func_type_indices())
     type = module.types[func.type_index]
     declared = sum(count for count, _ in func.locals)
     if declared > MAX_LOCALS:
         raise InvalidModule(f"function {index} declares {declared} locals, more than the {MAX_LOCALS} allowed")
-    zeros = [ZERO_VALUE[t] for count, t in func.locals for _ in range(count)]
-    translator = _Translator(module, functypes, fuel_model, numeric_ops, per_instruction)
+    zeros = [DEFAULT_VALUES[t] for count, t in func.locals for _ in range(count)]
+    translator = _Translator(module, functypes, fuel_mod.model(fuel_model), numeric_ops, per_instruction)
     ops, imms, run_costs = translator.translate(type, func.body)
     code = Code(ops, imms, type, zeros, run_costs, name=f"func {len(module.imports_of('func')) + index}")
     code.refund = translator.refund
@@ -543,23 +688,13 @@ def translate_function(module: Module, index: int, fuel_model: str, numeric_ops:
     return code
 
 
-_CACHE: dict[int, tuple] = {}
-
-
 def module_code(module: Module, fuel_model: str, nan_canonicalization: bool) -> list[Code]:
     """The pre-decoded code of every function defined by ``module``, computed
     once per (module object, fuel model, NaN setting) and cached while the
     module object lives."""
-    key = id(module)
-    entry = _CACHE.get(key)
-    if entry is None or entry[0]() is not module:
-        entry = (weakref.ref(module, lambda _ref, key=key, cache=_CACHE: cache.pop(key, None)), {})
-        _CACHE[key] = entry
-    variants = entry[1]
-    variant = (fuel_model, bool(nan_canonicalization))
-    codes = variants.get(variant)
-    if codes is None:
+
+    def build(module: Module) -> list[Code]:
         numeric_ops = numerics.operators(nan_canonicalization)
-        codes = [translate_function(module, i, fuel_model, numeric_ops) for i in range(len(module.funcs))]
-        variants[variant] = codes
-    return codes
+        return [translate_function(module, i, fuel_model, numeric_ops) for i in range(len(module.funcs))]
+
+    return derived_per_module(module, ("fast", fuel_model, bool(nan_canonicalization)), build)

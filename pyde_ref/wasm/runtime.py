@@ -5,13 +5,15 @@ bit patterns (see :mod:`.syntax`); references are ``None`` (null) or a function
 address.
 
 The machine parameters that are not in the core spec live here, in one place:
-:data:`PAGE_SIZE`, :data:`WASM_MAX_MEMORY_PAGES`, :data:`PYDE_MAX_MEMORY_PAGES`,
-:data:`MAX_CALL_DEPTH` and :class:`MachineConfig`.
+:data:`PAGE_SIZE`, :data:`WASM_MAX_MEMORY_PAGES`, :data:`PYDE_MAX_MEMORY_PAGES`
+(the single definition of Pyde's 64 MiB cap), :data:`MAX_ACTIVATIONS`,
+:data:`MAX_LOCAL_SLOTS`, :data:`MAX_TABLE_ELEMENTS` and :class:`MachineConfig`
+(which also names the execution tier).
 """
 
 from __future__ import annotations
 
-import struct
+import weakref
 from typing import Any, Callable, Optional, Sequence, Union
 
 import attrs
@@ -36,9 +38,11 @@ wasmtime enforces it with ``Store.set_limits(memory_size=64 MiB)``; under the ca
 ``memory.grow`` past it returns -1 and a module whose initial memory exceeds it
 is uninstantiable."""
 
-MAX_CALL_DEPTH = 10_000
-"""The most wasm and host function activations that may be live at once; the
-call that would exceed it traps ``call_stack_exhausted``.  wasmtime instead
+MAX_ACTIVATIONS = 10_000
+"""The most wasm and host function activations that may be live at once (in
+all nested invocations of a thread together); the call that would exceed it
+traps ``call_stack_exhausted``.  (Not the ABI's limit on cross-contract call
+frames, which is a different quantity.)  wasmtime instead
 overflows a native stack (512 KiB by default) whose depth depends on frame
 sizes; the reference counts frames.  See ``spec/findings/call-depth.md``."""
 
@@ -53,26 +57,56 @@ needs more than a few thousand (one funcref table, no ``table.grow``)."""
 MAX_LOCAL_SLOTS = 1 << 20
 """The most locals (parameters included) all live activations may hold
 together; a call that would exceed it traps ``call_stack_exhausted``.  It
-bounds the reference's memory where :data:`MAX_CALL_DEPTH` alone would not
+bounds the reference's memory where :data:`MAX_ACTIVATIONS` alone would not
 (10 000 frames of a function with 50 000 locals), as wasmtime's fixed-size
 native stack bounds it.  See ``spec/findings/call-depth.md``."""
 
 
+FAST = "fast"
+"""The fast tier: pre-decoded, fused, run-charged code (:mod:`.predecode`, :mod:`.fast`)."""
+
+READING = "reading"
+"""The reading tier: the instructions as decoded, executed as §4.4 states (:mod:`.eval`)."""
+
+TIERS = (FAST, READING)
+"""The two execution tiers.  Under the ``spec`` fuel model they are
+observably identical (``tests/wasm/test_tiers.py``, ``pyde-ref fuzz --tier-check``)."""
+
+
 @attrs.frozen
 class MachineConfig:
-    """The machine's parameters; every validator must use the same ones."""
+    """The machine's parameters; every validator must use the same ones.
+
+    ``tier`` picks the execution tier (:data:`TIERS`); the reading tier
+    implements the ``spec`` fuel model only.  ``observer`` (reading tier only,
+    not part of the configuration's identity) is told about every executed
+    instruction and host call (:class:`.eval.Observer`)."""
 
     max_memory_pages: int = PYDE_MAX_MEMORY_PAGES
     nan_canonicalization: bool = True
     fuel_model: str = fuel_mod.DEFAULT_FUEL_MODEL
-    max_call_depth: int = MAX_CALL_DEPTH
+    max_activations: int = MAX_ACTIVATIONS
+    tier: str = FAST
+    observer: Any = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        fuel_mod.check_model(self.fuel_model)
+        model = fuel_mod.model(self.fuel_model)
         if not 0 <= self.max_memory_pages <= WASM_MAX_MEMORY_PAGES:
             raise ValueError(f"max_memory_pages must be in [0, {WASM_MAX_MEMORY_PAGES}]")
-        if self.max_call_depth < 1:
-            raise ValueError("max_call_depth must be at least 1")
+        if self.max_activations < 1:
+            raise ValueError("max_activations must be at least 1")
+        if self.tier not in TIERS:
+            raise ValueError(f"unknown tier {self.tier!r}; expected one of {', '.join(TIERS)}")
+        if self.tier == READING and model.timing != fuel_mod.PER_INSTRUCTION:
+            raise ValueError(f"the reading tier implements the {fuel_mod.SPEC} fuel model only, "
+                             f"not {self.fuel_model}")
+        if self.observer is not None and self.tier != READING:
+            raise ValueError("an observer needs the reading tier")
+
+    @property
+    def fuel(self) -> fuel_mod.FuelModel:
+        """The fuel model :attr:`fuel_model` names."""
+        return fuel_mod.MODELS[self.fuel_model]
 
 
 # ---------------------------------------------------------------------------
@@ -131,12 +165,18 @@ class FuncInstance:
                  host: Optional[HostFunc] = None):
         self.type = type
         self.module = module
-        self.code = code  # the pre-decoded body (see .predecode) of a wasm function
+        self.code = code  # a wasm function's body as its store's tier runs it (eval.Body, predecode.Code)
         self.host = host
 
     @property
     def is_host(self) -> bool:
         return self.host is not None
+
+
+DEFAULT_VALUES: dict[ValType, Any] = {"i32": 0, "i64": 0, "f32": 0, "f64": 0, "funcref": None, "externref": None}
+"""§4.2.1 the default value of each value type: 0 (all bits clear) for a
+number type, the null reference (``None``) for a reference type.  A function's
+declared locals start with them (§4.4.10)."""
 
 
 def value_fits(valtype: ValType, value: Any) -> bool:
@@ -146,9 +186,6 @@ def value_fits(valtype: ValType, value: Any) -> bool:
     if width is None:
         return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < (1 << width)
-
-
-_MEMORY_TRAP = TrapKind.MEMORY_OUT_OF_BOUNDS
 
 
 class MemoryInstance:
@@ -179,7 +216,7 @@ class MemoryInstance:
     def check_range(self, addr: int, n: int) -> None:
         """Trap unless ``[addr, addr + n)`` lies inside the memory."""
         if addr < 0 or n < 0 or addr + n > len(self.data):
-            raise Trap(_MEMORY_TRAP, f"{n} bytes at {addr} outside memory of {len(self.data)} bytes")
+            raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"{n} bytes at {addr} outside memory of {len(self.data)} bytes")
 
     def read(self, addr: int, n: int) -> bytes:
         """The ``n`` bytes at ``addr``; traps ``memory_out_of_bounds``."""
@@ -360,24 +397,23 @@ class Store:
         raise ValueError(f"unknown extern kind {ext.kind!r}")
 
 
-# Little-endian fixed-width codecs used by loads and stores (§4.4.7).
-LOAD_STRUCTS = {
-    "i32.load": struct.Struct("<I"), "i64.load": struct.Struct("<Q"),
-    "f32.load": struct.Struct("<I"), "f64.load": struct.Struct("<Q"),
-    "i32.load8_s": struct.Struct("<b"), "i32.load8_u": struct.Struct("<B"),
-    "i32.load16_s": struct.Struct("<h"), "i32.load16_u": struct.Struct("<H"),
-    "i64.load8_s": struct.Struct("<b"), "i64.load8_u": struct.Struct("<B"),
-    "i64.load16_s": struct.Struct("<h"), "i64.load16_u": struct.Struct("<H"),
-    "i64.load32_s": struct.Struct("<i"), "i64.load32_u": struct.Struct("<I"),
-}
-STORE_STRUCTS = {
-    "i32.store": (struct.Struct("<I"), 0xFFFFFFFF), "i64.store": (struct.Struct("<Q"), (1 << 64) - 1),
-    "f32.store": (struct.Struct("<I"), 0xFFFFFFFF), "f64.store": (struct.Struct("<Q"), (1 << 64) - 1),
-    "i32.store8": (struct.Struct("<B"), 0xFF), "i32.store16": (struct.Struct("<H"), 0xFFFF),
-    "i64.store8": (struct.Struct("<B"), 0xFF), "i64.store16": (struct.Struct("<H"), 0xFFFF),
-    "i64.store32": (struct.Struct("<I"), 0xFFFFFFFF),
-}
-LOAD_RESULT_MASK = {
-    name: (0xFFFFFFFF if name.startswith(("i32", "f32")) else (1 << 64) - 1) for name in LOAD_STRUCTS
-}
-"""Signed loads read a negative int; masking gives the unsigned bit pattern."""
+# ---------------------------------------------------------------------------
+# Data derived from a module once (the tiers' forms of its function bodies)
+# ---------------------------------------------------------------------------
+
+_DERIVED: dict[int, tuple] = {}
+
+
+def derived_per_module(module: Module, key: Any, build: Callable[[Module], Any]) -> Any:
+    """``build(module)``, computed once per module object and ``key`` and
+    kept while the module object lives (instantiating a module many times
+    reuses it)."""
+    ident = id(module)
+    entry = _DERIVED.get(ident)
+    if entry is None or entry[0]() is not module:
+        entry = (weakref.ref(module, lambda _ref, ident=ident, cache=_DERIVED: cache.pop(ident, None)), {})
+        _DERIVED[ident] = entry
+    variants = entry[1]
+    if key not in variants:
+        variants[key] = build(module)
+    return variants[key]

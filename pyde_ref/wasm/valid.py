@@ -19,7 +19,7 @@ from typing import Optional
 
 import attrs
 
-from . import features
+from . import features, instructions
 from .errors import InvalidModule
 from .syntax import (
     NUM_TYPES,
@@ -28,6 +28,7 @@ from .syntax import (
     Instruction,
     Limits,
     Module,
+    expand_block_type,
 )
 
 MAX_MEMORY_PAGES = 65536
@@ -41,91 +42,25 @@ UNKNOWN = None
 
 
 # ---------------------------------------------------------------------------
-# Instruction signatures: every instruction whose typing is a fixed
-# [params] -> [results] (§3.3.1-3.3.7), as data.
+# What the instruction table says about typing
 # ---------------------------------------------------------------------------
 
-
-def _build_signatures() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    sig: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for t in ("i32", "i64"):
-        for op in ("clz", "ctz", "popcnt", "extend8_s", "extend16_s"):
-            sig[f"{t}.{op}"] = ((t,), (t,))
-        for op in ("add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or",
-                   "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"):
-            sig[f"{t}.{op}"] = ((t, t), (t,))
-        sig[f"{t}.eqz"] = ((t,), ("i32",))
-        for op in ("eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"):
-            sig[f"{t}.{op}"] = ((t, t), ("i32",))
-    sig["i64.extend32_s"] = (("i64",), ("i64",))
-    for t in ("f32", "f64"):
-        for op in ("abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"):
-            sig[f"{t}.{op}"] = ((t,), (t,))
-        for op in ("add", "sub", "mul", "div", "min", "max", "copysign"):
-            sig[f"{t}.{op}"] = ((t, t), (t,))
-        for op in ("eq", "ne", "lt", "gt", "le", "ge"):
-            sig[f"{t}.{op}"] = ((t, t), ("i32",))
-    # §3.3.1 conversions t2.cvtop_t1(_sx): one operand of t1, one result of t2.
-    conversions = (
-        "i32.wrap_i64 i64.extend_i32_s i64.extend_i32_u "
-        "f32.demote_f64 f64.promote_f32 "
-        "i32.reinterpret_f32 i64.reinterpret_f64 f32.reinterpret_i32 f64.reinterpret_i64"
-    ).split()
-    for ti in ("i32", "i64"):
-        for tf in ("f32", "f64"):
-            for sx in ("s", "u"):
-                conversions += [f"{ti}.trunc_{tf}_{sx}", f"{ti}.trunc_sat_{tf}_{sx}",
-                                f"{tf}.convert_{ti}_{sx}"]
-    for name in conversions:
-        result, rest = name.split(".")
-        operand = rest.split("_")[-2] if rest.endswith(("_s", "_u")) else rest.split("_")[-1]
-        sig[name] = ((operand,), (result,))
-    for t in NUM_TYPES:
-        sig[f"{t}.const"] = ((), (t,))
-    for name, (t, _width) in LOADS.items():
-        sig[name] = (("i32",), (t,))
-    for name, (t, _width) in STORES.items():
-        sig[name] = (("i32", t), ())
-    sig["memory.size"] = ((), ("i32",))
-    sig["memory.grow"] = (("i32",), ("i32",))
-    for name in ("memory.copy", "memory.fill", "memory.init", "table.copy", "table.init"):
-        sig[name] = (("i32", "i32", "i32"), ())
-    sig["data.drop"] = ((), ())
-    sig["elem.drop"] = ((), ())
-    sig["nop"] = ((), ())
-    return sig
-
-
-LOADS = {
-    "i32.load": ("i32", 4), "i64.load": ("i64", 8), "f32.load": ("f32", 4),
-    "f64.load": ("f64", 8), "i32.load8_s": ("i32", 1), "i32.load8_u": ("i32", 1),
-    "i32.load16_s": ("i32", 2), "i32.load16_u": ("i32", 2), "i64.load8_s": ("i64", 1),
-    "i64.load8_u": ("i64", 1), "i64.load16_s": ("i64", 2), "i64.load16_u": ("i64", 2),
-    "i64.load32_s": ("i64", 4), "i64.load32_u": ("i64", 4),
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    info.name: info.signature for info in instructions.INSTRUCTIONS if info.signature is not None
 }
-"""Loads: result type and access width in bytes (§3.3.7)."""
-
-STORES = {
-    "i32.store": ("i32", 4), "i64.store": ("i64", 8), "f32.store": ("f32", 4),
-    "f64.store": ("f64", 8), "i32.store8": ("i32", 1), "i32.store16": ("i32", 2),
-    "i64.store8": ("i64", 1), "i64.store16": ("i64", 2), "i64.store32": ("i64", 4),
-}
-"""Stores: operand type and access width in bytes (§3.3.7)."""
-
-MEMORY_ACCESS_WIDTH = {**{k: w for k, (_, w) in LOADS.items()},
-                       **{k: w for k, (_, w) in STORES.items()}}
-
-SIGNATURES = _build_signatures()
+"""Every instruction whose typing is a fixed ``[params] -> [results]``
+(§3.3.1-3.3.7), from the instruction table; the others have a rule in
+:data:`SPECIAL_RULES`."""
 
 MEMORY_INSTRUCTIONS = frozenset(
-    [*LOADS, *STORES, "memory.size", "memory.grow", "memory.copy", "memory.fill", "memory.init"]
+    info.name for info in instructions.INSTRUCTIONS
+    if info.family == instructions.MEMORY and info.name != "data.drop"
 )
-"""Instructions that need memory 0 to exist (§3.3.7)."""
+"""§3.3.7: every memory instruction but ``data.drop`` needs memory 0 to exist."""
 
-CONSTANT_INSTRUCTIONS = frozenset(
-    ["i32.const", "i64.const", "f32.const", "f64.const", "ref.null", "ref.func", "global.get", "end"]
-)
-"""§3.3.10 constant instructions (pyde-v1, without extended-const)."""
+CONSTANT_INSTRUCTIONS = frozenset(info.name for info in instructions.INSTRUCTIONS if info.constant) | {"end"}
+"""§3.3.10 constant instructions (pyde-v1, without extended-const), and the
+``end`` that closes a constant expression."""
 
 
 # ---------------------------------------------------------------------------
@@ -250,7 +185,7 @@ def declared_function_references(module: Module) -> frozenset[int]:
         if elem.offset is not None:
             exprs.append(elem.offset)
     for expr in exprs:
-        refs.update(i.imm[0] for i in expr if i.op == "ref.func")
+        refs.update(i.func_index for i in expr if i.op == "ref.func")
     refs.update(e.index for e in module.exports if e.kind == "func")
     return frozenset(refs)
 
@@ -316,7 +251,7 @@ def validate_const_expr(c: Context, expr: Expr, result: str, visible_globals: in
     for instr in expr:
         if instr.op in CONSTANT_INSTRUCTIONS:
             if instr.op == "global.get":
-                index = instr.imm[0]
+                index = instr.global_index
                 if index >= min(visible_globals, len(c.globals)):
                     raise invalid(f"unknown global {index}", instr.offset)
                 if index >= c.imported_globals:
@@ -484,14 +419,10 @@ class FunctionValidator:
             raise self.error(f"unknown data segment {index}")
 
     def block_type(self, blocktype) -> tuple[tuple, tuple]:
-        """§3.2.2 block types: none, one result, or a type index."""
-        if blocktype is None:
-            return (), ()
-        if isinstance(blocktype, str):
-            return (), (blocktype,)
-        if blocktype >= len(self.c.types):
+        """§3.2.2 block types: none, one result, or a type index that exists."""
+        if isinstance(blocktype, int) and blocktype >= len(self.c.types):
             raise self.error(f"unknown type {blocktype}")
-        ft = self.c.types[blocktype]
+        ft = expand_block_type(self.c.types, blocktype)
         return ft.params, ft.results
 
     # --- the walk ----------------------------------------------------------
@@ -526,21 +457,21 @@ class FunctionValidator:
         op = instr.op
         if op in MEMORY_INSTRUCTIONS:
             self.require_memory(op)
-            width = MEMORY_ACCESS_WIDTH.get(op)
-            if width is not None and (1 << instr.imm[0]) > width:
+            access = instructions.BY_NAME[op].access
+            if access is not None and (1 << instr.memarg.align) > access.width:
                 raise self.error(f"alignment must not be larger than natural ({op})")
             if op == "memory.init":
-                self.require_data(instr.imm[0])
+                self.require_data(instr.data_index)
         elif op == "data.drop":
-            self.require_data(instr.imm[0])
+            self.require_data(instr.data_index)
         elif op == "elem.drop":
-            self.require_elem(instr.imm[0])
+            self.require_elem(instr.elem_index)
         elif op == "table.init":
-            elem_type = self.require_elem(instr.imm[0])
-            if self.require_table(instr.imm[1]) != elem_type:
+            elem_type = self.require_elem(instr.elem_index)
+            if self.require_table(instr.table_index) != elem_type:
                 raise self.error("type mismatch: table.init segment and table types differ")
         elif op == "table.copy":
-            if self.require_table(instr.imm[0]) != self.require_table(instr.imm[1]):
+            if self.require_table(instr.dst_table) != self.require_table(instr.src_table):
                 raise self.error("type mismatch: table.copy table types differ")
 
     # --- rules with a structure of their own (§3.3.8 control, §3.3.2-6) ----
@@ -549,12 +480,12 @@ class FunctionValidator:
         self.unreachable()
 
     def rule_block(self, instr):
-        params, results = self.block_type(instr.imm[0])
+        params, results = self.block_type(instr.block_type)
         self.pop_vals(params)
         self.push_ctrl(instr.op, params, results)
 
     def rule_if(self, instr):
-        params, results = self.block_type(instr.imm[0])
+        params, results = self.block_type(instr.block_type)
         self.pop_val("i32")
         self.pop_vals(params)
         self.push_ctrl("if", params, results)
@@ -574,17 +505,17 @@ class FunctionValidator:
         self.push_vals(frame.end_types)
 
     def rule_br(self, instr):
-        self.pop_vals(self.label(instr.imm[0]).label_types())
+        self.pop_vals(self.label(instr.label).label_types())
         self.unreachable()
 
     def rule_br_if(self, instr):
-        types = self.label(instr.imm[0]).label_types()
+        types = self.label(instr.label).label_types()
         self.pop_val("i32")
         self.pop_vals(types)
         self.push_vals(types)
 
     def rule_br_table(self, instr):
-        labels, default = instr.imm
+        labels, default = instr.labels, instr.default
         self.pop_val("i32")
         arity = len(self.label(default).label_types())
         for depth in labels:
@@ -600,7 +531,7 @@ class FunctionValidator:
         self.unreachable()
 
     def rule_call(self, instr):
-        index = instr.imm[0]
+        index = instr.func_index
         if index >= len(self.c.funcs):
             raise self.error(f"unknown function {index}")
         ft = self.c.funcs[index]
@@ -608,7 +539,7 @@ class FunctionValidator:
         self.push_vals(ft.results)
 
     def rule_call_indirect(self, instr):
-        typeidx, tableidx = instr.imm
+        typeidx, tableidx = instr.type_index, instr.table_index
         if self.require_table(tableidx) != "funcref":
             raise self.error("type mismatch: call_indirect table must be funcref")
         if typeidx >= len(self.c.types):
@@ -635,35 +566,35 @@ class FunctionValidator:
         self.push_val(t2 if t1 is UNKNOWN else t1)
 
     def rule_local_get(self, instr):
-        self.push_val(self.local_type(instr.imm[0]))
+        self.push_val(self.local_type(instr.local_index))
 
     def rule_local_set(self, instr):
-        self.pop_val(self.local_type(instr.imm[0]))
+        self.pop_val(self.local_type(instr.local_index))
 
     def rule_local_tee(self, instr):
-        t = self.local_type(instr.imm[0])
+        t = self.local_type(instr.local_index)
         self.pop_val(t)
         self.push_val(t)
 
     def rule_global_get(self, instr):
-        self.push_val(self.global_type(instr.imm[0]).valtype)
+        self.push_val(self.global_type(instr.global_index).valtype)
 
     def rule_global_set(self, instr):
-        gt = self.global_type(instr.imm[0])
+        gt = self.global_type(instr.global_index)
         if not gt.mutable:
-            raise self.error(f"global is immutable: cannot global.set {instr.imm[0]}")
+            raise self.error(f"global is immutable: cannot global.set {instr.global_index}")
         self.pop_val(gt.valtype)
 
     def rule_reference(self, instr):
         """§3.3.2 reference instructions: only in constant expressions under
-        pyde-v1 (element segments); in a function body they need reference
-        types."""
+        pyde-v1 (element segments); in a function body they need their
+        feature (reference types, see the instruction table)."""
         if not self.const_expr:
-            features.reject("reference-types", f"{instr.op} in a function body", instr.offset)
+            features.reject(instructions.BY_NAME[instr.op].feature, f"{instr.op} in a function body", instr.offset)
         if instr.op == "ref.null":
-            self.push_val(instr.imm[0])
+            self.push_val(instr.ref_type)
         elif instr.op == "ref.func":
-            index = instr.imm[0]
+            index = instr.func_index
             if index >= len(self.c.funcs):
                 raise self.error(f"unknown function {index}")
             if index not in self.c.refs:

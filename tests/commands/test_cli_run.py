@@ -214,6 +214,7 @@ def test_arbitrary_export_names(capsys, module_file):
     (["i32", "1", "--fuel", "-3"], "--fuel"),
     (["i32", "1", "--fuel", "ten"], "--fuel"),
     (["i32", "1", "--fuel-model", "gas"], "--fuel-model"),
+    (["i32", "1", "--tier", "reading", "--fuel-model", "wasmtime-50"], "reading tier implements the spec fuel model"),
 ])
 def test_usage_errors(capsys, module_file, argv, fragment):
     code, obj = run_json(capsys, module_file(IDENTITY), *argv)
@@ -366,3 +367,16 @@ def test_readme_run_examples_work(capsys):
         # "i64 2432902008176640000", "trap: out_of_fuel, exit 1", or a JSON prefix "{...,  ...}"
         expected = comment[1:].split(", ...")[0] if comment.startswith("{") else comment.split(",")[0]
         assert expected in out, (argv_text, expected, out)
+
+
+@pytest.mark.parametrize("argv", [
+    ["fib", "20"], ["fib", "20", "--fuel", "100"], ["fib", "20", "--no-nan-canonicalization"],
+])
+def test_both_tiers_print_the_same(capsys, argv):
+    """``--tier reading`` runs the spec-literal interpreter: same output."""
+    outputs = []
+    for tier in ("fast", "reading"):
+        for json_flag in ([], ["--json"]):
+            code = cli.main(["run", str(FIB), *argv, "--tier", tier, *json_flag])
+            outputs.append((tier, json_flag, code, capsys.readouterr().out))
+    assert [o[2:] for o in outputs[:2]] == [o[2:] for o in outputs[2:]]

@@ -165,3 +165,18 @@ def test_wasmtime_fuel_model_agrees_on_this_wave(capsys, output):
     out = run_wave(capsys, "--fuel-model", "wasmtime-50")
     assert [(r["status"], r["gas_used"]) for r in out["receipts"]] == [e[:2] for e in EXPECTED]
     assert out["state_digest"] == output["state_digest"]
+
+
+@pytest.mark.parametrize("wave", sorted((REPO / "examples").rglob("*wave*.json")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_example_wave_is_byte_identical_on_both_tiers(capsys, wave):
+    outputs = []
+    for tier in ("fast", "reading"):
+        assert main(["wave", str(wave), "--json", "--tier", tier]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+
+
+def test_reading_tier_with_the_wasmtime_model_is_a_usage_error(capsys):
+    assert main(["wave", WAVE, "--tier", "reading", "--fuel-model", "wasmtime-50"]) == 2
+    assert "reading tier implements the spec fuel model" in capsys.readouterr().err

@@ -282,3 +282,38 @@ def test_interrupted_campaign_reports_what_it_ran(tmp_path):
     summary = fuzz.campaign(11, 50, False, save_dir=str(tmp_path), do_shrink=False, progress=stop)
     assert summary["interrupted"] is True
     assert summary["cases"] + summary["smith_declined"] == 1
+
+
+def test_diff_on_the_reading_tier(capsys, loop_module):
+    outputs = []
+    for tier in ("fast", "reading"):
+        code, out, _ = run(capsys, "diff", loop_module, "f", "50", "--json", "--tier", tier)
+        outputs.append((code, json.loads(out)))
+    assert outputs[0] == outputs[1]
+    code, out, _ = run(capsys, "diff", "--wave", str(CONTRACTS / "genesis-wave.json"), "--json", "--tier", "reading")
+    assert code == 0 and json.loads(out)["verdict"]["category"] == "agree"
+
+
+def test_fuzz_tier_check_counts_every_call_and_saves_differences(capsys, tmp_path, monkeypatch):
+    from pyde_ref.diff import tiers
+
+    argv = ["fuzz", "--cases", "8", "--seed", "5", "--with-host", "--json", "--no-shrink", "--save", str(tmp_path),
+            "--tier-check"]
+    code, out, _ = run(capsys, *argv)
+    summary = json.loads(out)
+    assert summary["tier_checked"] == summary["calls"] > 0
+    assert summary["tier_differences"] == [] and code == (3 if summary["unexplained"] else 0)
+    # A (simulated) difference between the tiers fails the campaign and saves the module.
+    real = tiers.check_call
+
+    def broken(wasm, func, args, fuel, with_host):
+        check = real(wasm, func, args, fuel, with_host)
+        return tiers.TierCheck(check.func, check.args, check.fuel, check.fast, check.reading, ("fuel_consumed",))
+
+    monkeypatch.setattr(tiers, "check_call", broken)
+    code, out, _ = run(capsys, *argv)
+    summary = json.loads(out)
+    assert code == 3 and len(summary["tier_differences"]) == summary["calls"]
+    saved = summary["tier_differences"][0]["saved"]
+    assert json.loads(open(saved + ".json").read())["differences"] == ["fuel_consumed"]
+    assert open(saved + ".wasm", "rb").read().startswith(b"\0asm")

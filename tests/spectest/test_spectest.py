@@ -26,7 +26,6 @@ from pyde_ref.spectest.values import (
     parse_number,
     trap_kind_of_text,
 )
-from pyde_ref.wasm import TABLE_OUT_OF_BOUNDS
 from pyde_ref.wasm.errors import TrapKind
 
 PYDE_V1_FEATURES = "mvp,mutable-global,sign-extension,saturating-float-to-int,multi-value,bulk-memory"
@@ -78,8 +77,8 @@ def test_trap_texts_map_by_prefix():
     assert trap_kind_of_text("out of bounds memory access") == TrapKind.MEMORY_OUT_OF_BOUNDS
     assert trap_kind_of_text("call stack exhausted") == TrapKind.CALL_STACK_EXHAUSTED
     assert trap_kind_of_text("cast failure") is None
-    assert trap_kind_of_text("out of bounds table access") == TABLE_OUT_OF_BOUNDS
-    kinds = {v for k, v in vars(TrapKind).items() if k.isupper()} | {TABLE_OUT_OF_BOUNDS}
+    assert trap_kind_of_text("out of bounds table access") == TrapKind.TABLE_OUT_OF_BOUNDS
+    kinds = {v for k, v in vars(TrapKind).items() if k.isupper()}
     assert set(TRAP_TEXT_TO_KIND.values()) <= kinds
 
 
@@ -328,11 +327,13 @@ REPRESENTATIVE_SCRIPTS = ("i32", "f32", "conversions", "call_indirect", "memory_
                           "linking", "names")
 
 
-def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm, tier):
     """A fast slice of the official suite: integer and float numerics, NaN
-    patterns, traps, tables, bulk memory, linking and UTF-8 export names."""
+    patterns, traps, tables, bulk memory, linking and UTF-8 export names, on
+    both execution tiers."""
     scripts = [testsuite_dir / f"{name}.wast" for name in REPRESENTATIVE_SCRIPTS]
-    summary = summarize(run_suite(scripts, workers=2))
+    summary = summarize(run_suite(scripts, workers=2, tier=tier))
     failures = [f"{f['file']}:{f['line']}: {f['command']}: {f['message']}"
                 for entry in summary["files"] for f in entry["failures"]]
     assert not failures, failures[:20]
@@ -345,3 +346,12 @@ def test_representative_snapshot_files_pass(testsuite_dir, wat2wasm):
         for k in counted:
             counted[k] += in_scope[k]
     assert counted == {k: summary["in_scope"][k] for k in SOURCE_MD_IN_SCOPE}
+
+
+@pytest.mark.slow
+def test_whole_suite_passes_on_both_tiers_with_identical_reports(testsuite_dir, wat2wasm):
+    scripts = sorted(testsuite_dir.glob("*.wast"))
+    fast, reading = (summarize(run_suite(scripts, workers=2, tier=tier)) for tier in ("fast", "reading"))
+    assert fast["totals"]["failed"] == 0
+    assert {k: fast["in_scope"][k] for k in SOURCE_MD_IN_SCOPE} == SOURCE_MD_IN_SCOPE
+    assert fast == reading

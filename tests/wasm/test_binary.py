@@ -17,9 +17,12 @@ from pyde_ref.wasm.syntax import (
     FuncType,
     GlobalType,
     Import,
+    Const,
     Instruction,
     Limits,
     MemType,
+    RefFunc,
+    RefNull,
     TableType,
 )
 from wasm_builders import (
@@ -90,7 +93,7 @@ def sample() -> bytes:
 
 
 def ops(body):
-    return [(i.op, i.imm) for i in body]
+    return [(i.op, i.immediates) for i in body]
 
 
 def test_decodes_types_imports_exports(sample):
@@ -126,7 +129,7 @@ def test_decodes_function_bodies(sample):
     bulk = ops(m.funcs[2].body)
     for expected in [("memory.copy", ()), ("memory.init", (0,)), ("data.drop", (0,)),
                      ("table.init", (0, 0)), ("elem.drop", (0,)), ("table.copy", (0, 0)),
-                     ("memory.fill", ()), ("i64.const", (2**64 - 2,)), ("i64.load", (2, 8)),
+                     ("memory.fill", ()), ("i64.const", (2**64 - 2,)), ("i64.load", ((2, 8),)),
                      ("f64.const", (0x8000000000000000,)), ("br_table", ((0, 0), 0))]:
         assert expected in bulk
     assert bulk[-1] == ("end", ())
@@ -146,12 +149,12 @@ def test_segments(sample):
     m = decode_module(sample)
     assert m.elems == (
         Elem("active", "funcref",
-             ((Instruction("ref.func", (1,)), Instruction("end")),
-              (Instruction("ref.func", (2,)), Instruction("end"))),
-             0, (Instruction("i32.const", (0,)), Instruction("end"))),
+             ((RefFunc("ref.func", 1), Instruction("end")),
+              (RefFunc("ref.func", 2), Instruction("end"))),
+             0, (Const("i32.const", 0), Instruction("end"))),
     )
     assert m.datas == (
-        Data("active", b"hi", 0, (Instruction("i32.const", (16,)), Instruction("end"))),
+        Data("active", b"hi", 0, (Const("i32.const", 16), Instruction("end"))),
         Data("passive", b"passive"),
     )
 
@@ -161,7 +164,7 @@ def test_multi_value_block_type_index():
       (type $t (func (param i32) (result i32 i32)))
       (func (result i32 i32) i32.const 1 block (type $t) local.get 0 drop i32.const 2 end))"""))
     blocks = [i for i in m.funcs[0].body if i.op == "block"]
-    assert blocks[0].imm == (0,)
+    assert blocks[0].block_type == 0
 
 
 def test_custom_sections_anywhere():
@@ -181,11 +184,11 @@ REF_FUNC_EXPR = b"\xd2\x01\x0b"
 REF_NULL_EXPR = b"\xd0\x70\x0b"
 FUNC_INDICES = vec([uleb(1), uleb(0)])
 EXPRS = vec([REF_FUNC_EXPR, REF_NULL_EXPR])
-OFFSET = (Instruction("i32.const", (5,)), Instruction("end"))
-FUNC_REFS = ((Instruction("ref.func", (1,)), Instruction("end")),
-             (Instruction("ref.func", (0,)), Instruction("end")))
-EXPR_REFS = ((Instruction("ref.func", (1,)), Instruction("end")),
-             (Instruction("ref.null", ("funcref",)), Instruction("end")))
+OFFSET = (Const("i32.const", 5), Instruction("end"))
+FUNC_REFS = ((RefFunc("ref.func", 1), Instruction("end")),
+             (RefFunc("ref.func", 0), Instruction("end")))
+EXPR_REFS = ((RefFunc("ref.func", 1), Instruction("end")),
+             (RefNull("ref.null", "funcref"), Instruction("end")))
 
 ELEM_FORMS = [
     (b"\x00" + OFFSET_EXPR + FUNC_INDICES, Elem("active", "funcref", FUNC_REFS, 0, OFFSET)),
@@ -341,7 +344,7 @@ def test_const_immediates_are_bit_patterns():
             + b"\x43" + struct.pack("<f", -0.0) + b"\x1a"
             + b"\x44" + bytes.fromhex("010000000000f87f") + b"\x1a")
     m = decode_module(one_func_module(body))
-    consts = [i.imm[0] for i in m.funcs[0].body if i.op.endswith(".const")]
+    consts = [i.value for i in m.funcs[0].body if i.op.endswith(".const")]
     assert consts == [0x80000000, 2**64 - 1, 0x80000000, 0x7FF8000000000001]
 
 

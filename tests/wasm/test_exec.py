@@ -1,4 +1,6 @@
-"""Execution (core spec §4.4) and instantiation (§4.5.4), one family at a time."""
+"""Execution (core spec §4.4) and instantiation (§4.5.4), one family at a time,
+on both execution tiers (every test runs on the fast and on the reading tier,
+but those about the fast tier's own machinery)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from pyde_ref.wasm import numerics
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import LinkError, Trap, TrapKind, Uninstantiable
-from pyde_ref.wasm.exec import TABLE_OUT_OF_BOUNDS, instantiate, invoke
+from pyde_ref.wasm.exec import instantiate, invoke
 from pyde_ref.wasm.predecode import INLINE_NUMERIC_OPS, module_code
 from pyde_ref.wasm.runtime import (
     PAGE_SIZE, ExternVal, HostFunc, MachineConfig, Store,
@@ -25,8 +27,32 @@ def module_of(wat: str):
     return decode_module(wat_to_wasm(wat))
 
 
+TIER = "fast"
+"""The tier the current test runs on (see the ``tier`` fixture)."""
+
+FAST_TIER_ONLY = {
+    "test_inlined_integer_operators_equal_numerics", "test_predecoded_code_is_cached_per_module",
+    "test_every_internal_opcode_has_a_case_in_its_dispatch_group",
+}
+
+
+@pytest.fixture(autouse=True, params=["fast", "reading"])
+def tier(request):
+    global TIER
+    if request.param == "reading" and request.function.__name__ in FAST_TIER_ONLY:
+        pytest.skip("about the fast tier's own machinery")
+    TIER = request.param
+    yield request.param
+    TIER = "fast"
+
+
+def machine(**params) -> MachineConfig:
+    """A machine configuration on the current test's tier."""
+    return MachineConfig(tier=TIER, **params)
+
+
 def load(wat: str, config: MachineConfig | None = None, imports=(), store: Store | None = None):
-    store = store if store is not None else Store(config or MachineConfig())
+    store = store if store is not None else Store(config or machine())
     module = module_of(wat)
     return store, instantiate(store, module, list(imports))
 
@@ -90,7 +116,7 @@ def test_generic_numeric_operators_go_through_numerics():
 def test_nan_canonicalization_switch():
     wat = '(module (func (export "f") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add))'
     on = load(wat)
-    off = load(wat, MachineConfig(nan_canonicalization=False))
+    off = load(wat, machine(nan_canonicalization=False))
     assert call(*on, "f", 0xFFC00001, 0) == [0x7FC00000]
     assert call(*off, "f", 0xFFC00001, 0) == [numerics.operators(False)["f32.add"](0xFFC00001, 0)]
     assert call(*off, "f", 0xFFC00001, 0) != [0x7FC00000]
@@ -352,7 +378,7 @@ def test_memory_grow_and_size():
 
 
 def test_memory_cap_is_a_machine_parameter():
-    config = MachineConfig(max_memory_pages=4)
+    config = machine(max_memory_pages=4)
     store, inst = load('(module (memory 2) (func (export "grow") (param i32) (result i32) '
                        '(memory.grow (local.get 0))))', config)
     assert call(store, inst, "grow", 3) == [M32]  # 5 pages > cap 4
@@ -391,12 +417,12 @@ def test_table_init_copy_drop():
     assert [call(store, inst, "call", i) for i in (3, 4)] == [[1], [2]]
     table = store.tables[inst.tableaddrs[0]]
     before = list(table.elements)
-    assert trap_kind(store, inst, "copy", 5, 0, 2) == TABLE_OUT_OF_BOUNDS
-    assert trap_kind(store, inst, "init", 5, 0, 2) == TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "copy", 5, 0, 2) == TrapKind.TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "init", 5, 0, 2) == TrapKind.TABLE_OUT_OF_BOUNDS
     assert table.elements == before  # nothing written by a trapping bulk table op
     call(store, inst, "drop")
     call(store, inst, "init", 0, 0, 0)
-    assert trap_kind(store, inst, "init", 0, 0, 1) == TABLE_OUT_OF_BOUNDS
+    assert trap_kind(store, inst, "init", 0, 0, 1) == TrapKind.TABLE_OUT_OF_BOUNDS
 
 
 # ---------------------------------------------------------------------------
@@ -405,7 +431,7 @@ def test_table_init_copy_drop():
 
 
 def test_segments_apply_in_order_and_earlier_ones_stay_after_a_failure():
-    store = Store()
+    store = Store(machine())
     mem = store.alloc_memory(MemType(Limits(1, None)))
     table = store.alloc_table(TableType(Limits(2, None)))
     store_, donor = load('(module (func (export "f")))', store=store)
@@ -418,7 +444,7 @@ def test_segments_apply_in_order_and_earlier_ones_stay_after_a_failure():
       (data (i32.const 0) "second"))'''
     with pytest.raises(Uninstantiable) as info:
         load(wat, store=store, imports=[ExternVal("memory", mem), ExternVal("table", table)])
-    assert info.value.trap.kind == TABLE_OUT_OF_BOUNDS
+    assert info.value.trap.kind == TrapKind.TABLE_OUT_OF_BOUNDS
     assert store.tables[table].elements[0] is not None  # the first segment stays
     assert store.tables[table].elements[1] is None
     assert bytes(store.mems[mem].data[:6]) == bytes(6)  # data segments come after elements
@@ -435,7 +461,7 @@ def test_segments_apply_in_order_and_earlier_ones_stay_after_a_failure():
 
 
 def test_import_matching():
-    store = Store()
+    store = Store(machine())
     host = store.alloc_host_func(HostFunc(FuncType(("i32",), ()), lambda c, a: [], "h"))
     mem = store.alloc_memory(MemType(Limits(1, 3)))
     glob = store.alloc_global(GlobalType("i32", False), 7)
@@ -460,7 +486,7 @@ def test_import_matching():
 
 def test_predecoded_code_is_cached_per_module():
     module = decode_module(wat_to_wasm('(module (func (export "f") (result i32) i32.const 1))'))
-    store = Store()
+    store = Store(machine())
     a = instantiate(store, module, [])
     b = instantiate(store, module, [])
     assert a.funcs[0].code is b.funcs[0].code
@@ -481,7 +507,7 @@ RUNAWAY = '''(module
 
 
 def test_call_depth_limit():
-    config = MachineConfig(max_call_depth=100)
+    config = machine(max_activations=100)
     store, inst = load(RUNAWAY, config)
     assert trap_kind(store, inst, "run") == TrapKind.CALL_STACK_EXHAUSTED
     assert call(store, inst, "down", 99) == [99]  # 100 activations: the limit, allowed
@@ -495,7 +521,7 @@ def test_default_call_depth_traps_deep_recursion_quickly():
 
 
 def test_host_function_and_reentrant_invoke():
-    store = Store()
+    store = Store(machine())
     seen = []
 
     def host(caller, args):
@@ -514,7 +540,7 @@ def test_host_function_and_reentrant_invoke():
 
 
 def test_nested_invocations_share_the_call_depth_limit():
-    store = Store(MachineConfig(max_call_depth=50))
+    store = Store(machine(max_activations=50))
     depth = []
 
     def host(caller, args):
@@ -535,7 +561,7 @@ def test_host_exceptions_propagate_unchanged_and_traps_trap():
     class Halt(Exception):
         pass
 
-    store = Store()
+    store = Store(machine())
 
     def halt(caller, args):
         raise Halt("return data")
@@ -556,7 +582,7 @@ def test_host_exceptions_propagate_unchanged_and_traps_trap():
 def test_bad_host_results_and_bad_arguments_are_clear_errors():
     from pyde_ref.wasm.runtime import InvocationError
 
-    store = Store()
+    store = Store(machine())
     h = store.alloc_host_func(HostFunc(FuncType((), ("i32",)), lambda c, a: [1 << 40], "wide"))
     _, inst = load('(module (import "e" "h" (func $h (result i32))) (func (export "f") (result i32) call $h))',
                    store=store, imports=[ExternVal("func", h)])
@@ -604,10 +630,9 @@ def test_every_internal_opcode_has_a_case_in_its_dispatch_group():
     import inspect
     import re
 
-    from pyde_ref.wasm import exec as exec_mod
-    from pyde_ref.wasm import predecode
+    from pyde_ref.wasm import fast, predecode
 
-    source = inspect.getsource(exec_mod._execute)
+    source = inspect.getsource(fast.execute)
     groups = re.split(r"\n            (?:if|elif) op < ", source)
     bounds = [0]
     for chunk in groups[1:]:

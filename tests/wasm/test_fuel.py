@@ -31,10 +31,14 @@ SPEC = "spec"
 WASMTIME = "wasmtime-50"
 
 
-def run(wat: str, name: str = "f", args=(), budget=None, model=SPEC, imports=()):
+MODEL_TIERS = [(SPEC, "fast"), (SPEC, "reading"), (WASMTIME, "fast")]
+"""The fuel models and the tiers that implement them (the reading tier: ``spec`` only)."""
+
+
+def run(wat: str, name: str = "f", args=(), budget=None, model=SPEC, imports=(), tier="fast"):
     """Run export ``name``; returns (outcome, consumed) where outcome is the
     results list or the trap kind, and the store's globals for inspection."""
-    store = Store(MachineConfig(fuel_model=model))
+    store = Store(MachineConfig(fuel_model=model, tier=tier))
     resolved = [ExternVal("func", store.alloc_host_func(h)) for h in imports]
     meter = FuelMeter(budget)
     try:
@@ -84,54 +88,56 @@ def trap_module(body: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
-def test_costs_of_simple_functions(model):
-    assert run(EMPTY, model=model, budget=100)[:2] == ([], 1)
-    assert run(CHAIN, model=model, budget=100)[:2] == ([], 8)
+@pytest.mark.parametrize("model,tier", MODEL_TIERS)
+def test_costs_of_simple_functions(model, tier):
+    assert run(EMPTY, model=model, tier=tier, budget=100)[:2] == ([], 1)
+    assert run(CHAIN, model=model, tier=tier, budget=100)[:2] == ([], 8)
     for n in (0, 1, 3, 10):
-        assert run(LOOP, args=[n], model=model, budget=1000)[:2] == ([], 12 * n + 5)
-    assert run(func("nop nop (block (loop)) i32.const 0 (if (then nop) (else nop)) return"), model=model)[1] == 3
+        assert run(LOOP, args=[n], model=model, tier=tier, budget=1000)[:2] == ([], 12 * n + 5)
+    assert run(func("nop nop (block (loop)) i32.const 0 (if (then nop) (else nop)) return"),
+               model=model, tier=tier)[1] == 3
 
 
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+@pytest.mark.parametrize("model,tier", MODEL_TIERS)
 @pytest.mark.parametrize("op,length,cost", [
     ("memory.copy", 10, 11), ("memory.copy", 100, 101), ("memory.fill", 10, 11), ("memory.fill", 0, 1),
     ("memory.init", 3, 4),
 ])
-def test_bulk_memory_costs_one_per_byte(model, op, length, cost):
+def test_bulk_memory_costs_one_per_byte(model, tier, op, length, cost):
     wat = ('(module (memory 1) (data $d "abcdefgh") '
            f'(func (export "f") (param i32) ({op} {"$d " if op == "memory.init" else ""}'
            '(i32.const 0) (i32.const 0) (local.get 0))))')
     # entry 1 + local.get, two consts: 3, then the bulk instruction
-    assert run(wat, args=[length], model=model, budget=1000)[:2] == ([], 4 + cost)
+    assert run(wat, args=[length], model=model, tier=tier, budget=1000)[:2] == ([], 4 + cost)
 
 
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
-def test_memory_grow_costs_one_per_page_requested(model):
+@pytest.mark.parametrize("model,tier", MODEL_TIERS)
+def test_memory_grow_costs_one_per_page_requested(model, tier):
     wat = '(module (memory 1) (func (export "f") (param i32) (result i32) (memory.grow (local.get 0))))'
-    assert run(wat, args=[0], model=model)[:2] == ([1], 1 + 1 + 1)
-    assert run(wat, args=[5], model=model)[:2] == ([1], 1 + 1 + 6)
+    assert run(wat, args=[0], model=model, tier=tier)[:2] == ([1], 1 + 1 + 1)
+    assert run(wat, args=[5], model=model, tier=tier)[:2] == ([1], 1 + 1 + 6)
     # spec: a failing grow still pays for the pages it asked for; wasmtime charges the pages of a
     # length computed at run time only when the grow succeeds (its "runtime path")
     failing = 1 + 1 + (5001 if model == SPEC else 1)
-    assert run(wat, args=[5000], model=model)[:2] == ([0xFFFFFFFF], failing)
+    assert run(wat, args=[5000], model=model, tier=tier)[:2] == ([0xFFFFFFFF], failing)
     constant = '(module (memory 1 2) (func (export "f") (result i32) (memory.grow (i32.const 100))))'
-    assert run(constant, model=model)[:2] == ([0xFFFFFFFF], 1 + 1 + 101)  # static path: charged anyway
+    assert run(constant, model=model, tier=tier)[:2] == ([0xFFFFFFFF], 1 + 1 + 101)  # static path: charged anyway
 
 
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
-def test_table_costs_one_per_element(model):
+@pytest.mark.parametrize("model,tier", MODEL_TIERS)
+def test_table_costs_one_per_element(model, tier):
     wat = '''(module (table 4 funcref) (elem $e func $h $h $h) (func $h)
       (func (export "copy") (param i32) (table.copy (i32.const 0) (i32.const 1) (local.get 0)))
       (func (export "init") (param i32) (table.init $e (i32.const 0) (i32.const 0) (local.get 0))))'''
     # (the meter also pays for instantiation: wasmtime charges 1 for a passive element segment)
     instantiation = 1 if model == WASMTIME else 0
-    assert run(wat, "copy", [2], model=model)[:2] == ([], instantiation + 4 + 3)
-    assert run(wat, "init", [3], model=model)[:2] == ([], instantiation + 4 + 4)
+    assert run(wat, "copy", [2], model=model, tier=tier)[:2] == ([], instantiation + 4 + 3)
+    assert run(wat, "init", [3], model=model, tier=tier)[:2] == ([], instantiation + 4 + 4)
 
 
-def test_unlimited_meter_still_counts():
-    _, consumed, meter = run(LOOP, args=[7])
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_unlimited_meter_still_counts(tier):
+    _, consumed, meter = run(LOOP, args=[7], tier=tier)
     assert consumed == 12 * 7 + 5 and meter.remaining is None
 
 
@@ -140,24 +146,26 @@ def test_unlimited_meter_still_counts():
 # ---------------------------------------------------------------------------
 
 
-def test_spec_budget_thresholds():
-    assert run(EMPTY, budget=0)[:2] == (TrapKind.OUT_OF_FUEL, 0)
-    assert run(EMPTY, budget=1)[:2] == ([], 1)
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_spec_budget_thresholds(tier):
+    assert run(EMPTY, budget=0, tier=tier)[:2] == (TrapKind.OUT_OF_FUEL, 0)
+    assert run(EMPTY, budget=1, tier=tier)[:2] == ([], 1)
     for budget in range(0, 8):
-        assert run(CHAIN, budget=budget)[:2] == (TrapKind.OUT_OF_FUEL, budget)
-    assert run(CHAIN, budget=8)[:2] == ([], 8)
-    assert run(LOOP, args=[10], budget=124)[:2] == (TrapKind.OUT_OF_FUEL, 124)
-    assert run(LOOP, args=[10], budget=125)[:2] == ([], 125)
+        assert run(CHAIN, budget=budget, tier=tier)[:2] == (TrapKind.OUT_OF_FUEL, budget)
+    assert run(CHAIN, budget=8, tier=tier)[:2] == ([], 8)
+    assert run(LOOP, args=[10], budget=124, tier=tier)[:2] == (TrapKind.OUT_OF_FUEL, 124)
+    assert run(LOOP, args=[10], budget=125, tier=tier)[:2] == ([], 125)
 
 
 @pytest.mark.parametrize("body,trap,_wasmtime,spec_fuel", TRAP_ROWS)
-def test_spec_fuel_after_a_trap_includes_the_trapping_instruction(body, trap, _wasmtime, spec_fuel):
-    assert run(trap_module(body), budget=1000)[:2] == (trap, spec_fuel)
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_spec_fuel_after_a_trap_includes_the_trapping_instruction(tier, body, trap, _wasmtime, spec_fuel):
+    assert run(trap_module(body), budget=1000, tier=tier)[:2] == (trap, spec_fuel)
     # with exactly that budget the same trap happens; one less and fuel runs out first
-    assert run(trap_module(body), budget=spec_fuel)[:2] == (trap, spec_fuel)
+    assert run(trap_module(body), budget=spec_fuel, tier=tier)[:2] == (trap, spec_fuel)
     # (an instruction with a dynamic cost is charged whole or not at all: memory.copy costs 11 here)
     short = spec_fuel - 11 if "memory.copy" in body else spec_fuel - 1
-    assert run(trap_module(body), budget=spec_fuel - 1)[:2] == (TrapKind.OUT_OF_FUEL, short)
+    assert run(trap_module(body), budget=spec_fuel - 1, tier=tier)[:2] == (TrapKind.OUT_OF_FUEL, short)
 
 
 COUNTER = '''(module (global $g (export "g") (mut i32) (i32.const 0))
@@ -167,14 +175,15 @@ COUNTER = '''(module (global $g (export "g") (mut i32) (i32.const 0))
       (br_if 0 (i32.lt_u (global.get $g) (local.get $n))))))'''
 
 
+@pytest.mark.parametrize("tier", ["fast", "reading"])
 @settings(max_examples=80, deadline=None)
 @given(n=st.integers(1, 30), budget=st.integers(0, 400))
-def test_spec_out_of_fuel_stops_at_exactly_the_right_instruction(n, budget):
+def test_spec_out_of_fuel_stops_at_exactly_the_right_instruction(tier, n, budget):
     """Per-instruction charging: the k-th global.set (k = 1, 2, ...) completes
     iff the fuel up to and including it fits the budget.  Each iteration costs
     4 up to its global.set (get, const, add, set) then 4 (get, get, lt_u, br_if);
     the entry costs 1."""
-    store = Store()
+    store = Store(MachineConfig(tier=tier))
     inst = instantiate(store, module_of(COUNTER), [])
     meter = FuelMeter(budget)
     total = 1 + 8 * n
@@ -188,11 +197,12 @@ def test_spec_out_of_fuel_stops_at_exactly_the_right_instruction(n, budget):
     assert store.globals[inst.export("g").addr].value == completed_sets
 
 
-def test_spec_dynamic_cost_that_does_not_fit_charges_nothing_and_writes_nothing():
+@pytest.mark.parametrize("tier", ["fast", "reading"])
+def test_spec_dynamic_cost_that_does_not_fit_charges_nothing_and_writes_nothing(tier):
     wat = '(module (memory (export "m") 1) (func (export "f") (memory.fill (i32.const 0) (i32.const 7) (i32.const 100))))'
-    outcome, consumed, _ = run(wat, budget=4 + 100)  # the fill needs 101 after 4
+    outcome, consumed, _ = run(wat, budget=4 + 100, tier=tier)  # the fill needs 101 after 4
     assert (outcome, consumed) == (TrapKind.OUT_OF_FUEL, 4)
-    assert run(wat, budget=4 + 101)[:2] == ([], 105)
+    assert run(wat, budget=4 + 101, tier=tier)[:2] == ([], 105)
 
 
 # ---------------------------------------------------------------------------
@@ -237,8 +247,8 @@ def test_wasmtime_after_an_overdraft_hosts_see_zero_and_wasm_traps_at_entry():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
-def test_host_sees_exact_fuel_and_may_charge(model):
+@pytest.mark.parametrize("model,tier", MODEL_TIERS)
+def test_host_sees_exact_fuel_and_may_charge(model, tier):
     seen = []
 
     def host(caller, args):
@@ -250,9 +260,9 @@ def test_host_sees_exact_fuel_and_may_charge(model):
       (func (export "f") (result i32) i32.const 1 drop (call $h (i32.const 41)) i32.const 1 i32.add))'''
     h = HostFunc(FuncType(("i32",), ("i32",)), host, "h")
     # entry 1, const 1 (drop free), const 1, call 1 = 4 when the host runs; +50; then const, add
-    assert run(wat, model=model, budget=1000, imports=[h])[:2] == ([43], 4 + 50 + 2)
+    assert run(wat, model=model, tier=tier, budget=1000, imports=[h])[:2] == ([43], 4 + 50 + 2)
     assert seen == [4]
-    outcome, consumed, _ = run(wat, model=model, budget=40, imports=[h])
+    outcome, consumed, _ = run(wat, model=model, tier=tier, budget=40, imports=[h])
     assert (outcome, consumed) == (TrapKind.OUT_OF_FUEL, 4)  # charge(50) failed, charged nothing
 
 
@@ -349,7 +359,10 @@ def test_wasmtime_model_matches_wasmtime_for_every_budget(wat, args):
 
 
 # ---------------------------------------------------------------------------
-# Charging per run is indistinguishable from charging per instruction
+# Charging per run is indistinguishable from charging per instruction:
+# ``spec`` model: the fast tier equals the reading tier (which charges before
+# every instruction, exactly as the model says); ``wasmtime-50`` (fast tier
+# only): charging per run equals the careful code's charge per instruction.
 # ---------------------------------------------------------------------------
 
 HASH_WASM = (BENCHMARKS / "hash.wasm").read_bytes()
@@ -367,12 +380,16 @@ off the end of memory and traps there, unless fuel runs out first."""
 
 
 def _state_after(module, model, per_instruction, func, args, budget, setup=()):
+    """The outcome of a call.  ``per_instruction``: under ``spec``, on the
+    reading tier; under ``wasmtime-50``, on the fast tier with every function
+    pre-decoded with a charge before every instruction."""
     from pyde_ref.wasm import numerics
     from pyde_ref.wasm.predecode import translate_function
 
-    store = Store(MachineConfig(fuel_model=model))
+    tier = "reading" if per_instruction and model == SPEC else "fast"
+    store = Store(MachineConfig(fuel_model=model, tier=tier))
     inst = instantiate(store, module, [])
-    if per_instruction:
+    if per_instruction and model == WASMTIME:
         ops = numerics.operators(True)
         for i, f in enumerate(inst.funcs):
             f.code = translate_function(module, i, model, ops, per_instruction=True)
@@ -404,7 +421,8 @@ PER_INSTRUCTION_PROGRAMS = [  # (module source, function, argument strategies, s
 @given(data=st.data())
 def test_run_charging_equals_per_instruction_charging(model, source, func, arg_strategies, setup, data):
     """Same outcome, fuel, memory and globals for every budget, whether fuel
-    is charged per run (with superinstructions) or before every instruction."""
+    is charged per run (with superinstructions) or before every instruction
+    (``spec``: the fast tier equals the reading tier)."""
     module = decode_module(HASH_WASM) if source == "hash" else module_of(source)
     args = [data.draw(strategy) for strategy in arg_strategies]
     full = _state_after(module, model, False, func, args, None, setup)[1]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import pyde_ref.wasm as wasm
 from pyde_ref.wasm.errors import Trap, TrapKind, Uninstantiable
 from pyde_ref.wasm.runtime import (
-    MAX_CALL_DEPTH, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, ExternVal, HostFunc,
+    MAX_ACTIVATIONS, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, ExternVal, HostFunc,
     MachineConfig, MemoryInstance, ModuleInstance, Store, value_fits,
 )
 from pyde_ref.wasm.syntax import FuncType, GlobalType, Limits, MemType, Module, TableType
@@ -26,10 +26,10 @@ def test_machine_parameters():
     assert PYDE_MAX_MEMORY_PAGES * PAGE_SIZE == 64 * 1024 * 1024
     assert WASM_MAX_MEMORY_PAGES * PAGE_SIZE == 1 << 32
     config = MachineConfig()
-    assert (config.max_memory_pages, config.nan_canonicalization, config.fuel_model, config.max_call_depth) == (
-        PYDE_MAX_MEMORY_PAGES, True, "spec", MAX_CALL_DEPTH)
+    assert (config.max_memory_pages, config.nan_canonicalization, config.fuel_model, config.max_activations) == (
+        PYDE_MAX_MEMORY_PAGES, True, "spec", MAX_ACTIVATIONS)
     for bad in (dict(fuel_model="fast"), dict(max_memory_pages=WASM_MAX_MEMORY_PAGES + 1),
-                dict(max_memory_pages=-1), dict(max_call_depth=0)):
+                dict(max_memory_pages=-1), dict(max_activations=0), dict(tier="slow"), dict(tier="reading", fuel_model="wasmtime-50")):
         with pytest.raises(ValueError):
             MachineConfig(**bad)
 

@@ -242,7 +242,7 @@ def test_every_decodable_instruction_has_exactly_one_typing_rule():
     from pyde_ref.wasm.binary import FC_OPCODES, OPCODES
     from pyde_ref.wasm.valid import SIGNATURES, SPECIAL_RULES
 
-    mnemonics = {op for op, _ in OPCODES.values()} | {op for op, _ in FC_OPCODES.values()}
+    mnemonics = {info.name for info, _ in OPCODES.values()} | {info.name for info, _ in FC_OPCODES.values()}
     assert mnemonics == set(SIGNATURES) | set(SPECIAL_RULES)
     assert not set(SIGNATURES) & set(SPECIAL_RULES)
 
@@ -338,13 +338,13 @@ def test_random_bodies_agree_with_wasm_tools(body, with_local):
 def test_hand_built_function_with_2_to_the_32_locals_is_not_expanded():
     import attrs
 
-    from pyde_ref.wasm.syntax import Instruction
+    from pyde_ref.wasm.syntax import Instruction, LocalInstr
 
     m = decode_module(wat("(module (func (local i32)))"))
-    body = (Instruction("local.get", (2**32 + 1,)), Instruction("drop"), Instruction("end"))
+    body = (LocalInstr("local.get", 2**32 + 1), Instruction("drop"), Instruction("end"))
     huge = attrs.evolve(m.funcs[0], locals=((2**32, "i32"), (5, "f64")), body=body)
     validate_module(attrs.evolve(m, funcs=(huge,)))  # index 2^32 + 1 is an f64: fine
-    bad = attrs.evolve(huge, body=(Instruction("local.get", (2**32 + 5,)),) + body[1:])
+    bad = attrs.evolve(huge, body=(LocalInstr("local.get", 2**32 + 5),) + body[1:])
     with pytest.raises(InvalidModule, match="unknown local"):
         validate_module(attrs.evolve(m, funcs=(bad,)))
 

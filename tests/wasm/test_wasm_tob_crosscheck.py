@@ -53,7 +53,7 @@ TOB_MNEMONICS = {standard_mnemonic(op.mnemonic) for op in OPCODE_MAP.values()}
 
 
 def tob_immediates(op: str, imm) -> tuple:
-    """wasm-tob's immediate structure as our ``Instruction.imm`` tuple."""
+    """wasm-tob's immediate structure as our ``Instruction.immediates`` tuple."""
     if imm is None:
         return ()
     if op in ("block", "loop", "if"):
@@ -79,7 +79,7 @@ def tob_immediates(op: str, imm) -> tuple:
         return (imm.value & 0xFFFF_FFFF_FFFF_FFFF,)
     if op in ("f32.const", "f64.const"):
         return (imm.value,)
-    return (imm.flags, imm.offset)  # loads and stores
+    return ((imm.flags, imm.offset),)  # loads and stores: one MemArg
 
 
 def tob_view(data: bytes) -> dict:
@@ -118,7 +118,7 @@ def our_view(module) -> dict:
         "types": [(t.params, t.results) for t in module.types],
         "imports": [(i.module, i.name, i.kind) for i in module.imports],
         "exports": [(e.name, e.kind, e.index) for e in module.exports],
-        "bodies": [(f.locals, tuple((i.op, i.imm) for i in f.body)) for f in module.funcs],
+        "bodies": [(f.locals, tuple((i.op, i.immediates) for i in f.body)) for f in module.funcs],
     }
 
 
@@ -131,7 +131,7 @@ def is_mvp(module) -> bool:
         for instr in func.body:
             if instr.op not in TOB_MNEMONICS:
                 return False
-            if instr.op in ("block", "loop", "if") and isinstance(instr.imm[0], int):
+            if instr.op in ("block", "loop", "if") and isinstance(instr.block_type, int):
                 return False
     return True
 
