@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
 from pyde_ref.abi.section import embed_abi  # noqa: E402
 from pyde_ref.commands.abi import abi_from_json  # noqa: E402
-from pyde_ref.executor.executor import create_address  # noqa: E402
+from pyde_ref.executor.handlers.contracts import create_address  # noqa: E402
 from pyde_ref.wasm.text import wat_to_wasm  # noqa: E402
 
 CONTRACTS = ("token", "proxy", "caller")
@@ -78,6 +78,7 @@ def token_wave() -> dict:
                 "gas_limit": 2_000_000}
 
     return {
+        "unsigned": True,
         "context": {"chain_id": 31337, "block_height": 42, "wave_id": 42,
                     "block_timestamp": 1_750_000_000, "beacon": "0x" + "5a" * 32,
                     "base_fee": 1},
@@ -145,6 +146,7 @@ def genesis_wave() -> dict:
                 + len(raw).to_bytes(4, "little") + raw + args)
 
     return {
+        "unsigned": True,
         "context": {"chain_id": "31337", "block_height": "9", "wave_id": "9",
                     "block_timestamp": "1750000500", "base_fee": "2"},
         "accounts": {h(ALICE): {"balance": "5000000", "nonce": 3},

@@ -14,9 +14,10 @@ frame's state writes and events).  The difference, if any, is classified
   its own budget of 1,000,000 on every backend.
 * ``--with-host`` binds ``pyde`` imports to the ABI host functions in a fixed
   frame (:mod:`pyde_ref.diff.hostframe`).
-* ``--wave``: MODULE is a wave document (``pyde-ref wave`` format) and the
-  whole wave is diffed: every receipt field, events, events_root,
-  events_bloom, post-state and state digest (:mod:`pyde_ref.diff.wave_diff`).
+* ``--wave``: MODULE is a wave document (``pyde-ref wave`` format) or a
+  chain document (``pyde-ref chain``), and the whole document is diffed:
+  every receipt field, events, events_root, events_bloom, post-state and
+  state digest of every wave (:mod:`pyde_ref.diff.wave_diff`).
 
 Exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage
 error.  ``--json`` prints exactly one JSON object.
@@ -29,8 +30,9 @@ import json
 import sys
 
 from pyde_ref.commands import run as run_command
-from pyde_ref.commands.wave import read_wave_document
-from pyde_ref.executor.wave_json import WaveFormatError, parse_wave
+from pyde_ref.commands.wave import DocumentError, read_document
+from pyde_ref.executor.genesis import GenesisError
+from pyde_ref.executor.wave_json import WaveFormatError, parse_document
 from pyde_ref.wasm.errors import WasmError
 from pyde_ref.wasm.text import load_module_bytes
 
@@ -60,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"fuel budget of the call (default {DEFAULT_FUEL})")
     parser.add_argument("--with-host", action="store_true", help="provide the pyde host functions")
     parser.add_argument("--wave", action="store_true",
-                        help="MODULE is a wave document (pyde-ref wave format): diff the whole wave")
+                        help="MODULE is a wave or chain document: diff all of it")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, 3 unexplained, 2 usage error. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
@@ -115,13 +117,16 @@ def _main_wave(args: argparse.Namespace) -> int:
     if args.func is not None or args.args:
         return _fail(args, "--wave takes only the wave document")
     try:
-        document, base_dir = read_wave_document(args.module)
-        wave_input = parse_wave(document, base_dir)
-    except OSError as e:
-        return _fail(args, f"cannot read {args.module}: {e.strerror or e}")
-    except (ValueError, WaveFormatError) as e:
+        document, base_dir = read_document(args.module)
+        wave_input = parse_document(document, base_dir)
+    except DocumentError as e:
+        return _fail(args, str(e))
+    except WaveFormatError as e:
         return _fail(args, f"{args.module}: {e}")
-    verdict, outputs = diff_wave(wave_input)
+    try:
+        verdict, outputs = diff_wave(wave_input)
+    except GenesisError as e:
+        return _fail(args, f"{args.module}: {e}")
     if args.json:
         print(json.dumps({"verdict": verdict.to_json(), "outputs": outputs}, sort_keys=True))
     else:

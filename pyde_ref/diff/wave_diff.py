@@ -30,19 +30,22 @@ class WaveVerdict:
 
 
 def run_wave(wave_input, backend: str) -> dict:
-    """The ``pyde-ref wave`` JSON output of ``wave_input`` on ``backend``:
-    ``"spec"``, ``"wasmtime-50"`` (reference machine) or ``"wasmtime"``."""
+    """The ``pyde-ref wave`` (or ``pyde-ref chain``) JSON output of the
+    parsed document ``wave_input`` on ``backend``: ``"spec"``,
+    ``"wasmtime-50"`` (reference machine) or ``"wasmtime"``."""
     from pyde_ref.diff.wasmtime_machine import wasmtime_executor
     from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-    from pyde_ref.executor.wave import apply_wave, genesis_state
-    from pyde_ref.executor.wave_json import wave_output
+    from pyde_ref.executor.wave import run_document
+    from pyde_ref.executor.wave_json import chain_output, wave_output
 
-    state = genesis_state(wave_input.accounts, wave_input.contracts)
     if backend == "wasmtime":
         executor = wasmtime_executor(ExecutorConfig(fuel_model="wasmtime-50"))
     else:
         executor = WasmExecutor(ExecutorConfig(fuel_model=backend))
-    return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
+    result = run_document(wave_input, executor=executor)
+    if wave_input.single:
+        return wave_output(result.waves[0])
+    return chain_output(result, wave_input.signatures_checked)
 
 
 def diff_wave(wave_input) -> tuple[WaveVerdict, dict]:
