@@ -4,7 +4,8 @@ test makes -- the receipt names the code and nothing of the state changed."""
 
 from __future__ import annotations
 
-from paths import VECTORS
+from paths import EXAMPLES, VECTORS
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor.testing import Chain, build_contract, import_lines, load_keys
 from pyde_ref.state.accounts import single_key
 
@@ -88,3 +89,48 @@ def paymaster(behaviour: str) -> bytes:
         (drop (call $sstore (i32.const 0) (i32.const 32)))
         {body}))"""
     return build_contract(wat, ["validate_sponsorship"])
+
+
+# A small JSON wave document and one transaction of every kind, for the
+# format tests (tests/executor/test_chain_format.py, tests/commands/test_wave_schema.py).
+A = "0x" + "a1" * 32
+B = "0x" + "b0" * 32
+C = "0x" + "c0" * 32
+TOKEN = str(EXAMPLES / "contracts" / "token.wasm")
+CONTEXT = {"chain_id": 1, "block_height": 5, "wave_id": 5, "block_timestamp": 0, "base_fee": 1}
+PK_ALICE = "0x" + ALICE.public_key.hex()
+PK_V1 = "0x" + V1.public_key.hex()
+VID1 = "0x" + poseidon2_hash(V1.public_key).hex()
+
+
+def wave_doc(**changes) -> dict:
+    doc = {"unsigned": True, "context": dict(CONTEXT), "accounts": {A: {"balance": "1000000000"}}, "txs": []}
+    doc.update(changes)
+    return doc
+
+ALL_KINDS = [
+    {"type": "transfer", "to": B, "value": 1},
+    {"type": "call", "to": B, "function": "f", "calldata": "0x01"},
+    {"type": "deploy", "code": TOKEN, "salt": "0x" + "55" * 32},
+    {"type": "stake_deposit", "public_key": PK_V1, "value": "10000000000000"},
+    {"type": "stake_withdraw", "validator": VID1},
+    {"type": "claim_reward", "validator": VID1},
+    {"type": "slash", "evidence": {"offense": 1, "validator": VID1, "wave": 1, "digest_a": B,
+                                   "signature_a": "0x39", "digest_b": C, "signature_b": "0x39"}},
+    {"type": "claim_airdrop", "index": 0, "account": B, "amount": 5, "proof": [C]},
+    {"type": "sweep_airdrop"},
+    {"type": "multisig_tx", "target": B, "amount": 5, "data_digest": C, "multisig_nonce": 0,
+     "approvals": [{"index": 0}]},
+    {"type": "rotate_multisig", "new_signers": [PK_ALICE], "new_threshold": 1, "multisig_nonce": 0,
+     "approvals": [{"index": 0, "signature": "0x"}]},
+    {"type": "emergency_pause", "duration_waves": 10, "multisig_nonce": 0, "approvals": []},
+    {"type": "emergency_resume", "multisig_nonce": 0, "approvals": []},
+    {"type": "register_pubkey", "public_key": PK_ALICE},
+    {"type": "gas_tank_deposit", "target": B, "value": 5},
+    {"type": "gas_tank_withdraw", "target": B, "amount": 5, "recipient": A},
+    {"type": "upgrade", "contract": B, "code": TOKEN},
+    {"type": "unjail", "validator": VID1},
+    {"type": "rotate_validator_key", "validator": VID1, "public_key": PK_ALICE},
+    {"type": "rotate_auth_keys", "auth_keys": {"multisig": {"keys": [PK_ALICE], "threshold": 1}}},
+    {"type": "raw", "tx_type": 2, "data": "0x"},
+]

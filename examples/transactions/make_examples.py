@@ -11,7 +11,7 @@
 * ``owner-upgrade.json``: an owner upgrade proposed, waiting for its grace
   period, activating at the start of the first wave past it;
 * ``app-v1.wasm``, ``app-v2.wasm``: the two versions of the upgraded app
-  (``app-v1.wat``/``app-v2.wat`` + ``app.abi.json``).
+  (``app-v1.wat``/``app-v2.wat`` + ``app-v1.abi.json``/``app-v2.abi.json``).
 
 Every transaction is signed with the committed test keys
 (``vectors/test-keys.json``).  FALCON-512 signing is randomized, so a
@@ -40,7 +40,6 @@ from pyde_ref.executor.handlers.slash import signed_message  # noqa: E402
 from pyde_ref.executor.handlers.staking import validator_id  # noqa: E402
 from pyde_ref.executor.params import (  # noqa: E402
     EPOCH_WAVES,
-    MIN_VALIDATOR_STAKE,
     QUANTA_PER_PYDE,
     UNBONDING_WAVES,
     UPGRADE_GRACE_WAVES,
@@ -135,7 +134,7 @@ def account(key, balance: int, **fields) -> dict:
 # --------------------------------------------------------------------------
 
 
-def sponsored_transfer() -> dict:
+def sponsored_transfer() -> tuple[Document, dict]:
     """Chapter 11 §11.12: Alice, with no PYDE at all, transfers tokens; the
     token contract's gas tank pays (``fee_payer = GasTank``)."""
     alice, bob, carol = KEYS["alice"], KEYS["bob"], KEYS["carol"]
@@ -183,7 +182,7 @@ def sponsored_transfer() -> dict:
 # --------------------------------------------------------------------------
 
 
-def validator_life() -> dict:
+def validator_life() -> tuple[Document, dict]:
     """Deposit (epoch 100) -> pending -> active (epoch 101) -> rewards ->
     slashed for equivocation and jailed (epoch 102) -> unjail after 24 hours
     -> unbond -> withdraw after 30 days."""
@@ -241,7 +240,7 @@ def validator_life() -> dict:
 # --------------------------------------------------------------------------
 
 
-def multisig_treasury() -> dict:
+def multisig_treasury() -> tuple[Document, dict]:
     alice, bob = KEYS["alice"], KEYS["bob"]
     signers = [KEYS[f"signer-{i}"] for i in (1, 2, 3)]
     emergency = [KEYS[f"emergency-{i}"] for i in (1, 2)]
@@ -302,16 +301,18 @@ def multisig_treasury() -> dict:
 
 
 def app_module(version: int) -> bytes:
-    """``app-v<version>.wat`` with the ``pyde.abi`` section of ``app.abi.json``
-    (``pyde-ref abi embed app-v1.wat app.abi.json -o app-v1.wasm``)."""
+    """``app-v<version>.wat`` with the ``pyde.abi`` section of
+    ``app-v<version>.abi.json`` (``pyde-ref abi embed app-v1.wat
+    app-v1.abi.json -o app-v1.wasm``; both versions declare the same
+    functions)."""
     with open(os.path.join(HERE, f"app-v{version}.wat"), encoding="utf-8") as f:
         wasm = wat_to_wasm(f.read())
-    with open(os.path.join(HERE, "app.abi.json"), encoding="utf-8") as f:
+    with open(os.path.join(HERE, f"app-v{version}.abi.json"), encoding="utf-8") as f:
         abi = abi_from_json(json.load(f))
     return embed_abi(wasm, abi)
 
 
-def owner_upgrade() -> dict:
+def owner_upgrade() -> tuple[Document, dict]:
     alice, bob = KEYS["alice"], KEYS["bob"]
     doc = Document("owner-upgrade.json", chain_id=5)
     app = create_address(alice.address, 0)

@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from pyde_ref.abi.constants import ERR_INVALID_ADDRESS, ERR_SIGNATURE_INVALID
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor.testing import Chain, signed, system_tx, transfer_tx
 from pyde_ref.executor.transactions import Signature
 from pyde_ref.state.accounts import AuthKeys, AuthScheme, single_key
@@ -188,7 +189,5 @@ def test_signature_checks_happen_before_the_nonce_window():
 
 
 def test_every_test_key_derives_its_address():
-    from pyde_ref.crypto.poseidon2 import poseidon2_hash
-
     for key in KEYS.values():
         assert key.address == poseidon2_hash(key.public_key)

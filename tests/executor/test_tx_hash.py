@@ -14,6 +14,7 @@ from pyde_ref.executor.transactions import (
     AccessType,
     FeePayer,
     FeePayerKind,
+    Signature,
     Transaction,
     TxType,
     encode_transaction,
@@ -120,8 +121,6 @@ def test_the_paymaster_address_is_signed():
 
 
 def test_signatures_are_not_in_the_hash_but_in_the_encoding():
-    from pyde_ref.executor.transactions import Signature
-
     tx = worked_example()
     with_sig = attrs.evolve(tx, signatures=(Signature(0, b"\x39" * 40),))
     assert tx_hash(with_sig) == tx_hash(tx)

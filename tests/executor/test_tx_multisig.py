@@ -18,7 +18,7 @@ from pyde_ref.executor.handlers.multisig import (
     approval_message,
 )
 from pyde_ref.executor.params import MAX_PAUSE_DURATION_WAVES
-from pyde_ref.executor.testing import address, native_tx, transfer_tx
+from pyde_ref.executor.testing import address, native_tx, signed, transfer_tx
 from pyde_ref.executor.transactions import Signature, TxType
 from pyde_ref.state.accounts import AccountType
 from pyde_ref.state.records import MultisigConfig
@@ -49,8 +49,6 @@ def approvals(tx_type, nonce, action, signers, indices=None):
 
 def multisig_tx(c, tx_type, action, signers, indices=None, nonce=0, sender=RELAYER, **fields):
     """A signed transaction of ``sender`` carrying ``action`` approved by ``signers``."""
-    from pyde_ref.executor.testing import signed
-
     body = MultisigAction(action, nonce, approvals(tx_type, nonce, action, signers, indices)).encode()
     account = c.state.account(sender.address)
     fields.setdefault("gas_limit", 500_000)
@@ -104,8 +102,6 @@ def test_an_approval_for_another_action_does_not_verify():
     c = chain()
     other = approvals(TxType.MULTISIG_TX, 0, Spend(TARGET, 1, DIGEST), SIGNERS[:2])
     body = MultisigAction(Spend(TARGET, 5_000, DIGEST), 0, other).encode()
-    from pyde_ref.executor.testing import signed
-
     tx = signed(native_tx(TxType.MULTISIG_TX, RELAYER.address, body, gas_limit=500_000, nonce=0), RELAYER)
     assert_rejected(c, tx, "ApprovalBadSignature")
 
@@ -167,8 +163,6 @@ def test_pause_halts_everything_but_resume():
     r = c.apply(pause(c, duration=100))
     assert r.status == "success" and c.state.protocol(PAUSE_END_KEY).value == 1_100
     bob_pays = transfer_tx(BOB.address, TARGET, 1, nonce=0)
-    from pyde_ref.executor.testing import signed
-
     assert_rejected(c, signed(bob_pays, BOB), "ChainPaused")
     assert_rejected(c, spend(c), "ChainPaused")
     r = c.apply(resume(c))
@@ -177,8 +171,6 @@ def test_pause_halts_everything_but_resume():
 
 
 def test_a_pause_expires_by_itself():
-    from pyde_ref.executor.testing import signed
-
     c = chain()
     c.at_wave(1_000)
     c.apply(pause(c, duration=100))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pyde_ref.executor.fees import total_burned
-from pyde_ref.executor.handlers.staking import lifecycle, validator_id
+from pyde_ref.executor.handlers.staking import lifecycle, set_reward_accrued, validator_id
 from pyde_ref.executor.params import (
     EPOCH_WAVES,
     MIN_VALIDATOR_STAKE,
@@ -123,7 +123,6 @@ def test_unbond_then_withdraw_after_30_days():
 def test_withdrawal_pays_accrued_rewards_too():
     c = chain()
     c.state.put_account(REWARD_POOL, c.state.account(REWARD_POOL).evolve(balance=500, account_type=2))
-    from pyde_ref.executor.handlers.staking import set_reward_accrued
     set_reward_accrued(c.state, 300)
     put(c, phase=Phase.UNBONDING, withdrawable_at=0, rewards=300)
     before = c.balance(OPERATOR)

@@ -12,11 +12,13 @@ from pyde_ref.executor.context import Outcome, TxContext
 from pyde_ref.executor.frames import TxRun
 from pyde_ref.executor.rejections import (
     ENTRY_REFUSED,
+    INVALID_PUBLIC_KEY,
     INVALID_RECIPIENT,
     UNEXPECTED_VALUE,
     Rejection,
 )
-from pyde_ref.executor.transactions import Status
+from pyde_ref.executor.transactions import Status, Transaction
+from pyde_ref.state.accounts import check_public_key
 from pyde_ref.state.system import ZERO_ADDRESS, is_reserved_address
 
 
@@ -38,6 +40,15 @@ def require_plain_recipient(address: bytes, what: str = "recipient") -> None:
     system account (chapter 11 §11.3)."""
     if is_reserved_address(address):
         raise Rejection(INVALID_RECIPIENT, f"{what} 0x{address.hex()} is the zero address or a system account")
+
+
+def decode_public_key(tx: Transaction) -> bytes:
+    """A ``data`` that is one FALCON-512 public key (``StakeDeposit``,
+    ``RegisterPubkey``: "data = FALCON pubkey 897 B")."""
+    problem = check_public_key(tx.data)
+    if problem is not None:
+        raise Rejection(INVALID_PUBLIC_KEY, problem)
+    return bytes(tx.data)
 
 
 def contract_module(ctx: TxContext, address: bytes) -> Optional[CachedModule]:

@@ -49,7 +49,7 @@ from pyde_ref.executor.params import (
     ROTATE_MULTISIG_PER_SIGNER_GAS,
 )
 from pyde_ref.executor.rejections import Rejection
-from pyde_ref.executor.transactions import Signature, Status, Transaction, TxType, decode_payload
+from pyde_ref.executor.transactions import Signature, Status, TxType, decode_payload
 from pyde_ref.state.accounts import MAX_MULTISIG_KEYS, check_public_key
 from pyde_ref.state.borsh import Reader, Writer
 from pyde_ref.state.records import Disc, MultisigConfig, Scalar, protocol_key

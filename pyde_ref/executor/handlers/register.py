@@ -15,17 +15,10 @@ from __future__ import annotations
 from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor import rejections as rj
 from pyde_ref.executor.context import Handler, Outcome, Payer, PayerKind, Plan, TxContext
-from pyde_ref.executor.handlers.common import require_no_value, require_zero_to
+from pyde_ref.executor.handlers.common import decode_public_key, require_no_value, require_zero_to
 from pyde_ref.executor.rejections import Rejection
-from pyde_ref.executor.transactions import FeePayerKind, Status, Transaction
-from pyde_ref.state.accounts import AuthScheme, check_public_key, single_key
-
-
-def decode(tx: Transaction) -> bytes:
-    problem = check_public_key(tx.data)
-    if problem is not None:
-        raise Rejection(rj.INVALID_PUBLIC_KEY, problem)
-    return bytes(tx.data)
+from pyde_ref.executor.transactions import FeePayerKind, Status
+from pyde_ref.state.accounts import AuthScheme, single_key
 
 
 def plan(ctx: TxContext, public_key: bytes) -> Plan:
@@ -49,4 +42,4 @@ def execute(ctx: TxContext, public_key: bytes, plan_: Plan) -> Outcome:
     return Outcome(Status.SUCCESS, 0)
 
 
-HANDLER = Handler("RegisterPubkey", decode, plan, execute, signed=False, uses_nonce=False, pays_fee=False)
+HANDLER = Handler("RegisterPubkey", decode_public_key, plan, execute, signed=False, uses_nonce=False, pays_fee=False)

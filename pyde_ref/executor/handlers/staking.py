@@ -40,7 +40,7 @@ from pyde_ref.executor import rejections as rj
 from pyde_ref.executor.context import Handler, Outcome, Plan, TxContext, sender_pays
 from pyde_ref.executor.fees import burn, credit_balance, debit_balance, debit_fund
 from pyde_ref.executor.handlers.base import SystemOp
-from pyde_ref.executor.handlers.common import require_no_value, require_zero_to
+from pyde_ref.executor.handlers.common import decode_public_key, require_no_value, require_zero_to
 from pyde_ref.executor.params import (
     BONDING_EPOCHS,
     EPOCH_WAVES,
@@ -136,14 +136,6 @@ def owned_validator(ctx: TxContext, vid: bytes) -> Validator:
 # --------------------------------------------------------------------------
 # StakeDeposit (tag 3)
 # --------------------------------------------------------------------------
-
-
-def decode_deposit(tx: Transaction) -> bytes:
-    """Chapter 11 §11.8: "data = FALCON pubkey 897 B"."""
-    problem = check_public_key(tx.data)
-    if problem is not None:
-        raise Rejection(rj.INVALID_PUBLIC_KEY, problem)
-    return bytes(tx.data)
 
 
 def plan_deposit(ctx: TxContext, public_key: bytes) -> Plan:
@@ -290,7 +282,7 @@ def execute_rotate(ctx: TxContext, r: KeyRotation, plan_: Plan) -> Outcome:
     return Outcome(Status.SUCCESS, NATIVE_BASE_GAS)
 
 
-STAKE_DEPOSIT = Handler("StakeDeposit", decode_deposit, plan_deposit, execute_deposit)
+STAKE_DEPOSIT = Handler("StakeDeposit", decode_public_key, plan_deposit, execute_deposit)
 STAKE_WITHDRAW = Handler("StakeWithdraw", decode_validator_id, plan_withdraw, execute_withdraw)
 CLAIM_REWARD = Handler("ClaimReward", decode_validator_id, plan_claim, execute_claim)
 SYSTEM_OPS = (
