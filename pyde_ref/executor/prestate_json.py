@@ -41,6 +41,7 @@ from pyde_ref.state.accounts import (
     NO_AUTH_KEYS,
     U16_MAX,
     U32_MAX,
+    U64_MAX,
     U128_MAX,
     Account,
     AccountType,
@@ -236,14 +237,14 @@ def read_validator(entry: dict, field: str, vid: bytes) -> Validator:
         activation_epoch=read_u64(entry["activation_epoch"], f"{field}.activation_epoch"),
         phase={v: k for k, v in Phase.NAMES.items()}[phase],
         withdrawable_at=read_u64(entry.get("withdrawable_at", 0), f"{field}.withdrawable_at"),
-        jailed_until=read_optional_int(entry.get("jailed_until"), f"{field}.jailed_until", 2**64 - 1),
+        jailed_until=read_optional_int(entry.get("jailed_until"), f"{field}.jailed_until", U64_MAX),
         permanently_jailed=read_bool(entry.get("permanently_jailed", False), f"{field}.permanently_jailed"),
         jail_count=read_int(entry.get("jail_count", 0), f"{field}.jail_count", U32_MAX),
-        last_jail_wave=read_optional_int(entry.get("last_jail_wave"), f"{field}.last_jail_wave", 2**64 - 1),
+        last_jail_wave=read_optional_int(entry.get("last_jail_wave"), f"{field}.last_jail_wave", U64_MAX),
         slash_count=read_int(entry.get("slash_count", 0), f"{field}.slash_count", U32_MAX),
         escrow_until=read_u64(entry.get("escrow_until", 0), f"{field}.escrow_until"),
         last_rotation_epoch=read_optional_int(entry.get("last_rotation_epoch"), f"{field}.last_rotation_epoch",
-                                              2**64 - 1),
+                                              U64_MAX),
         rewards=read_int(entry.get("rewards", 0), f"{field}.rewards", U128_MAX),
     )
 
@@ -299,8 +300,8 @@ def read_protocol(value: Any, field: str) -> list[tuple[bytes, object]]:
     check_keys(obj, field, (), PROTOCOL_FIELDS)
     out: list[tuple[bytes, object]] = []
     scalars = (("total_burned", Disc.TOTAL_BURNED, U128_MAX, 16), ("reward_accrued", Disc.REWARD_ACCRUED, U128_MAX, 16),
-               ("last_epoch", Disc.LAST_EPOCH, 2**64 - 1, 8),
-               ("emergency_pause_end_wave", Disc.EMERGENCY_PAUSE_END_WAVE, 2**64 - 1, 8))
+               ("last_epoch", Disc.LAST_EPOCH, U64_MAX, 8),
+               ("emergency_pause_end_wave", Disc.EMERGENCY_PAUSE_END_WAVE, U64_MAX, 8))
     for name, disc, maximum, width in scalars:
         if name in obj:
             out.append((protocol_key(disc), Scalar(read_int(obj[name], f"{field}.{name}", maximum), width)))

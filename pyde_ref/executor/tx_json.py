@@ -43,7 +43,7 @@ from pyde_ref.executor.transactions import (
     TxType,
     encode_call,
 )
-from pyde_ref.state.accounts import U32_MAX, U128_MAX
+from pyde_ref.state.accounts import U32_MAX, U64_MAX, U128_MAX
 from pyde_ref.state.borsh import Writer
 from pyde_ref.state.system import ACCOUNTS, CONTRACTS, GAS_TANKS, STAKING, ZERO_ADDRESS
 
@@ -97,7 +97,7 @@ def _op(function: str, args: bytes) -> bytes:
 
 
 def _multisig(r: TxReader, action) -> bytes:
-    return MultisigAction(action, r.int("multisig_nonce", 2**64 - 1), r.approvals()).encode()
+    return MultisigAction(action, r.int("multisig_nonce", U64_MAX), r.approvals()).encode()
 
 
 # kind -> (required fields, optional fields, builder(reader) -> (tx_type, to, value, data))
@@ -133,7 +133,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Builder]] = {
                                   for i, k in enumerate(read_list(r.obj["new_signers"], r.path("new_signers")))),
                             r.int("new_threshold", 255))))),
     "emergency_pause": (("duration_waves", "multisig_nonce", "approvals"), (), lambda r: (
-        TxType.EMERGENCY_PAUSE, ZERO_ADDRESS, 0, _multisig(r, Pause(r.int("duration_waves", 2**64 - 1))))),
+        TxType.EMERGENCY_PAUSE, ZERO_ADDRESS, 0, _multisig(r, Pause(r.int("duration_waves", U64_MAX))))),
     "emergency_resume": (("multisig_nonce", "approvals"), (), lambda r: (
         TxType.EMERGENCY_RESUME, ZERO_ADDRESS, 0, _multisig(r, Resume()))),
     "register_pubkey": (("public_key",), (), lambda r: (
@@ -226,12 +226,12 @@ def parse_tx(value: Any, field: str, chain_id: int, signed: bool, base_dir: Opti
         to=to,
         value=value_,
         data=data,
-        gas_limit=r.int("gas_limit", 2**64 - 1, 0),
-        nonce=read_optional_int(obj.get("nonce"), f"{field}.nonce", 2**64 - 1),
+        gas_limit=r.int("gas_limit", U64_MAX, 0),
+        nonce=read_optional_int(obj.get("nonce"), f"{field}.nonce", U64_MAX),
         fee_payer=read_fee_payer(obj.get("fee_payer", "sender"), f"{field}.fee_payer"),
         access_list=read_access_list(obj.get("access_list", []), f"{field}.access_list"),
-        deadline=read_optional_int(obj.get("deadline"), f"{field}.deadline", 2**64 - 1),
-        chain_id=read_int(obj.get("chain_id", chain_id), f"{field}.chain_id", 2**64 - 1),
+        deadline=read_optional_int(obj.get("deadline"), f"{field}.deadline", U64_MAX),
+        chain_id=read_int(obj.get("chain_id", chain_id), f"{field}.chain_id", U64_MAX),
         tx_type=tx_type,
         signatures=signatures,
     )

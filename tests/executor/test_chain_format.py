@@ -319,3 +319,17 @@ def test_post_state_reads_back_as_a_prestate(name, cli_json):
     doc = {"unsigned": True, "context": context, **out["post_state"], "txs": []}
     result = run_document(parse_wave(doc))
     assert "0x" + result.state_digest.hex() == (out["state_digest"])
+
+
+@pytest.mark.parametrize("content", [b"[" * 5000 + b"]" * 5000,
+                                     b'{"context": {"chain_id": ' + b"9" * 5000 + b"}}",
+                                     b"\xff\xfe{}"])
+@pytest.mark.parametrize("command", ["wave", "chain"])
+def test_documents_that_are_not_json_are_one_line(content, command, tmp_path, capsys):
+    """Nested beyond Python's recursion, an integer beyond its 4,300-digit
+    conversion limit, bytes that are not UTF-8: one line, exit 2."""
+    path = tmp_path / "doc.json"
+    path.write_bytes(content)
+    assert main([command, str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pyde-ref {command}: ") and "not a JSON document" in err and err.count("\n") == 1
