@@ -210,10 +210,9 @@ def parse_tx(value: Any, field: str, chain_id: int, signed: bool, base_dir: Opti
     if "signature" in obj and "signatures" in obj:
         raise WaveFormatError(f"{field}.signatures", "give signature or signatures, not both")
     r = TxReader(obj, field, base_dir)
-    if signed:
-        if "nonce" not in obj:
-            raise WaveFormatError(f"{field}.nonce", "a signed document gives every transaction's nonce")
-    elif "signature" in obj or "signatures" in obj:
+    if signed and "nonce" not in obj and kind != "register_pubkey":  # RegisterPubkey uses no nonce
+        raise WaveFormatError(f"{field}.nonce", "a signed document gives every transaction's nonce")
+    if not signed and ("signature" in obj or "signatures" in obj):
         key = "signature" if "signature" in obj else "signatures"
         raise WaveFormatError(f"{field}.{key}", "an unsigned document carries no signatures")
     if "signature" in obj:
