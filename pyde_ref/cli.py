@@ -32,6 +32,7 @@ COMMANDS = {
     "spectest": ("pyde_ref.commands.spectest", "run the official WebAssembly spec tests"),
     "hash": ("pyde_ref.commands.hash", "hash bytes with blake3, keccak256 or poseidon2"),
     "wave": ("pyde_ref.commands.wave", "apply a wave of transactions described in JSON"),
+    "chain": ("pyde_ref.commands.chain", "apply a chain of waves described in JSON"),
     "abi": ("pyde_ref.commands.abi", "work with the pyde.abi custom section"),
     "diff": ("pyde_ref.commands.diff", "diff a call, a contract call or a wave between pyde-ref and wasmtime"),
     "fuzz": ("pyde_ref.commands.fuzz", "differential fuzz campaign against wasmtime"),

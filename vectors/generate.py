@@ -2,6 +2,7 @@
 
     python vectors/generate.py               # hashes + threshold (deterministic)
     python vectors/generate.py --falcon      # also new FALCON keys/signatures
+    python vectors/generate.py --keys        # new test keys (test-keys.json)
 
 The hash and threshold files are a pure function of the code: running this
 again must leave them byte-identical (a test checks it).  The FALCON file
@@ -211,14 +212,41 @@ def write(name: str, content: dict) -> None:
     (HERE / name).write_text(json.dumps(content, indent=1) + "\n")
 
 
+TEST_KEY_NAMES = ("alice", "bob", "carol", "dave", "eve", "validator-1", "validator-2", "signer-1", "signer-2",
+                  "signer-3", "emergency-1", "emergency-2")
+"""The named FALCON-512 key pairs of ``test-keys.json``: accounts, validator
+consensus keys, the treasury and emergency signer sets of the transaction
+tests and examples (tests/keys.py, examples/transactions/make_examples.py)."""
+
+
+def test_keys() -> dict:
+    """Key pairs made once with pqcrypto's key generator (OS randomness):
+    test keys only, committed so that signed examples and tests are fixed."""
+    from pqcrypto.sign import falcon_512
+
+    keys = {}
+    for name in TEST_KEY_NAMES:
+        public_key, secret_key = falcon_512.generate_keypair()
+        keys[name] = {"public_key": "0x" + public_key.hex(), "secret_key": "0x" + secret_key.hex()}
+    return {
+        "description": ("FALCON-512 test key pairs (public 897 bytes, secret 1281 bytes), made once by "
+                        "generate.py --keys. Test keys: never use them for anything of value."),
+        "generator": "pqcrypto.sign.falcon_512.generate_keypair",
+        "keys": keys,
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--falcon", action="store_true", help="also make new FALCON signatures")
+    parser.add_argument("--keys", action="store_true", help="also make new test key pairs")
     args = parser.parse_args(argv)
     write("hashes.json", hash_vectors())
     write("threshold-envelopes.json", threshold_vectors())
     if args.falcon or not (HERE / "falcon512.json").exists():
         write("falcon512.json", falcon_vectors())
+    if args.keys or not (HERE / "test-keys.json").exists():
+        write("test-keys.json", test_keys())
     return 0
 
 

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
 from pyde_ref.abi.section import embed_abi  # noqa: E402
 from pyde_ref.commands.abi import abi_from_json  # noqa: E402
-from pyde_ref.executor.executor import create_address  # noqa: E402
+from pyde_ref.executor.handlers.contracts import create_address  # noqa: E402
 from pyde_ref.wasm.text import wat_to_wasm  # noqa: E402
 
 CONTRACTS = ("token", "proxy", "caller", "deep-chain")
@@ -80,6 +80,7 @@ def token_wave() -> dict:
                 "gas_limit": 2_000_000}
 
     return {
+        "unsigned": True,
         "context": {"chain_id": 31337, "block_height": 42, "wave_id": 42,
                     "block_timestamp": 1_750_000_000, "beacon": "0x" + "5a" * 32,
                     "base_fee": 1},
@@ -147,6 +148,7 @@ def genesis_wave() -> dict:
                 + len(raw).to_bytes(4, "little") + raw + args)
 
     return {
+        "unsigned": True,
         "context": {"chain_id": "31337", "block_height": "9", "wave_id": "9",
                     "block_timestamp": "1750000500", "base_fee": "2"},
         "accounts": {h(ALICE): {"balance": "5000000", "nonce": 3},
@@ -189,6 +191,7 @@ def deep_chain_wave() -> dict:
                 "calldata": h(n.to_bytes(4, "little")), "gas_limit": gas}
 
     return {
+        "unsigned": True,
         "context": {"chain_id": 31337, "block_height": 7, "wave_id": 7, "block_timestamp": 1750000000,
                     "base_fee": 1},
         "accounts": {h(ALICE): {"balance": "1000000000000"}},

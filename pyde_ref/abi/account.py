@@ -13,6 +13,7 @@ from pyde_ref.abi.constants import (
 )
 from pyde_ref.abi.env import HostEnv
 from pyde_ref.abi.gas import charge
+from pyde_ref.state.system import is_system_address
 
 ZERO_ADDRESS = bytes(ADDRESS_SIZE)
 
@@ -38,13 +39,15 @@ def transfer(env: HostEnv, to_ptr: int, amount_ptr: int) -> int:
     """ABI §7.2 ``transfer(to_ptr, amount_ptr) -> i32``: move ``amount`` from
     the executing contract (``self_address``; inside a ``delegate_call`` the
     delegating contract, ABI §7.8) to ``to``.  Only balances move: no code of
-    the recipient runs (``spec/findings/abi-transfer.md``)."""
+    the recipient runs (``spec/findings/abi-transfer.md``).  A system
+    account (chapter 11 §11.3: its balance moves "only via specific
+    transaction handlers") is a reserved address: ``ERR_INVALID_ADDRESS``."""
     charge(env, "transfer")
     if env.ctx.view_mode:
         return ERR_FORBIDDEN
     recipient = memio.read_address(env, to_ptr)
     amount = memio.read_u128(env, amount_ptr)
-    if not is_valid_address(recipient):
+    if not is_valid_address(recipient) or is_system_address(recipient):
         return ERR_INVALID_ADDRESS
     state = env.ctx.state
     if state.balance(env.ctx.self_address) < amount:

@@ -124,6 +124,12 @@ TRAP_HOST_UNSUPPORTED = "host_unsupported"
 """A §8 parachain function executed inside a parachain: outside this
 reference's scope, so it stops the computation instead of pretending."""
 
+TRAP_ACCESS_LIST_VIOLATION = "access_list_violation"
+"""Trap kind of a storage access outside the *transaction's* access list
+(chapter 11 §11.6: the transaction "reverts cleanly with
+``AccessListViolation``"; a function's own declared list, ABI §3.7, returns
+``ERR_ACCESS_LIST_VIOLATION`` instead)."""
+
 # --------------------------------------------------------------------------
 # ABI §10 gas table
 # --------------------------------------------------------------------------

@@ -71,7 +71,10 @@ def chain_id(env: HostEnv) -> int:
 
 
 def tx_hash(env: HostEnv, hash_out_ptr: int) -> int:
-    """ABI §7.4 ``tx_hash(hash_out_ptr) -> i32``: the transaction's Blake3 hash."""
+    """ABI §7.4 ``tx_hash(hash_out_ptr) -> i32``: the transaction's hash.
+    ABI §7.4 calls it "Blake3"; the hash a transaction has, and signs, is
+    chapter 11 §11.6's Poseidon2 hash, and that is what this returns
+    (``spec/findings/tx-hash.md``)."""
     charge(env, "tx_hash")
     memio.write(env, hash_out_ptr, env.ctx.tx_hash)
     return OK

@@ -39,6 +39,7 @@ __all__ = [
     "SubcallResult",
     "BlockContext",
     "AccessList",
+    "TxAccessList",
     "ExecutionContext",
     "HostEnv",
     "as_i32",
@@ -159,6 +160,28 @@ class AccessList:
         return any(slot.startswith(prefix) for prefix in self.slot_prefixes)
 
 
+@attrs.define
+class TxAccessList:
+    """A transaction's access list as the runtime checks it (chapter 11
+    §11.6 ``access_list``): ``slots`` maps a storage-context address to the
+    storage keys listed for it and whether they may be written
+    (``ReadWrite``).  A storage access outside it traps the frame and marks
+    the whole transaction violated (``violated``), so the transaction
+    reverts even if a caller survives the trapped sub-call
+    (``spec/findings/tx-access-list.md``).  One object is shared by every
+    frame of the transaction."""
+
+    slots: dict[bytes, tuple[frozenset, bool]]
+    violated: bool = False
+
+    def allows(self, address: bytes, slot: bytes, write: bool) -> bool:
+        entry = self.slots.get(address)
+        if entry is None:
+            return False
+        keys, writable = entry
+        return slot in keys and (writable or not write)
+
+
 def _default_storage_address(ctx: "ExecutionContext") -> bytes:
     return ctx.self_address
 
@@ -185,7 +208,8 @@ class ExecutionContext:
     ``state`` is the frame's top overlay (ABI §13.2); emitted events go to
     ``state.events`` (ABI §15.1).  ``access_list`` is ``None`` when the
     running function declares none (no restriction), else its
-    :class:`AccessList`.  ``calls`` runs sub-calls
+    :class:`AccessList`; ``tx_access_list`` the transaction's (``None``: the
+    transaction declares none).  ``calls`` runs sub-calls
     (:class:`SubcallRunner`).  ``depth`` is 0 for the transaction's entry
     frame.  ``tx_index`` is the transaction's position in the wave (event
     records, ABI §15.3).  ``is_parachain`` gates the §8 functions.
@@ -202,6 +226,7 @@ class ExecutionContext:
     calldata: bytes = b""
     view_mode: bool = False
     access_list: Optional[AccessList] = None
+    tx_access_list: Optional[TxAccessList] = None
     tx_hash: bytes = bytes(32)
     tx_index: int = 0
     depth: int = 0

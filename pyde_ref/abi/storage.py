@@ -18,15 +18,25 @@ from pyde_ref.abi.constants import (
     ERR_FORBIDDEN,
     OK,
     SLOT_SIZE,
+    TRAP_ACCESS_LIST_VIOLATION,
     VALUE_SIZE,
 )
 from pyde_ref.abi.env import HostEnv
 from pyde_ref.abi.gas import charge
+from pyde_ref.wasm.errors import Trap
 
 
-def slot_allowed(env: HostEnv, slot: bytes) -> bool:
+def slot_allowed(env: HostEnv, slot: bytes, write: bool = False) -> bool:
     """ABI §3.7 Layer 3: with a declared access list, only listed slots; with
-    none, every slot (``spec/findings/abi-access-list.md``)."""
+    none, every slot (``spec/findings/abi-access-list.md``).  The
+    transaction's own access list (chapter 11 §11.6) is checked first: a
+    slot outside it traps (``access_list_violation``) and marks the
+    transaction violated."""
+    tx_list = env.ctx.tx_access_list
+    if tx_list is not None and not tx_list.allows(env.ctx.storage_address, slot, write):
+        tx_list.violated = True
+        raise Trap(TRAP_ACCESS_LIST_VIOLATION,
+                   f"slot 0x{slot.hex()} of 0x{env.ctx.storage_address.hex()} is outside the transaction's access list")
     access_list = env.ctx.access_list
     return access_list is None or access_list.allows(slot)
 
@@ -51,7 +61,7 @@ def sstore(env: HostEnv, slot_ptr: int, value_ptr: int) -> int:
         return ERR_FORBIDDEN
     slot = memio.read(env, slot_ptr, SLOT_SIZE)
     value = memio.read(env, value_ptr, VALUE_SIZE)
-    if not slot_allowed(env, slot):
+    if not slot_allowed(env, slot, write=True):
         return ERR_ACCESS_LIST_VIOLATION
     env.ctx.state.sstore(env.ctx.storage_address, slot, value)
     return OK
@@ -64,7 +74,7 @@ def sdelete(env: HostEnv, slot_ptr: int) -> int:
     if env.ctx.view_mode:
         return ERR_FORBIDDEN
     slot = memio.read(env, slot_ptr, SLOT_SIZE)
-    if not slot_allowed(env, slot):
+    if not slot_allowed(env, slot, write=True):
         return ERR_ACCESS_LIST_VIOLATION
     env.ctx.state.sdelete(env.ctx.storage_address, slot)
     return OK

@@ -11,6 +11,12 @@
     as ``pyde-ref run`` reads them; ``--fuel N`` is the call's budget
     (default 1,000,000); instantiation has its own 1,000,000.
 
+``diff --wave DOCUMENT``
+    A wave document (``pyde-ref wave``) or a chain document (``pyde-ref
+    chain``), diffed whole: every receipt field, events, events_root,
+    events_bloom, post-state and state digest of every wave
+    (:mod:`pyde_ref.diff.wave_diff`).
+
 ``diff --contract MODULE.wasm --function NAME [--calldata 0x...]``
     One contract call with the host functions, for a contract author: the
     module is installed as a contract (deploy validation, ``pyde.abi``
@@ -19,11 +25,6 @@
     NAME[:0xCALLDATA]`` calls run first (e.g. ``initialize``, a ``mint``);
     then NAME is called with ``--calldata``, ``--value`` and ``--gas`` from
     ``--from``.  The whole wave is diffed (:mod:`pyde_ref.diff.contract_call`).
-
-``diff --wave WAVE.json``
-    A wave document (``pyde-ref wave`` format): every receipt field, events,
-    events_root, events_bloom, post-state and state digest
-    (:mod:`pyde_ref.diff.wave_diff`).
 
 ``--wasmtime 45|50`` picks the twin (default 50; another version than the
 installed one runs in a managed environment built on first use).  ``--tier``
@@ -207,18 +208,16 @@ def _difference_lines(spec_diffs, model_diffs, model_name: str) -> list[str]:
 
 
 def _main_wave(args: argparse.Namespace) -> int:
-    from pyde_ref.commands.wave import read_wave_document
+    from pyde_ref.commands.wave import DocumentError, read_document
 
     if args.module is None:
         raise UsageError("--wave needs the wave document")
     if args.func is not None or args.args:
         raise UsageError("--wave takes only the wave document")
     try:
-        document, base_dir = read_wave_document(args.module)
-    except OSError as e:
-        raise UsageError(f"cannot read {args.module}: {e.strerror or e}") from None
-    except ValueError as e:  # not JSON, not UTF-8
-        raise UsageError(f"{args.module}: not a JSON document ({e})") from None
+        document, base_dir = read_document(args.module)
+    except DocumentError as e:
+        raise UsageError(str(e)) from None
     return _diff_document(args, document, base_dir, args.module)
 
 
@@ -261,8 +260,8 @@ def _main_contract(args: argparse.Namespace) -> int:
 
 def _diff_document(args: argparse.Namespace, document, base_dir, source: str) -> int:
     from pyde_ref.diff.wave_diff import diff_wave
-    from pyde_ref.executor.wave import GenesisError
-    from pyde_ref.executor.wave_json import WaveFormatError
+    from pyde_ref.executor.genesis import GenesisError
+    from pyde_ref.executor.jsonfields import WaveFormatError
 
     try:
         verdict, outputs = diff_wave(document, base_dir, args.wasmtime, args.tier)
@@ -285,9 +284,16 @@ def _wave_human(verdict, outputs: dict, document) -> str:
         lines.append(f"  crash: {verdict.crash}")
     twin = outputs.get("wasmtime", {})
     if CRASH not in twin:
-        txs = document.get("txs", []) if isinstance(document, dict) else []
-        for i, receipt in enumerate(twin["receipts"]):
-            name = txs[i].get("function") if i < len(txs) and isinstance(txs[i], dict) else None
-            lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
+        waves = twin["waves"] if "waves" in twin else [twin]
+        wave_docs = document.get("waves", [document]) if isinstance(document, dict) else []
+        for w, wave in enumerate(waves):
+            if len(waves) > 1:
+                lines.append(f"  wave {w}:")
+            wave_doc = wave_docs[w] if w < len(wave_docs) and isinstance(wave_docs[w], dict) else {}
+            txs = wave_doc.get("txs", [])
+            txs = txs if isinstance(txs, list) else []
+            for i, receipt in enumerate(wave["receipts"]):
+                name = txs[i].get("function") if i < len(txs) and isinstance(txs[i], dict) else None
+                lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
     lines += _difference_lines(verdict.spec_differences, verdict.model_differences, "model")
     return "\n".join(lines)

@@ -1,10 +1,10 @@
 """``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--tier fast|reading] [--json]``.
 
 Reads one wave document (``spec/wave-format.md``, ``spec/wave.schema.json``),
-builds the pre-state from its ``accounts`` and ``contracts``, applies its
-transactions in order and prints the receipts, ``events_root``,
-``events_bloom``, ``state_digest`` and ``post_state`` -- as one JSON document
-with ``--json``, else as a short human-readable summary.
+builds the pre-state from its state sections, applies its transactions in
+order and prints the receipts, the fees, ``events_root``, ``events_bloom``,
+``state_digest`` and ``post_state`` -- as one JSON document with ``--json``,
+else as a short human-readable summary.
 
 Exit status: 0 when the wave was applied (whatever the receipts say), 2 when
 the document is malformed (the message names the field), 1 when the file
@@ -19,14 +19,21 @@ import json
 import os
 import sys
 
+from pyde_ref.abi.constants import error_name
 from pyde_ref.commands.run import add_tier_argument, tier_usage_error
-from pyde_ref.executor.wave import GenesisError, run_wave_input
-from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, wave_output
+from pyde_ref.executor.genesis import GenesisError
+from pyde_ref.executor.jsonfields import WaveFormatError, load_json
+from pyde_ref.executor.wave import run_document
+from pyde_ref.executor.wave_json import parse_wave, wave_output
 from pyde_ref.wasm import FUEL_MODELS, SPEC
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("wave", help="the wave document (JSON), or - for standard input")
+    add_common_arguments(parser)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fuel-model",
         choices=FUEL_MODELS,
@@ -37,18 +44,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_tier_argument(parser)
 
 
-def _fail(message: str, status: int) -> int:
-    print(f"pyde-ref wave: {message}", file=sys.stderr)
-    return status
+class DocumentError(Exception):
+    """The document could not be read (``status`` 1) or is not JSON (2)."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
 
 
-def read_wave_document(path: str) -> tuple[object, str | None]:
-    """The JSON wave document at ``path`` (``-``: standard input) and the
-    directory its relative code paths are resolved against (none for stdin)."""
-    if path == "-":
-        return json.load(sys.stdin), None
-    with open(path, encoding="utf-8") as f:
-        return json.load(f), os.path.dirname(os.path.abspath(path))
+def read_document(path: str) -> tuple[object, str | None]:
+    """The JSON document at ``path`` (``-``: standard input) and the
+    directory its relative code paths are resolved against (none for
+    stdin).  Every object keeps its duplicate keys for the reader to refuse."""
+    try:
+        if path == "-":
+            return load_json(sys.stdin), None
+        with open(path, encoding="utf-8") as f:
+            return load_json(f), os.path.dirname(os.path.abspath(path))
+    except OSError as exc:
+        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}", 1) from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, over-long integers
+        raise DocumentError(f"{path}: not a JSON document ({exc})", 2) from None
+    except RecursionError:
+        raise DocumentError(f"{path}: not a JSON document (nested too deeply)", 2) from None
 
 
 def receipt_line(index: int, r: dict) -> str:
@@ -57,43 +75,76 @@ def receipt_line(index: int, r: dict) -> str:
     if r["status"] == "trap":
         detail = f" trap={r['trap']}"
     elif r["status"] == "rejected":
-        detail = f" error_code={r['error_code']} reason={r['reason']}"
+        detail = f" code={r['code']}"
+        if r["error_code"] is not None:
+            detail += f" error_code={r['error_code']} ({error_name(r['error_code'])})"
+        detail += f" reason={r['reason']}"
     elif r["status"] == "revert":
         detail = f" revert_reason={r['revert_reason']}"
     elif r["return_data"] != "0x":
         detail = f" return_data={r['return_data']}"
     if r["contract_address"]:
         detail += f" contract={r['contract_address']}"
-    return f"tx {index}: {r['status']:8} gas_used={r['gas_used']}{detail} events={len(r['events'])}"
+    fee = f" fee={r['fee']['total']}({r['fee']['payer_kind']})" if r["fee"] else ""
+    return f"tx {index}: {r['status']:8} {r['tx_type']} gas_used={r['gas_used']}{fee}{detail} events={len(r['events'])}"
 
 
-def _summary(output: dict) -> str:
-    lines = [receipt_line(i, r) for i, r in enumerate(output["receipts"])]
-    lines.append(f"events_root  {output['events_root']}")
-    lines.append(f"state_digest {output['state_digest']}")
-    return "\n".join(lines)
+def wave_lines(wave: dict) -> list[str]:
+    lines = []
+    start = wave["wave_start"]
+    for u in start["upgrades"]:
+        lines.append(f"upgrade activated: {u['contract']} {u['old_code_hash']} -> {u['new_code_hash']}")
+    if start["rewards"] is not None:
+        lines.append(f"rewards of epoch {start['rewards']['epoch']}: {start['rewards']['amount']} to "
+                     f"{len(start['rewards']['shares'])} validator(s)")
+    lines += [receipt_line(i, r) for i, r in enumerate(wave["receipts"])]
+    fees = wave["fees"]
+    lines.append(f"fees         total={fees['total']} burned={fees['burned']} "
+                 f"reward_pool={fees['reward_pool']} treasury={fees['treasury']}")
+    for vid, state in wave["validators"].items():
+        lines.append(f"validator    {vid} {state}")
+    lines.append(f"events_root  {wave['events_root']}")
+    lines.append(f"state_digest {wave['state_digest']}")
+    return lines
+
+
+def signature_line(checked: bool) -> list[str]:
+    return [] if checked else ["signatures   not checked (the document is unsigned)"]
+
+
+def run(args, parse, render, summarize, command: str) -> int:
+    """Read, parse, run, print: the body of ``wave`` and ``chain``."""
+    def fail(message: str, status: int) -> int:
+        print(f"pyde-ref {command}: {message}", file=sys.stderr)
+        return status
+
+    problem = tier_usage_error(args.fuel_model, args.tier)
+    if problem:
+        return fail(problem, 2)
+    try:
+        document, base_dir = read_document(args.document)
+    except DocumentError as exc:
+        return fail(str(exc), exc.status)
+    try:
+        parsed = parse(document, base_dir)
+        result = run_document(parsed, fuel_model=args.fuel_model, tier=args.tier)
+    except (WaveFormatError, GenesisError) as exc:
+        return fail(str(exc), 2)
+    except Exception as exc:  # noqa: BLE001 - a bug in pyde-ref, reported, not a traceback
+        return fail(f"internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}", 3)
+    output = render(result, parsed.signatures_checked)
+    print(json.dumps(output, indent=2) if args.json else "\n".join(summarize(output)))
+    return 0
 
 
 def main(args) -> int:
-    problem = tier_usage_error(args.fuel_model, args.tier)
-    if problem:
-        return _fail(problem, 2)
-    try:
-        document, base_dir = read_wave_document(args.wave)
-    except OSError as exc:
-        return _fail(f"cannot read {args.wave}: {exc.strerror or exc}", 1)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return _fail(f"{args.wave}: not a JSON document ({exc})", 2)
-    try:
-        wave_input = parse_wave(document, base_dir)
-        result = run_wave_input(wave_input, fuel_model=args.fuel_model, tier=args.tier)
-    except (WaveFormatError, GenesisError) as exc:
-        return _fail(str(exc), 2)
-    except Exception as exc:  # noqa: BLE001 - a bug in pyde-ref, reported, not a traceback
-        return _fail(f"internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}", 3)
-    output = wave_output(result)
-    if args.json:
-        print(json.dumps(output, indent=2))
-    else:
-        print(_summary(output))
-    return 0
+    args.document = args.wave
+
+    def parse(document, base_dir):
+        if isinstance(document, dict) and "waves" in document:
+            raise WaveFormatError("waves", "a chain document: run it with pyde-ref chain")
+        return parse_wave(document, base_dir)
+
+    return run(args, parse, lambda result, _signed: wave_output(result.waves[0]),
+               lambda out: signature_line(out["signatures_checked"]) + wave_lines(out), "wave")
+

@@ -50,3 +50,11 @@ def falcon512_verify(public_key: bytes, message: bytes, signature: bytes) -> boo
         return bool(_falcon_512.verify(public_key, message, signature))
     except (ValueError, TypeError, RuntimeError):  # defensive: the library's own refusals
         return False
+
+
+def falcon512_sign(secret_key: bytes, message: bytes) -> bytes:
+    """A FALCON-512 signature of ``message`` (PQClean's signer, through
+    pqcrypto).  Not consensus code: signing draws OS randomness (the
+    signature differs on every call, each one verifies), so it serves tests
+    and example generators, which commit the signatures they make."""
+    return bytes(_falcon_512.sign(bytes(secret_key), bytes(message)))

@@ -22,6 +22,8 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
+from pyde_ref.executor.prestate_json import STATE_SECTIONS
+
 #: The block context unless ``state`` gives one (any fixed values do).
 DEFAULT_CONTEXT = {"chain_id": 31337, "block_height": 1, "wave_id": 1, "block_timestamp": 1_700_000_000,
                    "base_fee": 1}
@@ -83,10 +85,10 @@ def contract_call_wave(code: bytes, call: Call, *, value: int = 0, gas: int = DE
     wave document without transactions; the wave format's own reader checks
     every field when the document runs."""
     state = dict(state or {})
-    unknown = set(state) - {"context", "accounts", "contracts"}
+    unknown = set(state) - {"context", "unsigned", *STATE_SECTIONS}
     if unknown:
         raise ContractCallError(f"--state: unknown field(s) {sorted(unknown)} "
-                                "(a state document has context, accounts, contracts)")
+                                f"(a state document has context, {', '.join(STATE_SECTIONS)})")
     accounts: dict[str, Any] = dict(state.get("accounts") or {})
     contracts: dict[str, Any] = dict(state.get("contracts") or {})
     if address in contracts or address in accounts:
@@ -98,5 +100,5 @@ def contract_call_wave(code: bytes, call: Call, *, value: int = 0, gas: int = DE
             "calldata": "0x" + c.calldata.hex(), "gas_limit": gas} for c in before]
     txs.append({"type": "call", "from": sender, "to": address, "function": call.function,
                 "calldata": "0x" + call.calldata.hex(), "value": str(value), "gas_limit": gas})
-    return {"context": state.get("context") or dict(DEFAULT_CONTEXT), "accounts": accounts,
+    return {"unsigned": True, "context": state.get("context") or dict(DEFAULT_CONTEXT), "accounts": accounts,
             "contracts": contracts, "txs": txs}

@@ -169,14 +169,13 @@ class InProcessTwin(Twin):
     def run_wave(self, document, base_dir):
         from pyde_ref.diff.wasmtime_machine import wasmtime_executor
         from pyde_ref.executor.executor import ExecutorConfig
-        from pyde_ref.executor.wave import apply_wave, genesis_state
-        from pyde_ref.executor.wave_json import parse_wave, wave_output
+        from pyde_ref.executor.wave import run_document
+        from pyde_ref.executor.wave_json import document_output, parse_document
 
-        wave_input = parse_wave(document, base_dir)
-        state = genesis_state(wave_input.accounts, wave_input.contracts)
+        parsed = parse_document(document, base_dir)
         # wasmtime meters the fuel itself: the config's model is never consulted
         executor = wasmtime_executor(ExecutorConfig(fuel_model=f"wasmtime-{DEFAULT_WASMTIME}"))
-        return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
+        return document_output(parsed, run_document(parsed, executor=executor))
 
     def describe(self):
         return {"wasmtime": self.wasmtime_release, "absent_engine_flags": list(self._wb.absent_engine_flags())}

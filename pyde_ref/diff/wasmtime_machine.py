@@ -180,19 +180,10 @@ def wasmtime_executor(config=None):
             self.machine.remember(cached.module, code.wasm)
             return cached
 
-        def _deploy(self, tx, *args, **kwargs):
-            # The constructor's module is decoded inside _deploy and put in
-            # the cache: record its bytes as it goes in.
-            original_put = self.cache.put
-
-            def put(address, cached):
-                self.machine.remember(cached.module, bytes(tx.code))
-                return original_put(address, cached)
-
-            self.cache.put = put
-            try:
-                return super()._deploy(tx, *args, **kwargs)
-            finally:
-                del self.cache.put
+        def cache_module(self, address, cached, wasm):
+            # A deploy's module is decoded by the deploy handler and put in
+            # the cache for its constructor: record its bytes as it goes in.
+            self.machine.remember(cached.module, bytes(wasm))
+            super().cache_module(address, cached, wasm)
 
     return WasmtimeExecutor(config)

@@ -66,24 +66,31 @@ class WaveVerdict:
                 "model_differences": [d.to_json() for d in self.model_differences]}
 
 
-def reference_wave_output(wave_input, fuel_model: str, tier: str = "fast") -> dict:
-    """The ``pyde-ref wave --json`` output of a parsed wave on the reference
-    (on the execution tier ``tier``)."""
+def reference_wave_output(document, fuel_model: str, tier: str = "fast") -> dict:
+    """The ``pyde-ref wave --json`` (or ``chain --json``) output of a parsed
+    document on the reference (on the execution tier ``tier``)."""
     from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-    from pyde_ref.executor.wave import apply_wave, genesis_state
-    from pyde_ref.executor.wave_json import wave_output
+    from pyde_ref.executor.wave import run_document
+    from pyde_ref.executor.wave_json import document_output
 
-    state = genesis_state(wave_input.accounts, wave_input.contracts)
     executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
-    return wave_output(apply_wave(state, wave_input.context, wave_input.txs, executor))
+    return document_output(document, run_document(document, executor=executor))
 
 
-def wave_modules(wave_input) -> list[bytes]:
-    """Every module the wave can run: its contracts' and its deploys' code."""
-    from pyde_ref.executor.transactions import ContractDeploy
+def wave_modules(document) -> list[bytes]:
+    """Every module the document can run: its contracts' and its deploys'
+    code (a deploy whose payload does not decode runs nothing)."""
+    from pyde_ref.executor.handlers.contracts import decode_deploy
+    from pyde_ref.executor.transactions import TxType
 
-    codes = [contract.code for _address, contract in wave_input.contracts]
-    codes += [bytes(tx.code) for tx in wave_input.txs if isinstance(tx, ContractDeploy)]
+    codes = [contract.code for contract in document.prestate.contracts]
+    for wave in document.waves:
+        for tx in wave.txs:
+            if tx.tx_type == TxType.DEPLOY:
+                try:
+                    codes.append(bytes(decode_deploy(tx).code))
+                except ValueError:
+                    pass
     return list(dict.fromkeys(codes))
 
 
@@ -165,15 +172,16 @@ def diff_wave(document: Any, base_dir: Optional[str] = None,
               wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> tuple[WaveVerdict, dict]:
     """Run a wave document three ways (the reference's ``spec`` run on the
     execution tier ``tier``); the verdict and the three outputs.
-    The document must parse (:func:`pyde_ref.executor.wave_json.parse_wave`
-    raises :class:`~pyde_ref.executor.wave_json.WaveFormatError` and
-    :class:`~pyde_ref.executor.wave.GenesisError` before anything runs)."""
+    The document (a wave or a chain) must parse
+    (:func:`pyde_ref.executor.wave_json.parse_document` raises
+    :class:`~pyde_ref.executor.jsonfields.WaveFormatError` and
+    :class:`~pyde_ref.executor.genesis.GenesisError` before anything runs)."""
     from pyde_ref.diff.twin import get_twin, reference_fuel_model
-    from pyde_ref.executor.wave import genesis_state
-    from pyde_ref.executor.wave_json import parse_wave
+    from pyde_ref.executor.genesis import build_state
+    from pyde_ref.executor.wave_json import parse_document
 
-    wave_input = parse_wave(document, base_dir)
-    genesis_state(wave_input.accounts, wave_input.contracts)  # refuses a bad pre-state up front
+    wave_input = parse_document(document, base_dir)
+    build_state(wave_input.prestate)  # refuses a bad pre-state up front
     model_name, exact = reference_fuel_model(wasmtime)
     outputs = {
         "wasmtime": _guarded(lambda: get_twin(wasmtime).run_wave(document, base_dir)),

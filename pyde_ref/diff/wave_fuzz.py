@@ -343,7 +343,8 @@ def generate_wave(seed: int, index: int) -> GeneratedWave:
         txs.insert(rng.randint(0, len(txs)), {
             "type": "call", "from": hex0x(eoas[0]), "to": hex0x(address), "function": "run",
             "calldata": hex0x(ac.op("DEEP", _u16(1100))), "value": "0", "gas_limit": 200_000_000})
-    document = {"context": context, "accounts": accounts, "contracts": contracts, "txs": txs}
+    # generated transactions carry no signatures (spec/wave-format.md, "unsigned")
+    document = {"unsigned": True, "context": context, "accounts": accounts, "contracts": contracts, "txs": txs}
     return GeneratedWave(document, tuple(modules), smith_count, deep)
 
 

@@ -36,6 +36,7 @@ from pyde_ref.abi.env import (
     SubcallKind,
     SubcallResult,
     SubcallStatus,
+    TxAccessList,
 )
 from pyde_ref.abi.halt import HaltReturn, HaltRevert
 from pyde_ref.abi.registry import bind, lookup
@@ -81,16 +82,18 @@ def rejected(code: int) -> SubcallResult:
 
 
 class TxRun:
-    """The execution of one transaction: its origin, hash and position, the
-    active ``(contract, function)`` stack (ABI §13.1 step 5) and the machine
-    it runs on."""
+    """The execution of one transaction: its origin, hash and position, its
+    access list, the active ``(contract, function)`` stack (ABI §13.1 step 5)
+    and the machine it runs on."""
 
-    def __init__(self, executor, block: BlockContext, origin: bytes, tx_hash: bytes, tx_index: int):
+    def __init__(self, executor, block: BlockContext, origin: bytes, tx_hash: bytes, tx_index: int,
+                 tx_access_list: Optional[TxAccessList] = None):
         self.executor = executor
         self.block = block
         self.origin = origin
         self.tx_hash = tx_hash
         self.tx_index = tx_index
+        self.tx_access_list = tx_access_list
         self.active: list[tuple[bytes, str]] = []
 
     # -- one frame -----------------------------------------------------------
@@ -115,6 +118,7 @@ class TxRun:
             calldata=req.calldata,
             view_mode=req.view_mode,
             access_list=req.access_list,
+            tx_access_list=self.tx_access_list,
             tx_hash=self.tx_hash,
             tx_index=self.tx_index,
             depth=req.depth,

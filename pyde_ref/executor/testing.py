@@ -10,16 +10,24 @@ returns receipts.
 
 from __future__ import annotations
 
+import json
 from typing import Iterable, Optional, Sequence, Union
+
+import attrs
 
 from pyde_ref.abi.constants import ATTRIBUTE_BITS
 from pyde_ref.abi.env import BlockContext
 from pyde_ref.abi.section import FunctionAbi, contract_abi, embed_abi, function_abi
+from pyde_ref.crypto.falcon import falcon512_sign
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
+from pyde_ref.executor.context import WaveEnv
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-from pyde_ref.executor.transactions import ContractCall, ContractDeploy, Receipt, Transfer
-from pyde_ref.executor.wave import WaveResult, apply_wave, install_contract
-from pyde_ref.state.accounts import Account
+from pyde_ref.executor.genesis import install_contract
+from pyde_ref.executor.handlers.contracts import DeployPayload
+from pyde_ref.executor.transactions import Receipt, Signature, Transaction, TxType, encode_call, tx_hash
+from pyde_ref.executor.wave import WaveResult, apply_wave
 from pyde_ref.state.overlay import State
+from pyde_ref.state.system import ZERO_ADDRESS
 from pyde_ref.wasm import SPEC
 from pyde_ref.wasm.text import wat_to_wasm
 
@@ -108,28 +116,108 @@ DEFAULT_BLOCK = BlockContext(
 )
 
 
+def _tx(sender: bytes, tx_type: int, to: bytes, value: int, data: bytes, gas_limit: int, **fields) -> Transaction:
+    fields.setdefault("chain_id", DEFAULT_BLOCK.chain_id)
+    return Transaction(sender=sender, to=to, value=value, data=data, gas_limit=gas_limit, tx_type=tx_type,
+                       **fields)
+
+
+def call_tx(sender: bytes, to: bytes, function: str, calldata: bytes = b"", value: int = 0,
+            gas_limit: int = 1_000_000, **fields) -> Transaction:
+    """A ``Standard`` contract call (§11.6 fields in ``fields``: nonce,
+    fee_payer, access_list, deadline, chain_id, signatures)."""
+    return _tx(sender, TxType.STANDARD, to, value, encode_call(function, calldata), gas_limit, **fields)
+
+
+def transfer_tx(sender: bytes, to: bytes, value: int = 0, gas_limit: int = 21_000, **fields) -> Transaction:
+    """A ``Standard`` value transfer (empty ``data``)."""
+    return _tx(sender, TxType.STANDARD, to, value, b"", gas_limit, **fields)
+
+
+def deploy_tx(sender: bytes, code: bytes, calldata: bytes = b"", value: int = 0, gas_limit: int = 1_000_000,
+              salt: Optional[bytes] = None, to: bytes = ZERO_ADDRESS, **fields) -> Transaction:
+    """A ``Deploy``: CREATE, or CREATE2 with ``salt``."""
+    return _tx(sender, TxType.DEPLOY, to, value, DeployPayload(code, calldata, salt).encode(), gas_limit, **fields)
+
+
+def native_tx(tx_type: int, sender: bytes, data: bytes = b"", value: int = 0, gas_limit: int = 1_000_000,
+              to: bytes = ZERO_ADDRESS, **fields) -> Transaction:
+    """Any transaction type with its raw ``data``."""
+    return _tx(sender, tx_type, to, value, data, gas_limit, **fields)
+
+
+def system_tx(sender: bytes, address: bytes, operation: str, args: bytes = b"", value: int = 0,
+              gas_limit: int = 1_000_000, **fields) -> Transaction:
+    """A ``Standard`` transaction running a system operation."""
+    return _tx(sender, TxType.STANDARD, address, value, encode_call(operation, args), gas_limit, **fields)
+
+
+@attrs.frozen
+class TestKey:
+    """A named FALCON-512 key pair of ``vectors/test-keys.json`` and the
+    address it derives (chapter 11 §11.2: ``Poseidon2(public key)``)."""
+
+    name: str
+    public_key: bytes
+    secret_key: bytes
+
+    @property
+    def address(self) -> bytes:
+        return poseidon2_hash(self.public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        return falcon512_sign(self.secret_key, message)
+
+
+def load_keys(path) -> dict[str, TestKey]:
+    """The key pairs of a ``test-keys.json`` file, by name."""
+    with open(path, encoding="utf-8") as f:
+        document = json.load(f)
+    return {name: TestKey(name, bytes.fromhex(k["public_key"][2:]), bytes.fromhex(k["secret_key"][2:]))
+            for name, k in document["keys"].items()}
+
+
+def signed(tx: Transaction, *keys: TestKey, indices: Optional[Sequence[int]] = None) -> Transaction:
+    """``tx`` (its nonce given) with signatures by ``keys`` over its hash,
+    key ``i`` at index ``indices[i]`` (default 0, 1, 2, ...)."""
+    digest = tx_hash(tx)
+    indices = list(range(len(keys))) if indices is None else list(indices)
+    return attrs.evolve(tx, signatures=tuple(Signature(i, k.sign(digest)) for i, k in zip(indices, keys)))
+
+
 class Chain:
     """A state plus an executor; each :meth:`wave` applies transactions as one
-    wave and keeps the post-state."""
+    wave and keeps the post-state.  Signatures are not checked unless
+    ``signed`` (most tests use readable addresses no key derives)."""
 
     def __init__(self, block: BlockContext = DEFAULT_BLOCK, fuel_model: str = SPEC,
-                 executor: Optional[WasmExecutor] = None):
+                 executor: Optional[WasmExecutor] = None, signed: bool = False):
         self.state = State()
         self.block = block
+        self.signed = signed
         self.executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model))
         self.last: Optional[WaveResult] = None
 
     def fund(self, who: bytes, amount: int) -> None:
-        acct = self.state.account(who)
-        self.state.put_account(who, Account(amount, acct.nonce, acct.code_hash, acct.account_type))
+        self.state.put_account(who, self.state.account(who).evolve(balance=amount))
 
-    def install(self, at: bytes, wasm: bytes, balance: int = 0) -> None:
+    def set_account(self, who: bytes, **fields) -> None:
+        self.state.put_account(who, self.state.account(who).evolve(**fields))
+
+    def install(self, at: bytes, wasm: bytes, balance: int = 0, owner: Optional[bytes] = None,
+                gas_tank: int = 0) -> None:
         """Put a contract into the state directly (genesis), after the same
-        deploy validation a ``ContractDeploy`` gets."""
-        install_contract(self.state, at, wasm, balance)
+        deploy validation a ``Deploy`` gets."""
+        install_contract(self.state, at, wasm, balance, owner=owner, gas_tank=gas_tank)
+
+    def at_wave(self, wave_id: int) -> "Chain":
+        """Move the block context to ``wave_id`` (and the same height)."""
+        self.block = attrs.evolve(self.block, wave_id=wave_id, block_height=wave_id)
+        return self
 
     def wave(self, txs: Sequence) -> WaveResult:
-        self.last = apply_wave(self.state, self.block, txs, self.executor)
+        env = WaveEnv(self.block, signatures_checked=self.signed)
+        self.last = apply_wave(self.state, env, txs, self.executor)
         self.state = self.last.state
         return self.last
 
@@ -137,15 +225,15 @@ class Chain:
         return self.wave([tx]).receipts[0]
 
     def call(self, sender: bytes, to: bytes, function: str, calldata: bytes = b"",
-             value: int = 0, gas_limit: int = 1_000_000) -> Receipt:
-        return self.apply(ContractCall(sender, to, function, calldata, value, gas_limit))
+             value: int = 0, gas_limit: int = 1_000_000, **fields) -> Receipt:
+        return self.apply(call_tx(sender, to, function, calldata, value, gas_limit, **fields))
 
-    def transfer(self, sender: bytes, to: bytes, value: int, gas_limit: int = 21_000) -> Receipt:
-        return self.apply(Transfer(sender, to, value, gas_limit))
+    def transfer(self, sender: bytes, to: bytes, value: int, gas_limit: int = 21_000, **fields) -> Receipt:
+        return self.apply(transfer_tx(sender, to, value, gas_limit, **fields))
 
     def deploy(self, sender: bytes, code: bytes, calldata: bytes = b"", value: int = 0,
-               gas_limit: int = 1_000_000) -> Receipt:
-        return self.apply(ContractDeploy(sender, code, calldata, value, gas_limit))
+               gas_limit: int = 1_000_000, **fields) -> Receipt:
+        return self.apply(deploy_tx(sender, code, calldata, value, gas_limit, **fields))
 
     def balance(self, who: bytes) -> int:
         return self.state.account(who).balance

@@ -1,116 +1,157 @@
-"""A wave (ABI §15.1, §15.2; seed §3.5b).
+"""A wave and a chain of waves (ABI §15.1, §15.2; seed §3.5b).
 
-Transactions apply in order, each on its own overlay (the ``tx_layer`` of
-:mod:`.executor`) merged into the wave's overlay, within the wave's gas
-ceiling (chapter 10 §10.3: a transaction whose ``gas_limit`` exceeds what
-the earlier ones left is rejected); the wave's overlay then commits into a
-copy of the base state.  The wave's events are every surviving event
-of every transaction, numbered ``(wave_id, tx_index, event_index)`` in that
-order (ABI §15.1), committed by ``events_root`` and ``events_bloom``
-(ABI §15.2, computed by :mod:`pyde_ref.state.events`).
+A wave first runs the engine's own steps (:func:`begin_wave`): owner
+upgrades whose grace period is over activate (seed §3.10), and at the first
+wave of a new epoch the reward pool is credited to the validators
+(chapter 10 §10.5).  Then its transactions apply in order, each on its own
+overlay merged into the wave's, within the wave's gas ceiling (chapter 10
+§10.3); the wave's overlay then commits into a copy of the base state.
+The wave's events are every surviving event of every transaction, numbered
+``(wave_id, tx_index, event_index)`` in that order (ABI §15.1), committed
+by ``events_root`` and ``events_bloom`` (ABI §15.2).
+
+A chain applies waves one after the other, each on the post-state of the
+one before; wave ids must increase.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence, Union
 
 import attrs
 
 from pyde_ref.abi.env import BlockContext
+from pyde_ref.executor.context import WaveEnv
 from pyde_ref.executor.deep import run_deep
-from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-from pyde_ref.executor.executor import WAVE_GAS_CEILING, ExecutorConfig, WasmExecutor
-from pyde_ref.executor.transactions import Receipt, Transaction
-from pyde_ref.state.accounts import Account, AccountType
-from pyde_ref.state.code import ContractCode
+from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
+from pyde_ref.executor.genesis import build_state
+from pyde_ref.executor.handlers.contracts import activate_due_upgrades
+from pyde_ref.executor.handlers.staking import RewardDistribution, begin_epoch
+from pyde_ref.executor.params import WAVE_GAS_CEILING
+from pyde_ref.executor.transactions import Receipt, StateWrite, Transaction
 from pyde_ref.state.events import EventRecord, events_bloom, events_root, records_for_tx
 from pyde_ref.state.overlay import State
+from pyde_ref.state.records import UpgradeRecord
 from pyde_ref.wasm import FAST, SPEC
+
+
+@attrs.frozen
+class WaveStart:
+    """The engine's steps at the start of a wave: upgrades activated
+    (``(contract, record)``), the epoch's reward distribution, and their
+    writes."""
+
+    upgrades: tuple[tuple[bytes, UpgradeRecord], ...] = ()
+    rewards: Optional[RewardDistribution] = None
+    writes: tuple[StateWrite, ...] = ()
 
 
 @attrs.frozen
 class WaveResult:
     """Receipts in transaction order, the wave's event records and their
-    commitments, and the post-state with its digest."""
+    commitments, the post-state with its digest, and what the wave's start
+    did."""
 
+    wave_id: int
     receipts: tuple[Receipt, ...]
     records: tuple[EventRecord, ...]
     events_root: bytes
     events_bloom: bytes
     state: State
     state_digest: bytes
+    start: WaveStart = WaveStart()
+    signatures_checked: bool = True
+
+
+def begin_wave(executor: WasmExecutor, layer, env: WaveEnv) -> WaveStart:
+    """Seed §3.10 upgrade activation, then chapter 10 §10.5's epoch reward
+    distribution, in an overlay of their own merged into ``layer``."""
+    start_layer = layer.child()
+    upgrades = activate_due_upgrades(start_layer, env.wave_id, executor.cache)
+    rewards = begin_epoch(start_layer, env.wave_id)
+    writes = tuple(StateWrite(t, k, v) for t, k, v in start_layer.write_set())
+    start_layer.merge()
+    return WaveStart(tuple(upgrades), rewards, writes)
 
 
 def apply_wave(
     state: State,
-    block: BlockContext,
+    block: Union[BlockContext, WaveEnv],
     txs: Iterable[Transaction],
     executor: Optional[WasmExecutor] = None,
 ) -> WaveResult:
-    """Apply ``txs`` in order to a copy of ``state``; ``state`` is unchanged."""
+    """Apply one wave to a copy of ``state``; ``state`` is unchanged."""
     executor = executor or WasmExecutor()
+    env = block if isinstance(block, WaveEnv) else WaveEnv(block)
     post = state.copy()
     wave_layer = post.child()
     receipts: list[Receipt] = []
     records: list[EventRecord] = []
+    started: list[WaveStart] = []
 
     def run_all() -> None:
+        started.append(begin_wave(executor, wave_layer, env))
         gas_left = WAVE_GAS_CEILING
         for index, tx in enumerate(txs):
-            receipt = executor.apply(tx, wave_layer, block, index, gas_left)
+            receipt = executor.apply(tx, wave_layer, env, index, gas_left)
             gas_left -= receipt.gas_used
             receipts.append(receipt)
-            records.extend(records_for_tx(block.wave_id, index, receipt.events))
+            records.extend(records_for_tx(env.wave_id, index, receipt.events))
 
     run_deep(run_all)  # one execution thread for the whole wave
     wave_layer.merge()
     return WaveResult(
+        wave_id=env.wave_id,
         receipts=tuple(receipts),
         records=tuple(records),
         events_root=events_root(records),
         events_bloom=events_bloom(records),
         state=post,
         state_digest=post.digest(),
+        start=started[0],
+        signatures_checked=env.signatures_checked,
     )
 
 
-class GenesisError(ValueError):
-    """A pre-deployed contract of the wave document fails deploy validation."""
+@attrs.frozen
+class WaveInput:
+    """One wave of a chain: its block context and its transactions."""
 
-    def __init__(self, address: bytes, rejection: DeployRejected):
-        super().__init__(f"contracts[0x{address.hex()}].code: {rejection}")
-        self.address = address
-        self.rejection = rejection
-
-
-def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce: int = 0) -> None:
-    """Put a contract into ``state`` directly (a genesis contract): its code
-    passes the same deploy validation as a ``ContractDeploy``
-    (:class:`DeployRejected` otherwise), its constructor does not run."""
-    prepared = validate_deploy(wasm)
-    code_hash = state.put_code(ContractCode(bytes(wasm), prepared.abi))
-    state.put_account(address, Account(balance, nonce, code_hash, AccountType.CONTRACT))
+    context: BlockContext
+    txs: tuple[Transaction, ...]
 
 
-def genesis_state(accounts, contracts) -> State:
-    """The pre-state of a wave document: plain accounts, then contracts
-    (:func:`install_contract`) with the storage the document gives."""
-    state = State()
-    for address, acct in accounts:
-        state.put_account(address, Account(acct.balance, acct.nonce))
-    for address, contract in contracts:
-        try:
-            install_contract(state, address, contract.code, contract.balance, contract.nonce)
-        except DeployRejected as exc:
-            raise GenesisError(address, exc) from None
-        for slot, value in contract.storage:
-            state.sstore(address, slot, value)
-    return state
+@attrs.frozen
+class ChainResult:
+    waves: tuple[WaveResult, ...]
+    state: State
+    state_digest: bytes
 
 
-def run_wave_input(wave_input, fuel_model: str = SPEC, tier: str = FAST) -> WaveResult:
-    """Genesis state from the document, then the wave (on the machine's
-    execution tier ``tier``)."""
-    state = genesis_state(wave_input.accounts, wave_input.contracts)
-    executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
-    return apply_wave(state, wave_input.context, wave_input.txs, executor)
+class WaveOrderError(ValueError):
+    """Wave ids of a chain do not increase."""
+
+
+def apply_chain(state: State, waves: Sequence[WaveInput], executor: Optional[WasmExecutor] = None,
+                signatures_checked: bool = True) -> ChainResult:
+    """Apply ``waves`` in order, each on the post-state of the previous one;
+    ``state`` is unchanged."""
+    executor = executor or WasmExecutor()
+    results = []
+    previous: Optional[int] = None
+    for wave in waves:
+        if previous is not None and wave.context.wave_id <= previous:
+            raise WaveOrderError(f"wave_id {wave.context.wave_id} after wave {previous}")
+        previous = wave.context.wave_id
+        result = apply_wave(state, WaveEnv(wave.context, signatures_checked), wave.txs, executor)
+        results.append(result)
+        state = result.state
+    return ChainResult(tuple(results), state, state.digest())
+
+
+def run_document(document, fuel_model: str = SPEC, executor: Optional[WasmExecutor] = None,
+                 tier: str = FAST) -> ChainResult:
+    """A parsed wave or chain document (:mod:`.wave_json`): its pre-state,
+    then its waves (on the machine's execution tier ``tier``)."""
+    executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
+    return apply_chain(build_state(document.prestate), document.waves, executor, document.signatures_checked)

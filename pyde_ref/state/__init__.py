@@ -3,11 +3,14 @@
 ==========================  =================================================
 module                      contents
 ==========================  =================================================
-:mod:`.accounts`            account records (balance, nonce, code hash, type)
+:mod:`.accounts`            account records (chapter 11 §11.1), ``AuthKeys``,
+                            the nonce window (§11.4)
 :mod:`.code`                contract code records (wasm + parsed ABI)
 :mod:`.overlay`             the sorted base :class:`State`, :class:`Overlay`,
                             the state digest
 :mod:`.events`              event records, events_root, events_bloom
+:mod:`.records`             contract metadata, validators, protocol records
+:mod:`.system`              system accounts and reserved addresses (§11.3)
 :mod:`.borsh`               Borsh, the encoding of accounts, event records and
                             the ``pyde.abi`` section
 ==========================  =================================================
@@ -31,8 +34,11 @@ from pyde_ref.state.events import (
 from pyde_ref.state.overlay import (
     ACCOUNT,
     CODE,
+    CONTRACT,
+    PROTOCOL,
     STORAGE,
     TABLES,
+    VALIDATOR,
     Overlay,
     OverlayClosed,
     State,
@@ -43,6 +49,6 @@ from pyde_ref.state.overlay import (
 __all__ = [
     "Account", "AccountType", "EMPTY_ACCOUNT", "ContractCode", "code_hash",
     "Event", "EventRecord", "events_bloom", "events_root", "records_for_tx",
-    "ACCOUNT", "CODE", "STORAGE", "TABLES", "Overlay", "OverlayClosed", "State",
+    "ACCOUNT", "CODE", "STORAGE", "CONTRACT", "VALIDATOR", "PROTOCOL", "TABLES", "Overlay", "OverlayClosed", "State",
     "StateView", "storage_key",
 ]

@@ -3,7 +3,7 @@ specification), written once for every record that uses it: accounts in the
 state digest (:mod:`.accounts`), event records (ABI §15.3, :mod:`.events`) and
 the ``pyde.abi`` custom section (ABI §3.7, :mod:`pyde_ref.abi.section`).
 
-* integers (u8, u32, u64, u128): little-endian, fixed width;
+* integers (u8, u16, u32, u64, u128): little-endian, fixed width;
 * ``[u8; N]``: the N bytes;
 * ``Vec<u8>`` and ``String``: a u32 LE count, then the bytes (a String's
   bytes must be UTF-8);
@@ -21,6 +21,7 @@ import enum
 from typing import Optional, TypeVar
 
 U8_SIZE = 1
+U16_SIZE = 2
 U32_SIZE = 4
 U64_SIZE = 8
 U128_SIZE = 16
@@ -51,6 +52,9 @@ class Writer:
     def u8(self, value: int) -> "Writer":
         return self._uint(value, U8_SIZE)
 
+    def u16(self, value: int) -> "Writer":
+        return self._uint(value, U16_SIZE)
+
     def u32(self, value: int) -> "Writer":
         return self._uint(value, U32_SIZE)
 
@@ -67,6 +71,11 @@ class Writer:
         self._parts.append(bytes(data))
         return self
 
+    def raw(self, encoded: bytes) -> "Writer":
+        """Bytes that are already an encoding (a nested record)."""
+        self._parts.append(bytes(encoded))
+        return self
+
     def bytes_vec(self, data: bytes) -> "Writer":
         """``Vec<u8>``."""
         self.u32(len(data))
@@ -80,6 +89,17 @@ class Writer:
         if value is None:
             return self.u8(0)
         return self.u8(1).u32(value)
+
+    def option_u64(self, value: Optional[int]) -> "Writer":
+        if value is None:
+            return self.u8(0)
+        return self.u8(1).u64(value)
+
+    def option_fixed(self, value: Optional[bytes], size: int) -> "Writer":
+        """``Option<[u8; size]>``."""
+        if value is None:
+            return self.u8(0)
+        return self.u8(1).fixed(value, size)
 
     def variant(self, member: enum.Enum) -> "Writer":
         """A field-less enum: its variant index (the member's value)."""
@@ -114,6 +134,9 @@ class Reader:
     def u8(self, what: str) -> int:
         return self._uint(U8_SIZE, what)
 
+    def u16(self, what: str) -> int:
+        return self._uint(U16_SIZE, what)
+
     def u32(self, what: str) -> int:
         return self._uint(U32_SIZE, what)
 
@@ -133,13 +156,21 @@ class Reader:
         except UnicodeDecodeError:
             raise self.fail(f"{what} is not UTF-8") from None
 
-    def option_u32(self, what: str) -> Optional[int]:
+    def option_tag(self, what: str) -> bool:
+        """An ``Option``'s tag: ``True`` for ``Some``."""
         tag = self.u8(what + " option tag")
-        if tag == 0:
-            return None
-        if tag == 1:
-            return self.u32(what)
-        raise self.fail(f"{what} option tag {tag} (must be 0 or 1)")
+        if tag not in (0, 1):
+            raise self.fail(f"{what} option tag {tag} (must be 0 or 1)")
+        return tag == 1
+
+    def option_u32(self, what: str) -> Optional[int]:
+        return self.u32(what) if self.option_tag(what) else None
+
+    def option_u64(self, what: str) -> Optional[int]:
+        return self.u64(what) if self.option_tag(what) else None
+
+    def option_fixed(self, size: int, what: str) -> Optional[bytes]:
+        return self.take(size, what) if self.option_tag(what) else None
 
     def variant(self, kind: type[E], what: str) -> E:
         """A field-less enum of type ``kind`` (values 0, 1, ...)."""

@@ -1,5 +1,5 @@
 """Contract code records (seed §3.4, §3.6): the validated wasm bytes, keyed by
-their Blake3 code hash, with the parsed ``pyde.abi`` section alongside."""
+their code hash, with the parsed ``pyde.abi`` section alongside."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from typing import Any
 
 import attrs
 
-from pyde_ref.crypto.hashes import blake3_256
+from pyde_ref.crypto.poseidon2 import poseidon2_hash
 
 
 def code_hash(wasm: bytes) -> bytes:
-    """The code hash of a module: Blake3 of its bytes (custom sections
-    included, so the ABI is part of what the hash commits to)."""
-    return blake3_256(wasm)
+    """The code hash of a module (chapter 11 §11.10 ``code_hash =
+    Poseidon2(runtime_bytecode)``): Poseidon2 of the deployed module's bytes,
+    custom sections included, so the ABI is part of what the hash commits to.
+    Under the ABI's model the deployed module *is* the runtime code
+    (``spec/findings/deploy-model.md``)."""
+    return poseidon2_hash(bytes(wasm))
 
 
 @attrs.frozen
@@ -25,9 +28,10 @@ class ContractCode:
 
     wasm: bytes
     abi: Any = attrs.field(default=None, eq=False)
+    code_hash: bytes = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def code_hash(self) -> bytes:
+    @code_hash.default
+    def _hash(self) -> bytes:
         return code_hash(self.wasm)
 
     def encode(self) -> bytes:

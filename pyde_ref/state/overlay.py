@@ -1,6 +1,6 @@
 """The sorted base state and the overlay stack (seed §3.5b, ABI §13.2, §15.1).
 
-Three tables, each a ``sortedcontainers.SortedDict`` with ``bytes`` keys:
+Six tables, each a ``sortedcontainers.SortedDict`` with ``bytes`` keys:
 
 ==============  ==========================  ==========================
 table           key                         value
@@ -9,6 +9,10 @@ table           key                         value
 ``code``        code hash (32)              :class:`ContractCode`
 ``storage``     context address (32) ||     value (32 bytes)
                 slot (32)
+``contract``    contract address (32)       :class:`ContractMeta`
+``validator``   validator id (32)           :class:`Validator`
+``protocol``    discriminator || sub-key    a protocol record
+                                            (:mod:`.records`)
 ==============  ==========================  ==========================
 
 Storage is scoped by the *storage-context address* (the contract whose storage
@@ -41,6 +45,7 @@ from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import Event
+from pyde_ref.state.records import EMPTY_CONTRACT_META, ContractMeta, Validator
 
 EMPTY_SLOT_VALUE = bytes(32)
 """What a never-written or deleted storage slot reads as (ABI §7.1), and the
@@ -49,12 +54,15 @@ value whose write deletes the slot."""
 ACCOUNT = "account"
 CODE = "code"
 STORAGE = "storage"
-TABLES = (ACCOUNT, CODE, STORAGE)
+CONTRACT = "contract"
+VALIDATOR = "validator"
+PROTOCOL = "protocol"
+TABLES = (ACCOUNT, CODE, STORAGE, CONTRACT, VALIDATOR, PROTOCOL)
 """Table names, in the fixed order the state digest walks them."""
 
-_TABLE_TAG = {ACCOUNT: 1, CODE: 2, STORAGE: 3}
+_TABLE_TAG = {ACCOUNT: 1, CODE: 2, STORAGE: 3, CONTRACT: 4, VALIDATOR: 5, PROTOCOL: 6}
 
-STATE_DIGEST_DOMAIN = b"pyde-ref/state-digest/v1"
+STATE_DIGEST_DOMAIN = b"pyde-ref/state-digest/v2"
 
 
 class _Tombstone:
@@ -90,12 +98,14 @@ def _check_len(what: str, data: bytes, n: int) -> None:
 
 
 def _is_empty(table: str, value: object) -> bool:
-    """The canonical "absent" value of each table."""
-    if table == ACCOUNT:
-        return value == EMPTY_ACCOUNT
+    """The canonical "absent" value of each table: the empty account, the
+    zero slot, a record that says it is empty (a zero counter, metadata
+    without owner, upgrade or history)."""
     if table == STORAGE:
         return value == EMPTY_SLOT_VALUE
-    return False
+    if table == ACCOUNT:
+        return value == EMPTY_ACCOUNT
+    return bool(getattr(value, "is_empty", False))
 
 
 def _encode_value(table: str, value: object) -> bytes:
@@ -147,10 +157,7 @@ class StateView:
         return self.account(address).balance
 
     def set_balance(self, address: bytes, balance: int) -> None:
-        acct = self.account(address)
-        self.put_account(
-            address, Account(balance, acct.nonce, acct.code_hash, acct.account_type)
-        )
+        self.put_account(address, self.account(address).evolve(balance=balance))
 
     def move_value(self, sender: bytes, recipient: bytes, amount: int) -> bool:
         """Debit ``sender`` and credit ``recipient`` by ``amount`` atomically;
@@ -184,6 +191,35 @@ class StateView:
         """The code of the contract at ``address``, ``None`` for an EOA."""
         acct = self.account(address)
         return self.code(acct.code_hash) if acct.is_contract else None
+
+    # -- protocol records (:mod:`.records`) ---------------------------------
+
+    def contract_meta(self, address: bytes) -> ContractMeta:
+        found = self.get(CONTRACT, address)
+        return EMPTY_CONTRACT_META if found is None else found  # type: ignore[return-value]
+
+    def put_contract_meta(self, address: bytes, meta: ContractMeta) -> None:
+        _check_len("address", address, 32)
+        self.set(CONTRACT, address, meta)
+
+    def validator(self, validator_id: bytes) -> Optional[Validator]:
+        return self.get(VALIDATOR, validator_id)  # type: ignore[return-value]
+
+    def put_validator(self, validator_id: bytes, validator: Optional[Validator]) -> None:
+        _check_len("validator id", validator_id, 32)
+        self.set(VALIDATOR, validator_id, validator)
+
+    def protocol(self, key: bytes) -> object:
+        """The ``protocol`` record at ``key``, ``None`` if absent."""
+        return self.get(PROTOCOL, key)
+
+    def put_protocol(self, key: bytes, value: object) -> None:
+        self.set(PROTOCOL, key, value)
+
+    def items(self, table: str, prefix: bytes = b"") -> list[tuple[bytes, object]]:
+        """Every live entry of ``table`` whose key starts with ``prefix``, as
+        seen from this layer, in key order."""
+        raise NotImplementedError  # pragma: no cover - each layer implements it
 
     # -- storage (ABI §7.1) --------------------------------------------------
 
@@ -231,6 +267,16 @@ class State(StateView):
     def entries(self, table: str) -> Iterator[tuple[bytes, object]]:
         """The table's entries in key order."""
         return iter(self.tables[table].items())
+
+    def items(self, table: str, prefix: bytes = b"") -> list[tuple[bytes, object]]:
+        rows = self.tables[table]
+        keys = rows.irange(minimum=prefix) if prefix else rows.keys()
+        out = []
+        for key in keys:
+            if not key.startswith(prefix):
+                break
+            out.append((key, rows[key]))
+        return out
 
     def copy(self) -> "State":
         twin = State()
@@ -297,6 +343,17 @@ class Overlay(StateView):
         """ABI §15.1: an event goes to the top overlay's buffer."""
         self._check_open()
         self.events.append(event)
+
+    def items(self, table: str, prefix: bytes = b"") -> list[tuple[bytes, object]]:
+        self._check_open()
+        merged = dict(self.parent.items(table, prefix))
+        for key, value in self.writes[table].items():
+            if key.startswith(prefix):
+                if value is TOMBSTONE:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+        return sorted(merged.items())
 
     def write_set(self) -> list[tuple[str, bytes, object]]:
         """This overlay's writes, tables in :data:`TABLES` order, keys sorted;

@@ -8,6 +8,7 @@ from pyde_ref.abi.constants import (
 )
 from pyde_ref.abi.testing import PAGE, address, make_env
 from pyde_ref.state.accounts import U128_MAX
+from pyde_ref.state.system import SYSTEM_ADDRESSES
 from pyde_ref.wasm.errors import Trap
 
 ADDR, AMOUNT, OUT = 0, 32, 64
@@ -74,6 +75,18 @@ def test_transfer_to_zero_address_is_invalid_address():
     write_transfer(env, bytes(32), 1)
     assert account.transfer(env, ADDR, AMOUNT) == ERR_INVALID_ADDRESS
     assert env.ctx.state.balance(ME) == 10
+
+
+@pytest.mark.parametrize("system", sorted(SYSTEM_ADDRESSES))
+def test_transfer_to_a_system_account_is_refused(system):
+    """Chapter 11 §11.3: a system account's balance moves only through its
+    own handlers; its balance may still be read."""
+    env = funded(10)
+    write_transfer(env, system, 1)
+    assert account.transfer(env, ADDR, AMOUNT) == ERR_INVALID_ADDRESS
+    assert env.ctx.state.balance(ME) == 10 and env.ctx.state.balance(system) == 0
+    env.memory.write(ADDR, system)
+    assert account.balance(env, ADDR, OUT) == OK
 
 
 def test_transfer_in_view_mode_is_forbidden():

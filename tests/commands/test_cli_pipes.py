@@ -50,7 +50,7 @@ def test_piped_into_head():
     """The shell form of the issue: ``pyde-ref wave ... --json | head -c 10``."""
     script = f'"{sys.executable}" -m pyde_ref.cli wave "{CONTRACTS / "token-wave.json"}" --json | head -c 10'
     done = subprocess.run(["sh", "-c", script], capture_output=True, timeout=600)
-    assert done.stdout == b'{\n  "recei' and b"Traceback" not in done.stderr
+    assert done.stdout == b'{\n  "signa' and b"Traceback" not in done.stderr
 
 
 def test_an_unhandled_exception_is_one_line(monkeypatch, capsys):

@@ -16,56 +16,64 @@ from pyde_ref.cli import main
 
 PINNED = {
     "c/token-wave.json": """\
-tx 0: success  gas_used=16928 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
-tx 1: success  gas_used=12026 events=1
-tx 2: success  gas_used=6308 events=1
-tx 3: success  gas_used=17509 events=1
-tx 4: revert   gas_used=449 revert_reason=0x616c6c6f77616e6365206578636565646564 events=0
-tx 5: revert   gas_used=338 revert_reason=0x6e6f74206f776e6572 events=0
-tx 6: success  gas_used=335 return_data=0xb0040000000000000000000000000000 events=0
-tx 7: success  gas_used=401 return_data=0x2c010000000000000000000000000000 events=0
-tx 8: success  gas_used=270 return_data=0x40420f00000000000000000000000000 events=0
-tx 9: success  gas_used=4 return_data=0x50796465204578616d706c6520546f6b656e events=0
-tx 10: success  gas_used=4 return_data=0x12 events=0
-tx 11: revert   gas_used=15 revert_reason=0x6261642063616c6c64617461 events=0
+signatures   not checked (the document is unsigned)
+tx 0: success  Deploy gas_used=48928 fee=48928(sender) contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
+tx 1: success  Standard gas_used=12026 fee=12026(sender) events=1
+tx 2: success  Standard gas_used=6308 fee=6308(sender) events=1
+tx 3: success  Standard gas_used=17509 fee=17509(sender) events=1
+tx 4: revert   Standard gas_used=449 fee=449(sender) revert_reason=0x616c6c6f77616e6365206578636565646564 events=0
+tx 5: revert   Standard gas_used=338 fee=338(sender) revert_reason=0x6e6f74206f776e6572 events=0
+tx 6: success  Standard gas_used=335 fee=335(sender) return_data=0xb0040000000000000000000000000000 events=0
+tx 7: success  Standard gas_used=401 fee=401(sender) return_data=0x2c010000000000000000000000000000 events=0
+tx 8: success  Standard gas_used=270 fee=270(sender) return_data=0x40420f00000000000000000000000000 events=0
+tx 9: success  Standard gas_used=4 fee=4(sender) return_data=0x50796465204578616d706c6520546f6b656e events=0
+tx 10: success  Standard gas_used=4 fee=4(sender) return_data=0x12 events=0
+tx 11: revert   Standard gas_used=15 fee=15(sender) revert_reason=0x6261642063616c6c64617461 events=0
+fees         total=86587 burned=60605 reward_pool=17312 treasury=8670
 events_root  0xbe5e0bcf800655a59631b9a72c1d13048000af5650575ab96158f0f581a2aa29
-state_digest 0x0b1f0e5ab4f43f0d996c486fc9f0ecda1d31ed4b67fa4b976f39fd7cdfa61b1f""",
+state_digest 0x37a200ce8d5dff2644ba609842e965d64f164e9b884916a507ec7e65a07add60""",
     "c/wallet-wave.json": """\
-tx 0: success  gas_used=16928 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
-tx 1: success  gas_used=5048 contract=0xc9d1333cfc084719d398c90fc5af17df12459ebea3e314f59e75adb452665f98 events=0
-tx 2: success  gas_used=12026 events=1
-tx 3: success  gas_used=14219 events=1
-tx 4: success  gas_used=138 return_data=0xd80e0000000000000000000000000000 events=0
-tx 5: revert   gas_used=365 revert_reason=0x6e6f74206f776e6572 events=0
-tx 6: revert   gas_used=2585 revert_reason=0x696e73756666696369656e742062616c616e6365 events=0
-tx 7: success  gas_used=805 events=1
-tx 8: success  gas_used=7759 events=0
-tx 9: success  gas_used=144 return_data=0x58020000000000000000000000000000 events=0
-tx 10: revert   gas_used=4 revert_reason=0x77616c6c65743a206e6f20737563682066756e6374696f6e events=0
+signatures   not checked (the document is unsigned)
+tx 0: success  Deploy gas_used=48928 fee=48928(sender) contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
+tx 1: success  Deploy gas_used=37048 fee=37048(sender) contract=0xc9d1333cfc084719d398c90fc5af17df12459ebea3e314f59e75adb452665f98 events=0
+tx 2: success  Standard gas_used=12026 fee=12026(sender) events=1
+tx 3: success  Standard gas_used=14219 fee=14219(sender) events=1
+tx 4: success  Standard gas_used=138 fee=138(sender) return_data=0xd80e0000000000000000000000000000 events=0
+tx 5: revert   Standard gas_used=365 fee=365(sender) revert_reason=0x6e6f74206f776e6572 events=0
+tx 6: revert   Standard gas_used=2585 fee=2585(sender) revert_reason=0x696e73756666696369656e742062616c616e6365 events=0
+tx 7: success  Standard gas_used=805 fee=805(sender) events=1
+tx 8: success  Standard gas_used=7759 fee=7759(sender) events=0
+tx 9: success  Standard gas_used=144 fee=144(sender) return_data=0x58020000000000000000000000000000 events=0
+tx 10: revert   Standard gas_used=4 fee=4(sender) revert_reason=0x77616c6c65743a206e6f20737563682066756e6374696f6e events=0
+fees         total=124021 burned=86809 reward_pool=24799 treasury=12413
 events_root  0xed0926dbdb0b3966bd26aa69e0af679524c824fce3f33330d67d220a3c634dae
-state_digest 0x6cf6f18dcfa463dd4b710ada3740b63e1b0d4183e33df7fbae236953b0955773""",
+state_digest 0x43ff5d2e344f30b581c48f527450e3269212dcd6fce0a3fdc3c92aa40ec85913""",
     "c/compute-wave.json": """\
-tx 0: success  gas_used=0 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
-tx 1: success  gas_used=29059 return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
-tx 2: success  gas_used=64 return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
-tx 3: success  gas_used=57781 return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
-tx 4: success  gas_used=382 return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
-tx 5: success  gas_used=337297 return_data=0xcd040000 events=0
-tx 6: revert   gas_used=41 revert_reason=0x6e2061626f7665203635353336 events=0
+signatures   not checked (the document is unsigned)
+tx 0: success  Deploy gas_used=32000 fee=32000(sender) contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
+tx 1: success  Standard gas_used=29059 fee=29059(sender) return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
+tx 2: success  Standard gas_used=64 fee=64(sender) return_data=0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470 events=0
+tx 3: success  Standard gas_used=57781 fee=57781(sender) return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
+tx 4: success  Standard gas_used=382 fee=382(sender) return_data=0x615e8163bf2e073c637dceb3b7b73819367ba308a4846b2c0d90e1a741f8f28a events=0
+tx 5: success  Standard gas_used=337297 fee=337297(sender) return_data=0xcd040000 events=0
+tx 6: revert   Standard gas_used=41 fee=41(sender) revert_reason=0x6e2061626f7665203635353336 events=0
+fees         total=456624 burned=319633 reward_pool=91322 treasury=45669
 events_root  0x0000000000000000000000000000000000000000000000000000000000000000
-state_digest 0x29e2f0f76ffcb670f950b56cc7d783787ca962c4885c99220db709ada3f29c83""",
+state_digest 0x52a64010ef91245b76f4843995fba4c2dd948f9f1a0fd564c6fb2aec8a4db609""",
     "assemblyscript/counter-wave.json": """\
-tx 0: success  gas_used=10163 contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
-tx 1: success  gas_used=6212 return_data=0x2a00000000000000 events=1
-tx 2: success  gas_used=6228 return_data=0x8e00000000000000 events=1
-tx 3: revert   gas_used=522 revert_reason=0x6f766572666c6f77 events=0
-tx 4: revert   gas_used=576 revert_reason=0x6e6f74206f776e6572 events=0
-tx 5: success  gas_used=268 return_data=0x8e00000000000000 events=0
-tx 6: success  gas_used=5468 events=0
-tx 7: success  gas_used=268 return_data=0x0000000000000000 events=0
-tx 8: revert   gas_used=360 revert_reason=0x6261642063616c6c64617461 events=0
+signatures   not checked (the document is unsigned)
+tx 0: success  Deploy gas_used=42163 fee=42163(sender) contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=0
+tx 1: success  Standard gas_used=6212 fee=6212(sender) return_data=0x2a00000000000000 events=1
+tx 2: success  Standard gas_used=6228 fee=6228(sender) return_data=0x8e00000000000000 events=1
+tx 3: revert   Standard gas_used=522 fee=522(sender) revert_reason=0x6f766572666c6f77 events=0
+tx 4: revert   Standard gas_used=576 fee=576(sender) revert_reason=0x6e6f74206f776e6572 events=0
+tx 5: success  Standard gas_used=268 fee=268(sender) return_data=0x8e00000000000000 events=0
+tx 6: success  Standard gas_used=5468 fee=5468(sender) events=0
+tx 7: success  Standard gas_used=268 fee=268(sender) return_data=0x0000000000000000 events=0
+tx 8: revert   Standard gas_used=360 fee=360(sender) revert_reason=0x6261642063616c6c64617461 events=0
+fees         total=62065 burned=43442 reward_pool=12409 treasury=6214
 events_root  0x0567d7795a940785238947f8dccd454460e8cb58f73087e6220c4cc7c9dbdc0b
-state_digest 0x4b12aa2395e6e90ac746cc802e6ff83139508cc926e188a748a325e0c2262bdf""",
+state_digest 0x6df50d696e667147477f175ab4d69153509f59829aef189493535bd08e31f44f""",
 }
 
 

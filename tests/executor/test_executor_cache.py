@@ -7,8 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from pyde_ref.executor.cache import MODULE_CACHE_CAPACITY, CachedModule, ModuleCache
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-from pyde_ref.executor.testing import Chain, address, build_contract, import_lines
-from pyde_ref.executor.transactions import ContractCall
+from pyde_ref.executor.testing import Chain, address, build_contract, call_tx, import_lines
 
 
 def _entry(tag: int) -> CachedModule:
@@ -61,7 +60,7 @@ def test_cache_changes_speed_never_results(targets, capacity):
     sender = address(1)
     contracts = [address(0x100 + i) for i in range(5)]
     code = build_contract(WAT, ["bump"])
-    txs = [ContractCall(sender, contracts[t], "bump", gas_limit=100_000) for t in targets]
+    txs = [call_tx(sender, contracts[t], "bump", gas_limit=100_000) for t in targets]
     results = []
     for cap in (capacity, MODULE_CACHE_CAPACITY):
         chain = Chain(executor=WasmExecutor(ExecutorConfig(cache_capacity=cap)))

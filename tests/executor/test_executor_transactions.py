@@ -1,4 +1,5 @@
-"""Transactions and receipts (seed §3.9b, chapter 10 §10.1, ABI §3.5.2, §11)."""
+"""Transactions and receipts (seed §3.9b, chapter 10 §10.1, ABI §3.5.2, §11):
+the Standard type (transfers and calls) and the rules every type shares."""
 
 from __future__ import annotations
 
@@ -12,9 +13,18 @@ from pyde_ref.abi.constants import (
     ERR_INVALID_INPUT,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
 )
-from pyde_ref.executor.executor import MAX_CALLDATA, WAVE_GAS_CEILING, tx_hash
-from pyde_ref.executor.testing import DEFAULT_BLOCK, Chain, address, build_contract, import_lines
-from pyde_ref.executor.transactions import ContractCall, Transfer
+from pyde_ref.executor.params import MAX_CALLDATA, WAVE_GAS_CEILING
+from pyde_ref.executor.testing import (
+    DEFAULT_BLOCK,
+    Chain,
+    address,
+    build_contract,
+    call_tx,
+    import_lines,
+    native_tx,
+    transfer_tx,
+)
+from pyde_ref.executor.transactions import tx_hash
 
 ALICE, BOB = address(1), address(2)
 C = address(0xC0DE)
@@ -63,24 +73,26 @@ def test_native_transfer(chain):
 
 
 @pytest.mark.parametrize(
-    "tx, code",
+    "tx, code, error_code",
     [
-        (Transfer(ALICE, BOB, 1, gas_limit=20_999), None),  # below the fixed cost
-        (Transfer(ALICE, BOB, 10**12, gas_limit=21_000), None),  # cannot afford value + fee
-        (Transfer(ALICE, bytes(32), 1, gas_limit=21_000), ERR_INVALID_ADDRESS),
-        (Transfer(BOB, ALICE, 0, gas_limit=21_000), None),  # BOB cannot pay the fee
-        (Transfer(C, ALICE, 0, gas_limit=21_000), ERR_INVALID_ADDRESS),  # sender is a contract
-        (ContractCall(ALICE, BOB, "store", gas_limit=10_000), ERR_INVALID_ADDRESS),  # no code
-        (ContractCall(ALICE, C, "ctor", gas_limit=10_000), ERR_FORBIDDEN),  # constructor lockout
-        (ContractCall(ALICE, C, "store", value=1, gas_limit=10_000), ERR_VALUE_TRANSFER_NOT_PAYABLE),
+        (transfer_tx(ALICE, BOB, 1, gas_limit=20_999), "IntrinsicGasTooLow", None),  # below the fixed cost
+        (transfer_tx(ALICE, BOB, 10**12, gas_limit=21_000), "InsufficientBalance", -3),  # value + fee
+        (transfer_tx(ALICE, bytes(32), 1, gas_limit=21_000), "InvalidRecipient", ERR_INVALID_ADDRESS),
+        (transfer_tx(BOB, ALICE, 0, gas_limit=21_000), "InsufficientBalance", -3),  # BOB cannot pay the fee
+        (transfer_tx(C, ALICE, 0, gas_limit=21_000), "SenderIsContract", ERR_INVALID_ADDRESS),
+        (transfer_tx(bytes(32), ALICE, 0, gas_limit=21_000), "InvalidSender", ERR_INVALID_ADDRESS),
+        (call_tx(ALICE, BOB, "store", gas_limit=10_000), "TargetHasNoCode", ERR_INVALID_ADDRESS),
+        (call_tx(ALICE, C, "ctor", gas_limit=10_000), "ConstructorLockout", ERR_FORBIDDEN),
+        (call_tx(ALICE, C, "store", value=1, gas_limit=10_000), "NotPayable", ERR_VALUE_TRANSFER_NOT_PAYABLE),
+        (transfer_tx(ALICE, BOB, 1, chain_id=1), "WrongChainId", None),
+        (transfer_tx(ALICE, BOB, 1, deadline=DEFAULT_BLOCK.wave_id), "DeadlineExpired", None),
     ],
 )
-def test_rejected_transactions_change_nothing(chain, tx, code):
+def test_rejected_transactions_change_nothing(chain, tx, code, error_code):
     before = chain.state.digest()
     r = chain.apply(tx)
-    assert r.status == "rejected"
-    assert r.error_code == code
-    assert r.gas_used == 0 and r.writes == () and r.events == ()
+    assert (r.status, r.code, r.error_code) == ("rejected", code, error_code)
+    assert r.gas_used == 0 and r.writes == () and r.events == () and r.fee is None
     assert chain.state.digest() == before
 
 
@@ -92,7 +104,7 @@ def test_success_keeps_writes_and_events_and_charges_fee(chain):
     assert chain.balance(ALICE) == 10**12 - r.gas_used * BASE_FEE
     assert chain.nonce(ALICE) == 1
     tables = {w.table for w in r.writes}
-    assert tables == {"account", "storage"}
+    assert tables == {"account", "storage", "protocol"}  # protocol: TOTAL_BURNED
 
 
 def test_revert_discards_writes_and_events_but_charges(chain):
@@ -104,7 +116,9 @@ def test_revert_discards_writes_and_events_but_charges(chain):
     assert r.gas_used > 5_000  # the sstore was paid for
     assert chain.balance(ALICE) == 10**12 - r.gas_used * BASE_FEE
     assert chain.nonce(ALICE) == 1
-    assert [w.table for w in r.writes] == ["account"]  # fee and nonce only
+    # fee and nonce only: the sender, the reward pool, the treasury, TOTAL_BURNED
+    assert sorted({w.table for w in r.writes}) == ["account", "protocol"]
+    assert len([w for w in r.writes if w.table == "account"]) == 3
 
 
 def test_trap_reports_kind_and_charges(chain):
@@ -156,9 +170,9 @@ def test_dispatch_without_fallback_or_receive():
     c.install(C, build_contract(WAT, ["store", "pay:payable"] + _helpers(
         "store_revert", "pay_revert", "trap", "ctor", "fb", "rc")))
     assert c.call(ALICE, C, "nonexistent").error_code == ERR_INVALID_FUNCTION_NAME
-    assert c.call(ALICE, C, "", value=1).error_code == ERR_VALUE_TRANSFER_NOT_PAYABLE
+    assert c.call(ALICE, C, "", value=1).code == "NotPayable"
     # an internal helper (no entry attribute) is not in the selector table
-    assert c.call(ALICE, C, "trap").error_code == ERR_INVALID_FUNCTION_NAME
+    assert c.call(ALICE, C, "trap").code == "UnknownFunction"
     c2 = Chain()
     c2.fund(ALICE, 10**12)
     c2.install(C, build_contract(WAT, ["store", {"name": "pay", "attributes": ["payable"]}] + _helpers(
@@ -168,9 +182,9 @@ def test_dispatch_without_fallback_or_receive():
 
 def test_receipts_and_digest_are_deterministic(chain):
     twin = make_chain()
-    txs = [ContractCall(ALICE, C, "store", gas_limit=100_000),
-           Transfer(ALICE, BOB, 3, gas_limit=21_000),
-           ContractCall(ALICE, C, "trap", gas_limit=100_000)]
+    txs = [call_tx(ALICE, C, "store", gas_limit=100_000),
+           transfer_tx(ALICE, BOB, 3, gas_limit=21_000),
+           call_tx(ALICE, C, "trap", gas_limit=100_000)]
     a, b = chain.wave(txs), twin.wave(txs)
     assert a.receipts == b.receipts
     assert a.state_digest == b.state_digest
@@ -180,64 +194,53 @@ def test_wave_gas_ceiling(chain):
     """Chapter 10 §10.3: 1.6B gas per wave; a transaction whose gas_limit
     does not fit in what is left is rejected."""
     chain.fund(ALICE, 10**15)
-    big = ContractCall(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING - 30_000)
-    small = ContractCall(ALICE, C, "store", gas_limit=30_000)
+    chain.fund(ALICE, 10**15)
+    big = call_tx(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING - 30_000)
+    small = call_tx(ALICE, C, "store", gas_limit=30_000)
     result = chain.wave([big, small, small])
     assert [r.status for r in result.receipts] == ["success", "success", "success"]
-    too_big = ContractCall(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING + 1)
-    assert chain.apply(too_big).status == "rejected"
+    too_big = call_tx(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING + 1)
+    assert chain.apply(too_big).code == "WaveGasExceeded"
 
 
 def test_calldata_cap(chain):
     r = chain.call(ALICE, C, "store", bytes(MAX_CALLDATA + 1), gas_limit=100_000)
-    assert (r.status, r.error_code) == ("rejected", ERR_INVALID_INPUT)
+    assert (r.status, r.code, r.error_code) == ("rejected", "CalldataTooLarge", ERR_INVALID_INPUT)
     assert chain.call(ALICE, C, "store", bytes(MAX_CALLDATA), gas_limit=100_000).status == "success"
 
 
 def test_tx_hash_reaches_the_contract_and_is_distinct():
-    """ABI §7.4 tx_hash: the contract sees the executor's hash of the
-    transaction (executor.tx_hash); two transactions differing only in
-    position get different hashes."""
+    """ABI §7.4 tx_hash: the contract sees chapter 11 §11.6's hash of the
+    transaction; the same transaction twice (unsigned, nonce left to the
+    sender's window) executes with two nonces, so two hashes."""
     wat = f"""(module {import_lines(["tx_hash", "return"])}
       (memory (export "memory") 1)
       (func (export "h") (drop (call $tx_hash (i32.const 0))) (call $return (i32.const 0) (i32.const 32))))"""
     c = Chain()
     c.fund(ALICE, 10**12)
     c.install(C, build_contract(wat, ["h"]))
-    tx = ContractCall(ALICE, C, "h", gas_limit=10_000)
+    tx = call_tx(ALICE, C, "h", gas_limit=10_000)
     result = c.wave([tx, tx])
     first, second = (r.return_data for r in result.receipts)
-    assert first == tx_hash(tx, 0, c.block) and second == tx_hash(tx, 1, c.block)
+    assert first == tx_hash(tx.with_nonce(0)) == result.receipts[0].tx_hash
+    assert second == tx_hash(tx.with_nonce(1))
     assert first != second
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: Transfer(ALICE, BOB, -1, 21_000),
-        lambda: Transfer(ALICE, BOB, 2**128, 21_000),
-        lambda: Transfer(ALICE, BOB, 1, 2**64),
-        lambda: Transfer(ALICE, b"short", 1, 21_000),
-        lambda: ContractCall(ALICE, C, "\ud800", gas_limit=1),
-        lambda: ContractCall(ALICE, C, "f", calldata="text", gas_limit=1),
-        lambda: ContractCall(ALICE, C, "f", gas_limit=True),
+        lambda: transfer_tx(ALICE, BOB, -1, 21_000),
+        lambda: transfer_tx(ALICE, BOB, 2**128, 21_000),
+        lambda: transfer_tx(ALICE, BOB, 1, 2**64),
+        lambda: transfer_tx(ALICE, b"short", 1, 21_000),
+        lambda: call_tx(ALICE, C, "\ud800", gas_limit=1),
+        lambda: call_tx(ALICE, C, "f", calldata="text", gas_limit=1),
+        lambda: call_tx(ALICE, C, "f", gas_limit=True),
+        lambda: transfer_tx(ALICE, BOB, 1, nonce=-1),
+        lambda: native_tx(256, ALICE),
     ],
 )
 def test_malformed_transactions_are_refused_at_construction(make):
     with pytest.raises(ValueError):
         make()
-
-
-def test_sponsored_function_is_paid_by_the_sender():
-    """spec/findings/executor-transactions.md: no gas tanks in this state
-    model, so a `sponsored` function's gas is paid by the sender; the
-    contract's balance is untouched."""
-    c = Chain()
-    c.fund(ALICE, 10**12)
-    c.install(C, build_contract(WAT, ["store:sponsored"] + [
-        {"name": n, "attributes": []} for n in
-        ("store_revert", "pay_revert", "pay", "trap", "ctor", "fb", "rc")]), balance=1_000)
-    r = c.call(ALICE, C, "store", gas_limit=100_000)
-    assert r.status == "success" and r.gas_used > 0
-    assert c.balance(ALICE) == 10**12 - r.gas_used * c.block.base_fee
-    assert c.balance(C) == 1_000

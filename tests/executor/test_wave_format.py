@@ -13,12 +13,15 @@ import pytest
 
 from pyde_ref.cli import main
 from pyde_ref.commands import wave as wave_command
-from pyde_ref.executor.wave_json import WaveFormatError, parse_wave, read_bytes, read_int
+from pyde_ref.executor.jsonfields import WaveFormatError, read_bytes, read_int
+from pyde_ref.executor.wave_json import parse_wave
 
 A = "0x" + "a1" * 32
 B = "0x" + "b0" * 32
+C = "0x" + "c0" * 32
 
 GOOD = {
+    "unsigned": True,
     "context": {"chain_id": 1, "block_height": 2, "wave_id": 2, "block_timestamp": 3,
                 "beacon": "0x" + "00" * 32, "base_fee": "1"},
     "accounts": {A: {"balance": "1000000", "nonce": 0}},
@@ -57,11 +60,12 @@ CASES = [
     (mutate(("txs", 0, "calldata"), "0x"), "txs[0].calldata"),  # not a transfer field
     (mutate(("accounts", A, "balance"), None), f"accounts[{A}].balance"),
     (mutate(("accounts",), {"0xzz": {}}), "accounts[0xzz]"),
-    (mutate(("contracts",), {A: {}}), f"contracts[{A}].code"),
-    (mutate(("contracts",), {A: {"code": "0x0061736d", "storage": {"0x01": "0x" + "00" * 32}}}),
-     f"contracts[{A}].storage[0x01]"),
-    (mutate(("contracts",), {A: {"code": "missing-file.wasm"}}), f"contracts[{A}].code"),
-    (mutate(("contracts",), {A: {"code": "0x0061736d01000000"}}), f"contracts[{A}].code"),
+    (mutate(("contracts",), {C: {}}), f"contracts[{C}].code"),
+    (mutate(("contracts",), {C: {"code": "0x0061736d", "storage": {"0x01": "0x" + "00" * 32}}}),
+     f"contracts[{C}].storage[0x01]"),
+    (mutate(("contracts",), {C: {"code": "missing-file.wasm"}}), f"contracts[{C}].code"),
+    (mutate(("contracts",), {C: {"code": "0x0061736d01000000"}}), f"contracts[{C}].code"),
+    (mutate(("unsigned",), "yes"), "unsigned"),
 ]
 
 
@@ -75,9 +79,11 @@ def test_malformed_field_is_named(doc, field, tmp_path, capsys):
 
 
 def test_good_document_parses():
-    wave = parse_wave(GOOD)
+    doc = parse_wave(GOOD)
+    (wave,) = doc.waves
     assert wave.context.base_fee == 1
     assert len(wave.txs) == 1
+    assert not doc.signatures_checked
 
 
 def test_not_json(tmp_path, capsys):
@@ -93,10 +99,10 @@ def test_missing_file(tmp_path, capsys):
 
 
 def test_code_hash_must_match(tmp_path):
-    doc = mutate(("contracts",), {A: {"code": "0x0061736d01000000", "code_hash": "0x" + "00" * 32}})
+    doc = mutate(("contracts",), {C: {"code": "0x0061736d01000000", "code_hash": "0x" + "00" * 32}})
     with pytest.raises(WaveFormatError) as info:
         parse_wave(doc)
-    assert info.value.field == f"contracts[{A}].code_hash"
+    assert info.value.field == f"contracts[{C}].code_hash"
 
 
 @pytest.mark.parametrize("value, expected", [(0, 0), ("0", 0), ("340282366920938463463374607431768211455", 2**128 - 1), (7.0, 7)])
@@ -114,7 +120,7 @@ def test_internal_error_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(wave_command, "run_wave_input", broken)
+    monkeypatch.setattr(wave_command, "run_document", broken)
     path = tmp_path / "wave.json"
     path.write_text(json.dumps(GOOD))
     assert main(["wave", str(path)]) == 3

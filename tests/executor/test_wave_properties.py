@@ -1,15 +1,17 @@
-"""Property tests of a wave (hypothesis): value is conserved up to fees,
-rejected transactions leave no trace, and applying a wave never changes its
-input state."""
+"""Property tests of a wave (hypothesis): value is conserved up to the burned
+part of the fees (chapter 10 §10.5: the rest goes to the reward pool and the
+treasury), rejected transactions leave no trace, and applying a wave never
+changes its input state."""
 
 from __future__ import annotations
 
 import attrs
 from hypothesis import given, settings, strategies as st
 
+from pyde_ref.executor.context import WaveEnv
 from pyde_ref.executor.deploy import validate_deploy
-from pyde_ref.executor.testing import DEFAULT_BLOCK, address, build_contract, import_lines
-from pyde_ref.executor.transactions import ContractCall, Transfer
+from pyde_ref.executor.fees import total_burned
+from pyde_ref.executor.testing import DEFAULT_BLOCK, address, build_contract, call_tx, import_lines, transfer_tx
 from pyde_ref.executor.wave import apply_wave
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
@@ -45,11 +47,13 @@ def _state(balances) -> State:
     return state
 
 
+UNSIGNED = WaveEnv(DEFAULT_BLOCK, signatures_checked=False)
+
 user = st.sampled_from(USERS)
 tx = st.one_of(
-    st.builds(Transfer, user, st.sampled_from(USERS + [VAULT]), st.integers(0, 3_000),
+    st.builds(transfer_tx, user, st.sampled_from(USERS + [VAULT]), st.integers(0, 3_000),
               st.sampled_from([20_000, 21_000, 30_000])),
-    st.builds(ContractCall, user, st.just(VAULT), st.sampled_from(["deposit", "fail", "give", "nope"]),
+    st.builds(call_tx, user, st.just(VAULT), st.sampled_from(["deposit", "fail", "give", "nope"]),
               user.map(bytes), st.integers(0, 500), st.sampled_from([10, 50_000])),
 )
 
@@ -63,9 +67,12 @@ def _total(state: State) -> int:
 def test_value_conserved_up_to_fees(balances, txs):
     state = _state(balances)
     before_digest = state.digest()
-    result = apply_wave(state, DEFAULT_BLOCK, txs)
+    result = apply_wave(state, UNSIGNED, txs)
     fees = sum(r.gas_used for r in result.receipts) * DEFAULT_BLOCK.base_fee
-    assert _total(state) - _total(result.state) == fees
+    assert sum(r.fee.total for r in result.receipts if r.fee) == fees
+    burned = total_burned(result.state)
+    assert burned == sum(r.fee.burned for r in result.receipts if r.fee)
+    assert _total(state) - _total(result.state) == burned
     assert state.digest() == before_digest  # the input state is untouched
     for r in result.receipts:
         if r.status == "rejected":
@@ -78,11 +85,11 @@ def test_value_conserved_up_to_fees(balances, txs):
 def test_a_wave_is_its_transactions_applied_one_by_one(balances, txs):
     """Applying the wave at once or one transaction per wave gives the same
     post-state (waves add no state of their own)."""
-    whole = apply_wave(_state(balances), DEFAULT_BLOCK, txs)
+    whole = apply_wave(_state(balances), UNSIGNED, txs)
     state = _state(balances)
     receipts = []
     for t in txs:
-        step = apply_wave(state, DEFAULT_BLOCK, [t])
+        step = apply_wave(state, UNSIGNED, [t])
         state = step.state
         receipts.extend(step.receipts)
     assert state.digest() == whole.state_digest
