@@ -1,0 +1,218 @@
+"""The fixture of one host function, and the cases every function shares.
+
+:class:`HostFixture` is what a host-function source builds: a wave in which
+each transaction calls one entry of a probe contract (:mod:`.probe`) --
+the *small* probe (one page of memory, at :data:`SMALL`) or the *large* one
+(1,024 pages, the 64 MiB cap, at :data:`LARGE`) -- labelled with what it
+shows.  A source adds the cases only it can write (valid inputs with
+meaningful data, each error code's trigger); :meth:`HostFixture.shared`
+adds what the §16 matrix asks of every function and can be derived from
+its signature (:data:`pyde_ref.conformance.matrix.POINTERS`):
+
+* one gas short: ``LeaveGas(cost - 1)`` then the call, which must trap
+  ``out_of_fuel`` having charged nothing (ABI §5, §16 "charged before
+  execution begins");
+* memory bounds: every pointer argument at 0, then at 1; in a 64 MiB
+  memory every range ending on the last byte (64 MiB − 1); then one range
+  moved one byte further, across the 64 MiB boundary, which must trap
+  ``memory_out_of_bounds`` (ABI §3.4).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+from pyde_ref.abi.constants import MAX_MEMORY_BYTES
+from pyde_ref.abi.gas import cost_of
+from pyde_ref.abi.registry import HOST_FUNCTIONS
+from pyde_ref.conformance.authoring import Document, SourceFixture, address
+from pyde_ref.conformance.matrix import METERED, POINTERS, Arg
+from pyde_ref.conformance.probe import DATA, Call, Entry, LeaveGas, Probe, Step, entry
+from pyde_ref.wasm import PYDE_MAX_MEMORY_PAGES
+
+SMALL = address(0xC0)
+LARGE = address(0xC1)
+CAP = MAX_MEMORY_BYTES
+LENGTH = 32
+"""The length every length argument of the shared cases takes."""
+SCRATCH = 0xA000
+"""Where cross-calls of the probes put the callee's return data (and its
+length at ``SCRATCH - 4``); the data area ends here."""
+VIEW_CALL_GAS = 2_000_000
+SHORT_MARGIN = 1_000
+"""A one-gas-short transaction's gas limit above the call's cost (the rest
+is burnt to leave exactly the cost less one)."""
+
+DEFAULT_ARGS: dict[tuple[str, int], int] = {
+    ("calldata_copy", 0): 0,  # offset
+    ("cross_call", 6): 0,  # gas_limit
+    ("cross_call_static", 5): 0,
+    ("delegate_call", 5): 0,
+    ("consume_gas", 0): 0,
+    ("send_xparachain_message", 5): 0,
+    ("send_xparachain_message", 6): 0,
+}
+"""Arguments that are neither pointers nor lengths, in the shared cases."""
+
+
+def length_args(name: str) -> set[int]:
+    return {extent.index for _, extent in POINTERS.get(name, ()) if isinstance(extent, Arg)}
+
+
+def pointer_args(name: str) -> list[tuple[int, int]]:
+    """``(argument, extent)`` of every pointer, ``LENGTH`` standing for a
+    length argument and 0 for an extent only the call knows."""
+    out = []
+    for index, extent in POINTERS.get(name, ()):
+        n = LENGTH if isinstance(extent, Arg) else (extent or 0)
+        out.append((index, n))
+    return out
+
+
+def shared_args(name: str, place: Callable[[int, int], int]) -> tuple[int, ...]:
+    """Arguments of ``name`` with every pointer at ``place(index, extent)``
+    and every length :data:`LENGTH`."""
+    params = HOST_FUNCTIONS[name].type.params
+    pointers = dict(pointer_args(name))
+    lengths = length_args(name)
+    args = []
+    for i in range(len(params)):
+        if i in pointers:
+            args.append(place(i, pointers[i]))
+        elif i in lengths:
+            args.append(LENGTH)
+        else:
+            args.append(DEFAULT_ARGS.get((name, i), 0))
+    return tuple(args)
+
+
+def call_cost(name: str, args: Sequence[int]) -> int:
+    """What a call charges before any work: the §10 row on its metered
+    length, plus the reservation of a cross-call's gas_limit (ABI §13.1
+    step 2) or ``consume_gas``'s amount."""
+    metered = sum(args[i] for i in METERED.get(name, ()))
+    cost = cost_of(name, metered)
+    if name == "cross_call":
+        cost += args[6]
+    elif name == "delegate_call":
+        cost += args[5]
+    elif name == "consume_gas":
+        cost += args[0]
+    return cost
+
+
+class HostFixture:
+    """The fixture ``host/<name>`` (module docstring)."""
+
+    def __init__(self, name: str, description: str, *, calldata: bytes = bytes(range(64))):
+        self.name = name
+        self.description = description
+        self.calldata = calldata
+        self.doc = Document()
+        self.entries: dict[str, dict[str, Entry]] = {"small": {}, "large": {}}
+        self.data: dict[int, bytes] = {}
+        self._next = DATA
+        self.contracts: list[tuple[bytes, bytes, dict]] = []
+        #: the small probe's storage, slot -> value
+        self.storage: dict[bytes, bytes] = {}
+        self._txs: list[tuple[str, str, str, dict]] = []
+
+    def put(self, blob: bytes) -> int:
+        """Place ``blob`` in the probes' data; its address."""
+        at = self._next
+        self.data[at] = bytes(blob)
+        self._next = at + max(8, ((len(blob) + 7) // 8) * 8)
+        if self._next > SCRATCH - 8:
+            raise ValueError("the probes' data area is full")
+        return at
+
+    def case(self, label: str, *steps: Step, memory: str = "small", attributes: Sequence[str] = ("entry",),
+             declared: Sequence[bytes] = (), returns: Sequence[tuple[int, int]] = (), **tx) -> str:
+        """A transaction calling a new entry of the ``memory`` probe running
+        ``steps`` (the entry declares the access list ``declared``: slot
+        prefixes); ``tx`` adds transaction fields (``value``, ``gas_limit``,
+        ``calldata``, the transaction's ``access_list``...).  Returns the
+        entry's name."""
+        entries = self.entries[memory]
+        fn = f"case{len(self._txs)}"
+        entries[fn] = entry(*steps, attributes=attributes, access_list=declared, returns=returns)
+        self._txs.append((label, memory, fn, tx))
+        return fn
+
+    def contract(self, at: bytes, wasm: bytes, **fields) -> None:
+        """Another contract in the pre-state (a callee, a target)."""
+        self.contracts.append((at, wasm, fields))
+
+    def sub_call(self, kind: str, target: bytes, function: str, calldata: bytes = b"", *, value: int = 0,
+                 gas_limit: int = VIEW_CALL_GAS, name_bytes: Optional[bytes] = None) -> Call:
+        """A ``cross_call`` / ``cross_call_static`` / ``delegate_call`` step
+        whose return data lands at :data:`SCRATCH` (length at ``SCRATCH - 4``)."""
+        name = function.encode("utf-8") if name_bytes is None else name_bytes
+        head = (self.put(target), self.put(name), len(name), self.put(calldata), len(calldata))
+        tail = (gas_limit, SCRATCH, SCRATCH - 4)
+        if kind == "cross_call":
+            return Call(kind, *head, self.put(value.to_bytes(16, "little")), *tail)
+        return Call(kind, *head, *tail)
+
+    def in_view(self, label: str, *steps: Step, returns: Sequence[tuple[int, int]] = ()) -> str:
+        """``steps`` in a frame in view mode: a non-view entry running them,
+        cross-called (value 0) by a ``view`` entry of the same contract,
+        which returns its code and the callee's return data
+        (``spec/findings/abi-cross-call-from-view.md``)."""
+        inner = f"case{len(self._txs)}_inner"
+        self.entries["small"][inner] = entry(*steps, returns=returns)
+        results = sum(1 for s in steps if isinstance(s, Call) and HOST_FUNCTIONS[s.name].type.results)
+        payload = 8 * results + sum(n for _, n in returns)
+        return self.case(label, self.sub_call("cross_call", SMALL, inner), attributes=("entry", "view"),
+                         returns=((SCRATCH - 4, 4 + payload),))
+
+    # -- the shared cases ----------------------------------------------------------
+
+    def shared(self, *, short: Optional[tuple[int, ...]] = None, bounds: bool = True) -> None:
+        """One gas short (with ``short`` as the arguments, else those of the
+        pointer-at-0 case), and the memory bounds."""
+        name = self.name
+        defn = HOST_FUNCTIONS[name]
+        at_zero = shared_args(name, lambda i, n: 0)
+        args = short if short is not None else at_zero
+        cost = call_cost(name, args)
+        if cost > 0:
+            self.case(f"{name}: one gas short of {cost}: traps out_of_fuel, charging nothing (ABI §5)",
+                      LeaveGas(cost - 1), Call(name, *args), gas_limit=cost + SHORT_MARGIN)
+        if not bounds or not POINTERS.get(name):
+            return
+        halting = not defn.type.results and name in ("return", "revert")
+        self.case(f"{name}: every pointer at address 0", Call(name, *at_zero), returns=() if halting else ((0, 64),))
+        self.case(f"{name}: every pointer at address 1",
+                  Call(name, *shared_args(name, lambda i, n: 1)), returns=() if halting else ((0, 64),))
+        at_end = shared_args(name, lambda i, n: CAP - n)
+        self.case(f"{name}: in a 64 MiB memory, every range ends on its last byte (64 MiB − 1)",
+                  Call(name, *at_end), memory="large", returns=() if halting else ((CAP - 64, 64),))
+        pointers = [(i, n) for i, n in pointer_args(name) if n]
+        first, n = pointers[0]
+        past = list(at_end)
+        past[first] = CAP - n + 1
+        self.case(f"{name}: in a 64 MiB memory, argument {first} reaches one byte past 64 MiB: "
+                  "traps memory_out_of_bounds (ABI §3.4)", Call(name, *past), memory="large")
+
+    # -- the document ----------------------------------------------------------------
+
+    def probe(self, memory: str) -> Probe:
+        pages = 1 if memory == "small" else PYDE_MAX_MEMORY_PAGES
+        return Probe(self.entries[memory], pages=pages, data=self.data)
+
+    def fixture(self) -> SourceFixture:
+        doc = self.doc
+        doc.account(address(0xA1), balance=10**30)
+        for memory, at in (("small", SMALL), ("large", LARGE)):
+            if self.entries[memory]:
+                storage = self.storage if memory == "small" else None
+                doc.contract(at, self.probe(memory).wasm(), balance=10**6, storage=storage)
+        for at, wasm, fields in self.contracts:
+            doc.contract(at, wasm, **fields)
+        doc.wave(base_fee=0)  # no fee writes: the receipts show the call's own
+        for label, memory, fn, tx in self._txs:
+            fields = dict(tx)
+            calldata = fields.pop("calldata", self.calldata)
+            doc.call(label, SMALL if memory == "small" else LARGE, fn, calldata, **fields)
+        return doc.fixture(f"host/{self.name}", self.description)
