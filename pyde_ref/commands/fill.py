@@ -44,28 +44,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def coverage_lines(cov) -> list[str]:
-    """The matrix as text: per section, each row's covered/total cells,
-    then every gap by name."""
+    """The matrix as text: per section, a table of rows x columns when it is
+    narrow enough, else each row's covered/total cells (only the incomplete
+    rows of a long section); then every gap by name."""
     lines = []
-    section = None
+    sections: dict[str, list] = {}
     for r in cov.rows:
-        if r.row.section != section:
-            section = r.row.section
-            rows = [x for x in cov.rows if x.row.section == section]
-            cells = sum(len(x.row.columns) for x in rows)
-            covered = sum(len(x.covered) for x in rows)
-            lines.append(f"== {section}: {covered}/{cells} cells" +
-                         (f" (deferred: {r.deferred})" if r.deferred else ""))
-            columns = sorted({c for x in rows for c in x.row.columns}, key=lambda c: (c.split(":")[0], c))
-            if len(rows) <= 40 and len(columns) <= 40:
-                lines += _table(rows, columns)
-        if r.missing and len([x for x in cov.rows if x.row.section == section]) > 40:
-            lines.append(f"   {r.row.label}: missing {', '.join(r.missing)}")
+        sections.setdefault(r.row.section, []).append(r)
+    for section, rows in sections.items():
+        cells = sum(len(x.covered) + len(x.missing) for x in rows)
+        covered = sum(len(x.covered) for x in rows)
+        deferred = rows[0].deferred
+        lines.append(f"== {section}: {covered}/{cells} cells" + (f" (deferred: {deferred})" if deferred else ""))
+        columns = sorted({c for x in rows for c in x.row.columns})
+        if len(columns) <= 40 and len(rows) <= 40:
+            lines += _table(rows, columns)
+            continue
+        width = max(len(x.row.label) for x in rows)
+        shown = rows if len(rows) <= 40 else [x for x in rows if x.missing]
+        for x in shown:
+            total = len(x.covered) + len(x.missing)
+            line = f"   {x.row.label:<{width}} {len(x.covered):3}/{total:<3}"
+            if x.missing:
+                line += " missing: " + ", ".join(x.missing)
+            lines.append(line)
+        if len(shown) < len(rows):
+            lines.append(f"   ({len(rows) - len(shown)} of {len(rows)} rows complete)")
     gaps, deferred = cov.gaps, cov.deferred_gaps
     lines.append("")
     if gaps:
         lines.append(f"gaps ({len(gaps)}):")
         lines += [f"  {r.row.section} | {r.row.label} | {column}" for r, column in gaps]
+    if cov.unreachable:
+        lines.append(f"unreachable from any document ({len(cov.unreachable)}):")
+        lines += [f"  {r.row.section} | {r.row.label} | {column}: {why}" for r, column, why in cov.unreachable]
     if deferred:
         lines.append(f"deferred ({len(deferred)} cells of {len({id(r) for r, _ in deferred})} rows): "
                      f"{deferred[0][0].deferred}")
@@ -75,7 +87,7 @@ def coverage_lines(cov) -> list[str]:
         lines += [f"  {row} | {column}" for row, column in cov.outside]
     t = cov.totals()
     lines.append(f"coverage: {t['covered']}/{t['cells']} cells of {t['rows']} rows; {t['gaps']} gaps, "
-                 f"{t['deferred']} deferred, {t['outside']} outside the matrix")
+                 f"{t['deferred']} deferred, {t['unreachable']} unreachable, {t['outside']} outside the matrix")
     return lines
 
 

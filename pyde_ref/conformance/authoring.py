@@ -24,13 +24,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import attrs
 
 from pyde_ref.crypto.falcon import falcon512_verify
 from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.executor.testing import TestKey
+from pyde_ref.executor.transactions import tx_hash
+from pyde_ref.executor.tx_json import parse_tx
 
 SIGNATURE_BOOK = "signatures.json"
 
@@ -107,20 +109,31 @@ class Document:
         self.waves.append(({**DEFAULT_CONTEXT, **context}, [], []))
         return self
 
-    def tx(self, label: str, kind: str, **fields) -> dict:
+    def tx(self, label: str, kind: str, *, sender: Optional[bytes] = None, **fields) -> dict:
         """Append a transaction of ``kind`` to the current wave, labelled;
-        unsigned documents get ``from`` = :data:`SENDER` and a gas limit of
+        ``from`` is ``sender`` (default :data:`SENDER`), the gas limit
         10,000,000 unless given.  Returns the transaction (to sign it)."""
         if not self.waves:
             self.wave()
-        tx: dict[str, Any] = {"type": kind}
-        if self.unsigned:
-            tx["from"] = hx(SENDER)
-            if kind != "register_pubkey":
-                tx["gas_limit"] = 10_000_000
+        tx: dict[str, Any] = {"type": kind, "from": hx(sender or SENDER)}
+        if kind != "register_pubkey":
+            tx["gas_limit"] = 10_000_000
         tx.update({k: (hx(v) if isinstance(v, (bytes, bytearray)) else v) for k, v in fields.items()})
         self.waves[-1][1].append(tx)
         self.waves[-1][2].append(label)
+        return tx
+
+    def signed(self, label: str, kind: str, key: TestKey, nonce: int, *, signers: Sequence = (),
+               **fields) -> dict:
+        """A transaction of ``key``'s account with ``nonce``, signed over
+        its §11.6 hash by ``key`` -- or by ``signers`` (``(index, key)``
+        pairs) for a multisig account."""
+        tx = self.tx(label, kind, sender=key.address, nonce=nonce, **fields)
+        digest = tx_hash(parse_tx(tx, "tx", self.waves[-1][0]["chain_id"], True, None))
+        if signers:
+            tx["signatures"] = [{"index": i, "signature": hx(sign(k, digest))} for i, k in signers]
+        else:
+            tx["signature"] = hx(sign(key, digest))
         return tx
 
     def call(self, label: str, to: bytes, function: str, calldata: bytes = b"", **fields) -> dict:
@@ -327,11 +340,3 @@ def selected(name: str, patterns: Sequence[str]) -> bool:
     """``-k``: a fixture is selected when its name contains any pattern
     (all are selected without one)."""
     return not patterns or any(p in name for p in patterns)
-
-
-def labelled(items: Iterable[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
-    labels, values = [], []
-    for label, value in items:
-        labels.append(label)
-        values.append(value)
-    return labels, values

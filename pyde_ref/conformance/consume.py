@@ -77,8 +77,8 @@ def case_of(fixture: Fixture, difference: Difference) -> Optional[str]:
     return None if where is None else fixture.case(*where)
 
 
-EXPLAINED_REASON = ("wasmtime's fuel check and write-back placement: the reference's wasmtime fuel model "
-                    "reproduces the twin exactly (spec/findings/fuel-models.md)")
+EXPLAINED_REASON = ("how wasmtime meters fuel (its check and write-back points, instantiation): the reference's "
+                    "wasmtime fuel model reproduces the twin exactly (spec/findings/fuel-models.md)")
 AGREE_REASON = "equal up to trap kinds wasmtime reports under one code (diff/compare.py TRAP_EQUIVALENT)"
 
 

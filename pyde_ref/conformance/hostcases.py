@@ -27,7 +27,7 @@ from pyde_ref.abi.gas import cost_of
 from pyde_ref.abi.registry import HOST_FUNCTIONS
 from pyde_ref.conformance.authoring import Document, SourceFixture, address
 from pyde_ref.conformance.matrix import METERED, POINTERS, Arg
-from pyde_ref.conformance.probe import DATA, Call, Entry, LeaveGas, Probe, Step, entry
+from pyde_ref.conformance.probe import Call, Entry, Layout, LeaveGas, Probe, Step, entry
 from pyde_ref.wasm import PYDE_MAX_MEMORY_PAGES
 
 SMALL = address(0xC0)
@@ -38,7 +38,11 @@ LENGTH = 32
 SCRATCH = 0xA000
 """Where cross-calls of the probes put the callee's return data (and its
 length at ``SCRATCH - 4``); the data area ends here."""
-VIEW_CALL_GAS = 2_000_000
+NESTED_GAS = 2_000_000
+"""What :meth:`HostFixture.nested` gives the frame it calls."""
+SUB_CALL_GAS = 100_000
+"""The default gas limit of a sub-call step (small enough for a nested frame
+to reserve it)."""
 SHORT_MARGIN = 1_000
 """A one-gas-short transaction's gas limit above the call's cost (the rest
 is burnt to leave exactly the cost less one)."""
@@ -110,31 +114,29 @@ class HostFixture:
         self.calldata = calldata
         self.doc = Document()
         self.entries: dict[str, dict[str, Entry]] = {"small": {}, "large": {}}
-        self.data: dict[int, bytes] = {}
-        self._next = DATA
+        self.layout = Layout(SCRATCH - 8)
         self.contracts: list[tuple[bytes, bytes, dict]] = []
         #: the small probe's storage, slot -> value
         self.storage: dict[bytes, bytes] = {}
+        #: the wave's block context, over the default (no fees: the receipts
+        #: show the calls' own writes)
+        self.context: dict = {"base_fee": 0}
         self._txs: list[tuple[str, str, str, dict]] = []
 
     def put(self, blob: bytes) -> int:
         """Place ``blob`` in the probes' data; its address."""
-        at = self._next
-        self.data[at] = bytes(blob)
-        self._next = at + max(8, ((len(blob) + 7) // 8) * 8)
-        if self._next > SCRATCH - 8:
-            raise ValueError("the probes' data area is full")
-        return at
+        return self.layout.put(blob)
 
     def case(self, label: str, *steps: Step, memory: str = "small", attributes: Sequence[str] = ("entry",),
-             declared: Sequence[bytes] = (), returns: Sequence[tuple[int, int]] = (), **tx) -> str:
+             declared: Sequence[bytes] = (), returns: Sequence[tuple[int, int]] = (), fn: Optional[str] = None,
+             **tx) -> str:
         """A transaction calling a new entry of the ``memory`` probe running
         ``steps`` (the entry declares the access list ``declared``: slot
         prefixes); ``tx`` adds transaction fields (``value``, ``gas_limit``,
         ``calldata``, the transaction's ``access_list``...).  Returns the
         entry's name."""
         entries = self.entries[memory]
-        fn = f"case{len(self._txs)}"
+        fn = fn or f"case{len(self._txs)}"
         entries[fn] = entry(*steps, attributes=attributes, access_list=declared, returns=returns)
         self._txs.append((label, memory, fn, tx))
         return fn
@@ -144,7 +146,7 @@ class HostFixture:
         self.contracts.append((at, wasm, fields))
 
     def sub_call(self, kind: str, target: bytes, function: str, calldata: bytes = b"", *, value: int = 0,
-                 gas_limit: int = VIEW_CALL_GAS, name_bytes: Optional[bytes] = None) -> Call:
+                 gas_limit: int = SUB_CALL_GAS, name_bytes: Optional[bytes] = None) -> Call:
         """A ``cross_call`` / ``cross_call_static`` / ``delegate_call`` step
         whose return data lands at :data:`SCRATCH` (length at ``SCRATCH - 4``)."""
         name = function.encode("utf-8") if name_bytes is None else name_bytes
@@ -154,17 +156,24 @@ class HostFixture:
             return Call(kind, *head, self.put(value.to_bytes(16, "little")), *tail)
         return Call(kind, *head, *tail)
 
-    def in_view(self, label: str, *steps: Step, returns: Sequence[tuple[int, int]] = ()) -> str:
-        """``steps`` in a frame in view mode: a non-view entry running them,
-        cross-called (value 0) by a ``view`` entry of the same contract,
-        which returns its code and the callee's return data
-        (``spec/findings/abi-cross-call-from-view.md``)."""
+    def nested(self, label: str, *steps: Step, view: bool = False, returns: Sequence[tuple[int, int]] = (),
+               memory: str = "small") -> str:
+        """``steps`` in a sub-call's frame: a non-view entry running them,
+        cross-called (value 0) by an entry of the same contract -- a ``view``
+        one with ``view``, so the callee's frame runs in view mode
+        (``spec/findings/abi-cross-call-from-view.md``) -- which returns its
+        code, the callee's return data length and the return data."""
         inner = f"case{len(self._txs)}_inner"
         self.entries["small"][inner] = entry(*steps, returns=returns)
         results = sum(1 for s in steps if isinstance(s, Call) and HOST_FUNCTIONS[s.name].type.results)
-        payload = 8 * results + sum(n for _, n in returns)
-        return self.case(label, self.sub_call("cross_call", SMALL, inner), attributes=("entry", "view"),
-                         returns=((SCRATCH - 4, 4 + payload),))
+        payload = max(8 * results + sum(n for _, n in returns), 32)  # a halt's data: up to 32 bytes shown
+        attributes = ("entry", "view") if view else ("entry",)
+        return self.case(label, self.sub_call("cross_call", SMALL, inner, gas_limit=NESTED_GAS), attributes=attributes,
+                         returns=((SCRATCH - 4, 4 + payload),), memory=memory)
+
+    def in_view(self, label: str, *steps: Step, returns: Sequence[tuple[int, int]] = ()) -> str:
+        """``steps`` in a frame in view mode (:meth:`nested`)."""
+        return self.nested(label, *steps, view=True, returns=returns)
 
     # -- the shared cases ----------------------------------------------------------
 
@@ -198,8 +207,11 @@ class HostFixture:
     # -- the document ----------------------------------------------------------------
 
     def probe(self, memory: str) -> Probe:
-        pages = 1 if memory == "small" else PYDE_MAX_MEMORY_PAGES
-        return Probe(self.entries[memory], pages=pages, data=self.data)
+        """The small probe holds the data; the large one's cases aim at the
+        end of its memory and need none."""
+        if memory == "small":
+            return Probe(self.entries[memory], pages=1, data=self.layout.data)
+        return Probe(self.entries[memory], pages=PYDE_MAX_MEMORY_PAGES)
 
     def fixture(self) -> SourceFixture:
         doc = self.doc
@@ -210,7 +222,7 @@ class HostFixture:
                 doc.contract(at, self.probe(memory).wasm(), balance=10**6, storage=storage)
         for at, wasm, fields in self.contracts:
             doc.contract(at, wasm, **fields)
-        doc.wave(base_fee=0)  # no fee writes: the receipts show the call's own
+        doc.wave(**self.context)
         for label, memory, fn, tx in self._txs:
             fields = dict(tx)
             calldata = fields.pop("calldata", self.calldata)

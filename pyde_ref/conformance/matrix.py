@@ -194,6 +194,14 @@ DEFERRED_SECTIONS = {
 """Sections whose gaps are expected, with the reason (the integrator removes
 an entry when the sources of its rows are added; spec/conformance.md)."""
 
+UNREACHABLE: dict[tuple[str, str], str] = {
+    ("tx:(every type) common checks", "AuthSchemeReserved"):
+        "no document can give an account Programmable keys: the pre-state format has no such value and "
+        "ACCOUNTS.rotate_auth_keys refuses them (InvalidAuthKeys); spec/findings/conformance-unreachable.md",
+}
+"""Cells no wave or chain document can reach, with the reason: not gaps, and
+listed as such (a cell that becomes reachable is simply covered)."""
+
 CAP = MAX_MEMORY_BYTES
 
 MEMORY_COLUMNS = ("mem:0", "mem:1", "mem:64MiB-1", "mem:64MiB")
@@ -236,7 +244,7 @@ def host_columns(name: str) -> tuple[str, ...]:
         columns.append(f"trap:{TRAP_ACCESS_LIST_VIOLATION}")
     if name in ("cross_call", "cross_call_static", "delegate_call"):
         columns.append("depth:cap")
-    if name in ("cross_call", "cross_call_static"):
+    if name in ("cross_call", "cross_call_static", "delegate_call"):
         columns.append("reentry:allowed")
     if HOST_FUNCTIONS[name].parachain_only:
         columns.append("deploy:ParachainOnly")
@@ -402,10 +410,16 @@ COMPONENT_HEADER = b"\x00asm\x0d\x00\x01\x00"
 """A component binary's preamble (magic, version 0x0d, layer 1)."""
 
 
+SHARED_ENCODINGS = {"relaxed-simd": "simd"}
+"""Refused proposals whose modules the gate names by another one: relaxed
+SIMD's opcodes sit behind SIMD's 0xFD prefix, so a relaxed-SIMD module is
+refused as ``UnsupportedFeature(simd)`` (ABI §9.3 lists both under SIMD)."""
+
+
 def deploy_columns() -> dict[str, tuple[str, ...]]:
     imports = ("wasi_snapshot_preview1", "wasi_unstable", "wasi:*", "env", "another module",
                "pyde: a name not in the spec", "pyde: not a function", "pyde: another type")
-    features = tuple(PROPOSALS) + ("component-model",)
+    features = tuple(p for p in PROPOSALS if p not in SHARED_ENCODINGS) + ("component-model",)
     return {"§9.1 forbidden imports": imports, "§9.3 forbidden features": features}
 
 
@@ -553,6 +567,8 @@ class RowCoverage:
     covered: tuple[str, ...]
     missing: tuple[str, ...]
     deferred: Optional[str]
+    unreachable: tuple[tuple[str, str], ...] = ()
+    """``(column, reason)`` of the row's cells no document can reach."""
 
 
 @attrs.frozen
@@ -570,17 +586,23 @@ class Coverage:
     def deferred_gaps(self) -> list[tuple[RowCoverage, str]]:
         return [(r, c) for r in self.rows if r.deferred is not None for c in r.missing]
 
+    @property
+    def unreachable(self) -> list[tuple[RowCoverage, str, str]]:
+        return [(r, c, why) for r in self.rows for c, why in r.unreachable]
+
     def totals(self) -> dict:
-        cells = sum(len(r.row.columns) for r in self.rows)
+        cells = sum(len(r.covered) + len(r.missing) for r in self.rows)
         covered = sum(len(r.covered) for r in self.rows)
         return {"rows": len(self.rows), "cells": cells, "covered": covered, "gaps": len(self.gaps),
-                "deferred": len(self.deferred_gaps), "outside": len(self.outside)}
+                "deferred": len(self.deferred_gaps), "unreachable": len(self.unreachable),
+                "outside": len(self.outside)}
 
     def to_json(self) -> dict:
         return {
             "totals": self.totals(),
             "rows": [{"section": r.row.section, "row": r.row.label, "columns": list(r.row.columns),
-                      "covered": list(r.covered), "missing": list(r.missing), "deferred": r.deferred}
+                      "covered": list(r.covered), "missing": list(r.missing), "deferred": r.deferred,
+                      "unreachable": {c: why for c, why in r.unreachable}}
                      for r in self.rows],
             "outside": [list(c) for c in self.outside],
         }
@@ -592,7 +614,9 @@ def coverage(found: Iterable[tuple[str, str]]) -> Coverage:
     known = set()
     for row in rows():
         covered = tuple(c for c in row.columns if (row.key, c) in found)
-        missing = tuple(c for c in row.columns if (row.key, c) not in found)
+        unreachable = tuple((c, UNREACHABLE[(row.key, c)]) for c in row.columns
+                            if (row.key, c) in UNREACHABLE and (row.key, c) not in found)
+        missing = tuple(c for c in row.columns if (row.key, c) not in found and (row.key, c) not in UNREACHABLE)
         known |= {(row.key, c) for c in row.columns}
-        result.append(RowCoverage(row, covered, missing, DEFERRED_SECTIONS.get(row.section)))
+        result.append(RowCoverage(row, covered, missing, DEFERRED_SECTIONS.get(row.section), unreachable))
     return Coverage(tuple(result), tuple(sorted(found - known)))

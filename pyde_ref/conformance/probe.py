@@ -105,6 +105,24 @@ def entry(*steps: Step, attributes: Sequence[str] = ("entry",), access_list: Seq
     return Entry(tuple(steps), tuple(attributes), tuple(bytes(p) for p in access_list), tuple(returns), halt)
 
 
+class Layout:
+    """Allocates data in ``[DATA, limit)``: :meth:`put` places bytes, 8-byte
+    aligned, and says where; :attr:`data` is what :class:`Probe` takes."""
+
+    def __init__(self, limit: int = OUT):
+        self.data: dict[int, bytes] = {}
+        self.limit = limit
+        self._next = DATA
+
+    def put(self, blob: bytes) -> int:
+        at = self._next
+        self.data[at] = bytes(blob)
+        self._next = at + max(8, ((len(blob) + 7) // 8) * 8)
+        if self._next > self.limit:
+            raise ValueError(f"the data area [{DATA:#x}, {self.limit:#x}) is full")
+        return at
+
+
 def wat_functype(name: str) -> str:
     """The WAT type of host function ``name`` (from the ABI table)."""
     ftype = HOST_FUNCTIONS[name].type
