@@ -61,3 +61,14 @@ def test_cli(capsys):
     assert status == 0 and "2 validators x 1 fixtures = 2 runs" in out and "0 mismatches" in out
     assert main(["consume", str(CONFORMANCE / "host" / "caller.json"), "--validators", "2",
                  "--engine", "wasmtime"]) == 2
+
+
+def test_managed_environments_are_named_by_label_python_and_requirements(tmp_path):
+    from pyde_ref.diff import twin_env
+
+    env = twin_env.managed_dir("validator", ("attrs==1",), "py3.12", tmp_path)
+    assert env.parent == tmp_path / "twins" and env.name.startswith("validator-py3.12-")
+    assert twin_env.managed_dir("validator", ("attrs==2",), "py3.12", tmp_path) != env
+    assert twin_env.environment_dir("45.0.0", tmp_path) == twin_env.managed_dir(
+        "wasmtime-45.0.0", twin_env.requirements("45.0.0"), twin_env.python_tag(), tmp_path)
+    assert twin_env.python_tag(sys.executable) == twin_env.python_tag()
