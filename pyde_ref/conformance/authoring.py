@@ -30,7 +30,7 @@ import attrs
 
 from pyde_ref.crypto.falcon import falcon512_verify
 from pyde_ref.crypto.hashes import blake3_256
-from pyde_ref.executor.testing import TestKey
+from pyde_ref.executor.testing import TestKey, load_keys
 from pyde_ref.executor.transactions import tx_hash
 from pyde_ref.executor.tx_json import parse_tx
 
@@ -53,6 +53,18 @@ def address(byte: int) -> bytes:
 
 SENDER = address(0xA1)
 """Who sends the transactions of an unsigned document."""
+
+
+def repo_path(*parts: str) -> str:
+    """A file of the repository the running ``pyde_ref`` comes from (the
+    committed vectors sources use: test keys, FALCON cases, feature probes)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(root, *parts)
+
+
+def committed_keys() -> dict[str, TestKey]:
+    """The committed FALCON-512 test keys (``vectors/test-keys.json``), by name."""
+    return load_keys(repo_path("vectors", "test-keys.json"))
 
 
 @attrs.frozen
