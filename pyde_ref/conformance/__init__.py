@@ -11,7 +11,10 @@ client consumes.  ``spec/conformance.md`` is the reader's page.
 * :mod:`.probe` -- contracts that call host functions with constant
   arguments, the workhorse of the host-function sources;
 * :mod:`.authoring` -- what a fixture source writes (documents, contracts,
-  labelled transactions) and how sources are found and loaded;
+  labelled transactions, committed signatures) and how sources are found
+  and loaded;
+* :mod:`.hostcases` -- the fixture of one host function, and the cases every
+  function gets from its signature (one gas short, the memory bounds);
 * :mod:`.observe` -- what a fill sees the reference do (host calls with
   their arguments, gas and outcome; contract frames; instructions);
 * :mod:`.matrix` -- the §16 matrix: its rows and columns, and coverage

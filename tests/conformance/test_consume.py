@@ -122,3 +122,16 @@ def test_cli(capsys, tmp_path):
     assert main(["consume", str(CONFORMANCE / "host" / "sload.json"), "--engine", "nope"]) == 2
     assert main(["consume", str(CONFORMANCE), "-k", "host/sload", "--engine", "exec:exit 1", "--quiet"]) == 1
     assert "ERROR" in capsys.readouterr().out
+
+
+def test_without_wasmtime_the_reference_runs_and_the_twin_is_a_usage_error():
+    import subprocess
+
+    script = "import sys; sys.modules['wasmtime'] = None\nfrom pyde_ref.cli import main\nsys.exit(main(sys.argv[1:]))"
+    fixture = str(CONFORMANCE / "host" / "sload.json")
+    done = subprocess.run([sys.executable, "-c", script, "consume", fixture], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-c", script, "consume", fixture, "--engine", "wasmtime"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "cannot run here" in done.stderr and "Traceback" not in done.stderr
