@@ -24,7 +24,7 @@ in a host function depends on which engine runs the contract.
 
 from __future__ import annotations
 
-from typing import Optional, Protocol
+from typing import Any, Callable, Optional, Protocol
 
 import attrs
 
@@ -242,11 +242,14 @@ class ExecutionContext:
 
 @attrs.define
 class HostEnv:
-    """The three parts a host function works with (module docstring)."""
+    """The three parts a host function works with (module docstring), and
+    ``gas_log``: told each charge once it is paid (``pyde_ref.abi.gas.pay``;
+    ``None``: nobody listens)."""
 
     memory: Memory
     gas: GasMeter
     ctx: ExecutionContext
+    gas_log: Optional[Callable[[Any], None]] = None
 
 
 def as_i32(bits: int) -> int:

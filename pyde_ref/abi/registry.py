@@ -28,6 +28,7 @@ from pyde_ref.abi import (
 )
 from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, TRAP_HOST_NO_MEMORY
 from pyde_ref.abi.env import ExecutionContext, HostEnv
+from pyde_ref.abi.gas import GasCharge
 from pyde_ref.wasm import HostFunc, Trap
 from pyde_ref.wasm.syntax import BIT_WIDTH, FuncType
 
@@ -146,13 +147,23 @@ def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[
     return [int(result) & ((1 << width) - 1)]
 
 
-def bind(defn: HostFunctionDef, ctx: ExecutionContext):
+def bind(defn: HostFunctionDef, ctx: ExecutionContext,
+         on_charges: Optional[Callable[[tuple[GasCharge, ...]], None]] = None):
     """The pure-Python machine's ``HostFunc`` for ``defn`` in the frame ``ctx``:
-    each call sees the calling instance's memory and fuel meter."""
+    each call sees the calling instance's memory and fuel meter.  With
+    ``on_charges``, each call ends (returning or raising) by passing it the
+    charges the call paid (:class:`.gas.GasCharge`, in order), just before
+    the machine reports the call to its observer."""
 
     def host(caller, args):
         memory = caller.memory if caller.memory is not None else _NoMemory()
-        return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
+        if on_charges is None:
+            return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
+        charges: list[GasCharge] = []
+        try:
+            return call_host(defn, HostEnv(memory, caller.fuel, ctx, charges.append), args)
+        finally:
+            on_charges(tuple(charges))
 
     return HostFunc(defn.type, host, f"{IMPORT_MODULE}.{defn.name}")
 

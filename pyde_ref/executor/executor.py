@@ -22,7 +22,7 @@ the wave.  ``spec/abi/11-native-transactions.md`` lists the rules.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import attrs
 
@@ -48,6 +48,9 @@ class ExecutorConfig:
     cache_capacity: int = MODULE_CACHE_CAPACITY
     tier: str = FAST
     """The machine's execution tier (``MachineConfig.tier``): ``fast`` or ``reading``."""
+    observer: Any = attrs.field(default=None, eq=False, repr=False)
+    """An :class:`pyde_ref.executor.observe.ExecutionObserver` (reading tier
+    only), told every step of the machine and of the executor around it."""
 
     def __attrs_post_init__(self) -> None:
         if self.fuel_model not in FUEL_MODELS:
@@ -61,7 +64,9 @@ class WasmExecutor:
     def __init__(self, config: Optional[ExecutorConfig] = None):
         self.config = config or ExecutorConfig()
         self.machine = machine
-        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier)
+        self.observer = self.config.observer
+        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier,
+                                                    observer=self.observer)
         self.cache = ModuleCache(self.config.cache_capacity)
 
     def load_module(self, address: bytes, code_hash: bytes, code: ContractCode) -> CachedModule:
@@ -85,4 +90,9 @@ class WasmExecutor:
         anything but rejection its writes merge into ``layer``.  ``gas_left``
         is what remains of the wave's gas ceiling."""
         env = wave if isinstance(wave, WaveEnv) else WaveEnv(wave)
-        return run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        if self.observer is None:
+            return run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        self.observer.transaction_start(env.wave_id, tx_index, tx)
+        receipt = run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        self.observer.transaction_end(env.wave_id, tx_index, receipt)
+        return receipt

@@ -75,6 +75,9 @@ class FrameRequest:
     access_list: object
     depth: int
     guard_pair: tuple[bytes, str]
+    kind: str = "entry"
+    """``entry`` (a transaction's entry frame), else the :class:`SubcallKind`
+    of the cross-call that runs it."""
 
 
 def rejected(code: int) -> SubcallResult:
@@ -102,6 +105,15 @@ class TxRun:
         """ABI §13.1 steps 7-12 for one frame over ``parent_layer``.  The
         outcome's ``gas_used`` is what the frame's meter reports (see
         ``spec/findings/gas-used-after-trap.md``)."""
+        observer = self.executor.observer
+        if observer is None:
+            return self._run_frame(req, parent_layer)
+        observer.frame_start(req)
+        outcome = self._run_frame(req, parent_layer)
+        observer.frame_end(req, outcome)
+        return outcome
+
+    def _run_frame(self, req: FrameRequest, parent_layer) -> SubcallResult:
         overlay = parent_layer.child()  # step 7
         if req.value > 0 and req.value_from is not None:  # step 10
             if not overlay.move_value(req.value_from, req.self_address, req.value):
@@ -144,7 +156,7 @@ class TxRun:
         ``calldata_copy``, the entry function invoked with no arguments."""
         store = machine.Store(self.executor.machine_config)
         try:
-            imports = host_imports(machine, store, req.module.module, ctx)
+            imports = host_imports(machine, store, req.module.module, ctx, self.executor.observer)
             instance = machine.instantiate(store, req.module.module, imports, fuel=fuel)
             entry = instance.exports[req.target.name]
             machine.invoke(store, entry.addr, [], fuel)
@@ -187,16 +199,18 @@ class TxRun:
         )
 
 
-def host_imports(machine, store, module, ctx: ExecutionContext) -> list:
+def host_imports(machine, store, module, ctx: ExecutionContext, observer=None) -> list:
     """Bind every import of ``module`` to its host function in frame ``ctx``
     (ABI §12.6: the same table for every instance); an import the registry
-    does not know is a :class:`LinkError` (deploy refuses such modules)."""
+    does not know is a :class:`LinkError` (deploy refuses such modules).  An
+    ``observer`` is told each call's gas charges (``host_charges``)."""
+    on_charges = observer.host_charges if observer is not None else None
     externs = []
     for imp in module.imports:
         defn = lookup(imp.module, imp.name) if imp.kind == "func" else None
         if defn is None:
             raise LinkError(f"no host function {imp.module}.{imp.name}")
-        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(defn, ctx))))
+        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(defn, ctx, on_charges))))
     return externs
 
 
@@ -270,6 +284,7 @@ class FrameCalls:
                 access_list=parent.access_list,
                 depth=parent.depth + 1,
                 guard_pair=pair,
+                kind=kind,
             )
         return FrameRequest(
             module=module,
@@ -286,4 +301,5 @@ class FrameCalls:
             access_list=resolved.access_list,
             depth=parent.depth + 1,
             guard_pair=pair,
+            kind=kind,
         )

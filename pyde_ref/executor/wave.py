@@ -90,6 +90,8 @@ def apply_wave(
     started: list[WaveStart] = []
 
     def run_all() -> None:
+        if executor.observer is not None:
+            executor.observer.wave_start(env.wave_id)
         started.append(begin_wave(executor, wave_layer, env))
         gas_left = WAVE_GAS_CEILING
         for index, tx in enumerate(txs):
@@ -150,8 +152,9 @@ def apply_chain(state: State, waves: Sequence[WaveInput], executor: Optional[Was
 
 
 def run_document(document, fuel_model: str = SPEC, executor: Optional[WasmExecutor] = None,
-                 tier: str = FAST) -> ChainResult:
+                 tier: str = FAST, observer=None) -> ChainResult:
     """A parsed wave or chain document (:mod:`.wave_json`): its pre-state,
-    then its waves (on the machine's execution tier ``tier``)."""
-    executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
+    then its waves (on the machine's execution tier ``tier``, told to
+    ``observer``, an :class:`.observe.ExecutionObserver`, if any)."""
+    executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier, observer=observer))
     return apply_chain(build_state(document.prestate), document.waves, executor, document.signatures_checked)

@@ -66,7 +66,7 @@ from .binary import decode_module
 from .errors import (
     InvalidModule, LinkError, MalformedModule, Trap, TrapKind, Uninstantiable, UnsupportedFeature, WasmError,
 )
-from .eval import HostCallEvent, InstructionEvent, Observer
+from .eval import EntryEvent, HostCallEvent, InstructionEvent, Observer
 from .exec import instantiate, invoke
 from .fuel import FUEL_MODELS, SPEC, WASMTIME_50, FuelMeter
 from .runtime import (
