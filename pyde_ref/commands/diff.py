@@ -30,12 +30,11 @@
 installed one runs in a managed environment built on first use).  ``--tier``
 is the execution tier of the reference's ``spec`` run (default fast; the
 version's fuel model runs on the fast tier, the only one that implements it).  A
-difference is classified ``explained`` / ``known_hazard`` / ``no_model`` /
+difference is classified ``explained`` / ``known_hazard`` /
 ``unexplained`` (:mod:`pyde_ref.diff.classify`).
 
-Exit status: 0 agree or explained, 1 known hazard or no fuel model for the
-version (classified, not equal), 3 unexplained, 2 usage error or a twin that
-cannot run here.  ``--json`` prints exactly one JSON object.
+Exit status: 0 agree or explained, 1 known hazard (classified, not equal),
+3 unexplained, 2 usage error or a twin that cannot run here.  ``--json`` prints exactly one JSON object.
 """
 
 from __future__ import annotations
@@ -87,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_wasmtime_argument(parser)
     run_command.add_tier_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard or no fuel model for the version, "
+    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, "
                      "3 unexplained, 2 usage error. Arguments starting with '-' that are not numbers go after '--'.")
     run_command.accept_negative_arguments(parser)
 
@@ -107,8 +106,8 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 def _exit_status(category: str) -> int:
     from pyde_ref.diff import classify as cl
 
-    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_CLASSIFIED,
-            cl.NO_MODEL: EXIT_CLASSIFIED}.get(category, EXIT_UNEXPLAINED)
+    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE,
+            cl.KNOWN_HAZARD: EXIT_CLASSIFIED}.get(category, EXIT_UNEXPLAINED)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ Exit status: 0 no unexplained difference (and, with ``--tier-check``, no
 difference between the tiers), 3 some, 2 usage error or a twin
 that cannot run here.  ``--json`` prints exactly one JSON object, the summary
 (``cases``/``waves``, ``agree``, ``explained``, ``known_hazard``,
-``no_model``, ``unexplained``, ...); progress goes to stderr with
+``unexplained``, ...); progress goes to stderr with
 ``--progress``.
 """
 
@@ -88,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
         if args.progress and (report.index + 1) % 50 == 0:
             rate = summary[unit] / max(time.monotonic() - started, 1e-9)
             print(f"[fuzz] {unit[:-1]} {report.index + 1}/{count}: " + ", ".join(
-                f"{summary[k]} {k.replace('_', ' ')}" for k in ("agree", "explained", "known_hazard", "no_model",
+                f"{summary[k]} {k.replace('_', ' ')}" for k in ("agree", "explained", "known_hazard",
                                                              "unexplained")) + f"; {rate:.2f} {unit}/s",
                   file=sys.stderr, flush=True)
 
@@ -103,12 +103,12 @@ def main(args: argparse.Namespace) -> int:
                                 do_shrink=not args.no_shrink, progress=progress, wasmtime=args.wasmtime,
                                 tier=args.tier, tier_check=args.tier_check)
         keys = ("seed", "wasmtime", "fuel_model", "cases", "calls", "agree", "explained", "known_hazard",
-                "no_model", "unexplained", "host_cases", "smith_declined")
+                "unexplained", "host_cases", "smith_declined")
     else:
         summary = wave_fuzz.campaign(args.seed, args.waves, jobs=args.jobs, save_dir=save_dir,
                                      progress=progress, wasmtime=args.wasmtime, tier=args.tier)
         keys = ("seed", "wasmtime", "fuel_model", "waves", "txs", "agree", "explained", "known_hazard",
-                "no_model", "unexplained")
+                "unexplained")
     if args.progress:
         elapsed = time.monotonic() - started
         print(f"[fuzz] done: {summary[unit]} {unit} in {elapsed:.1f} s "

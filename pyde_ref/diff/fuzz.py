@@ -11,9 +11,9 @@ the reference under ``spec`` and that version's fuel model, and classified
 fuzzed by :mod:`.wave_fuzz`.
 
 The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
-``explained``, ``known_hazard``, ``no_model``, ``unexplained``, plus
+``explained``, ``known_hazard``, ``unexplained``, plus
 ``seed``, ``wasmtime``, ``fuel_model``, ``host_cases``, ``smith_declined``,
-``hazards`` (counts by hazard or missing model) and ``regressions``.  With
+``hazards`` (counts by hazard) and ``regressions``.  With
 the tier check (``tier_check``, :mod:`.tiers`) every call also runs on both
 execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 """
@@ -241,8 +241,8 @@ def new_summary(seed: int, wasmtime: str) -> dict:
     """An empty campaign summary (the counts of every category at 0)."""
     from pyde_ref.diff.twin import reference_fuel_model
 
-    return {"seed": seed, "wasmtime": wasmtime, "fuel_model": reference_fuel_model(wasmtime)[0],
-            cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0, cl.NO_MODEL: 0, cl.UNEXPLAINED: 0,
+    return {"seed": seed, "wasmtime": wasmtime, "fuel_model": reference_fuel_model(wasmtime),
+            cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0, cl.UNEXPLAINED: 0,
             "hazards": {}, "regressions": []}
 
 

@@ -62,7 +62,9 @@ class CallOutcome:
     """One backend's view of: instantiate ``module``, call export ``func``.
 
     ``instantiate_fuel``: fuel the instantiation consumed (element/data
-    segments, start function), measured with an ample budget.
+    segments, start function), measured with an ample budget unless the
+    caller gives another; also reported when the instantiation trapped (a
+    segment that does not fit, a start function: what the meter then shows).
     ``fuel_consumed``: fuel the call consumed, ``budget - remaining``, where
     remaining is what the backend reports after the call (for wasmtime: the
     last written-back value, clamped at 0).

@@ -68,7 +68,9 @@ def run_bare(
     except LinkError as e:
         return CallOutcome(oc.UNLINKABLE, detail=str(e))
     except Uninstantiable as e:
-        return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind if e.trap is not None else None, detail=str(e))
+        if e.trap is None:  # nothing ran (a memory above the cap)
+            return CallOutcome(oc.UNINSTANTIABLE, detail=str(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind, instantiate_fuel=meter.consumed, detail=str(e))
     except Exception as e:  # the start function halted through pyde::return / revert
         halt = oc.halt_outcome(e)
         if halt is None:

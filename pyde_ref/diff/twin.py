@@ -17,9 +17,8 @@ campaign reaches wasmtime only through :func:`get_twin`:
   same four questions, so nothing above this module knows which one it has.
 
 The reference's counterpart of a version is its fuel model
-(:func:`reference_fuel_model`): ``wasmtime-<version>`` when the machine has
-it; until then the nearest model stands in and the classifier reports fuel
-differences as :data:`pyde_ref.diff.classify.NO_MODEL` instead of unexplained.
+(:func:`reference_fuel_model`): ``wasmtime-<version>``, which the machine has
+for every version listed here (``tests/diff/test_twin.py`` checks it).
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ import tempfile
 from typing import Any, Optional, Sequence
 
 from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
+from pyde_ref.wasm.fuel import FUEL_MODELS
 
 #: Oracle version -> the wasmtime-py release it runs (one pin per version).
 WASMTIME_VERSIONS = {"45": "45.0.0", "50": "50.0.1"}
@@ -66,17 +66,14 @@ def _major(release: str) -> str:
     return release.split(".", 1)[0]
 
 
-def reference_fuel_model(version: str) -> tuple[str, bool]:
-    """``(model, exact)``: the reference fuel model diffed against wasmtime
-    ``version``, and whether it is that version's own model.  A version
-    without a model of its own is compared with the newest model there is
-    (``wasmtime-50``), and :mod:`.classify` knows the result is a stand-in."""
-    from pyde_ref.wasm.fuel import FUEL_MODELS
-
+def reference_fuel_model(version: str) -> str:
+    """The reference fuel model diffed against wasmtime ``version``: that
+    version's own (``wasmtime-45``, ``wasmtime-50``); ``ValueError`` for a
+    version the machine has no model of."""
     wanted = f"wasmtime-{version}"
-    if wanted in FUEL_MODELS:
-        return wanted, True
-    return f"wasmtime-{DEFAULT_WASMTIME}", False
+    if wanted not in FUEL_MODELS:
+        raise ValueError(f"the machine has no fuel model {wanted!r}; expected one of {', '.join(FUEL_MODELS)}")
+    return wanted
 
 
 def add_wasmtime_argument(parser) -> None:

@@ -470,9 +470,11 @@ def run_bare(
     try:
         instance = wasmtime.Instance(store, module, externs)
     except wasmtime.Trap as e:
-        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), detail=_trap_text(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), instantiate_fuel=instantiate_fuel - store.get_fuel(),
+                           detail=_trap_text(e))
     except Trap as e:  # a host function called by the start function trapped
-        return CallOutcome(oc.UNINSTANTIABLE, trap=e.kind, detail=str(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.kind, instantiate_fuel=instantiate_fuel - store.get_fuel(),
+                           detail=str(e))
     except wasmtime.WasmtimeError as e:
         text = str(e)
         linking = "unknown import" in text or ("import" in text and "incompatible" in text)
