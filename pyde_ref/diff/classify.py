@@ -58,7 +58,7 @@ def _bodies(module):
         yield [instr.op for instr in func.body]
 
 
-def _const_offset(expr) -> Optional[int]:
+def const_offset(expr) -> Optional[int]:
     """The value of an ``i32.const`` offset expression, else ``None``."""
     if expr is None or len(expr) < 1 or expr[0].op != "i32.const":
         return None
@@ -108,7 +108,7 @@ def active_data_extent(wasm: bytes) -> int:
         return 0
     spans = []
     for data in module.datas:
-        start = _const_offset(data.offset)
+        start = const_offset(data.offset)
         if start is not None:
             spans.append((start, start + len(data.init)))
     if not spans:

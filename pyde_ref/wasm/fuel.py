@@ -209,11 +209,85 @@ or store whose static offset + size exceeds memory 0's declared maximum (or
 
 
 def model(name: str) -> FuelModel:
-    """The model called ``name``; ``ValueError`` naming the choices otherwise."""
-    found = MODELS.get(name)
+    """The model called ``name`` (one of :data:`MODELS`, or a :func:`variant`
+    made in this process); ``ValueError`` naming the choices otherwise."""
+    found = MODELS.get(name) or _VARIANTS.get(name)
     if found is None:
         raise ValueError(f"unknown fuel model {name!r}; expected one of {', '.join(FUEL_MODELS)}")
     return found
+
+
+# ---------------------------------------------------------------------------
+# Rules: what two models may differ in, one at a time
+# ---------------------------------------------------------------------------
+
+INSTANTIATION_RULE = "instantiation"
+
+RULES: dict[str, Optional[str]] = {
+    "bulk-memory-length": instructions.PER_BYTE,
+    "memory-grow-pages": instructions.PER_PAGE,
+    "table-length": instructions.PER_ELEMENT,
+    INSTANTIATION_RULE: None,
+}
+"""The rules in which two models of the same timing can differ, each with the
+fuel class whose costs it sets: the costs of each length-dependent class
+(``memory.fill``/``copy``/``init`` per byte, ``memory.grow`` per page,
+``table.copy``/``init`` per element; a class's rule carries the static-length
+rule with it), and instantiation (``initialization_code``).  ``pyde-ref
+fuel-diff`` attributes a difference between two models to these rules
+(:func:`variant`)."""
+
+
+def rule_instructions(rule: str) -> list[str]:
+    """The instructions whose costs ``rule`` sets (none for instantiation)."""
+    return [info.name for info in instructions.INSTRUCTIONS if RULES[rule] and info.fuel == RULES[rule]]
+
+
+def differing_rules(a: FuelModel, b: FuelModel) -> list[str]:
+    """The :data:`RULES` in which models ``a`` and ``b`` differ (in
+    :data:`RULES` order); ``ValueError`` when they differ in anything else
+    (timing, entry cost, the cost of an operator without a length)."""
+    if (a.timing, a.entry_cost) != (b.timing, b.entry_cost):
+        raise ValueError(f"{a.name} and {b.name} differ in more than their rules (timing or entry cost)")
+    ruled = {op for rule in RULES for op in rule_instructions(rule)}
+    if any(a.costs[op] != b.costs[op] for op in a.costs if op not in ruled):
+        raise ValueError(f"{a.name} and {b.name} differ in the cost of an operator without a length")
+    return [rule for rule in RULES
+            if (a.initialization_code != b.initialization_code if rule == INSTANTIATION_RULE
+                else any(a.costs[op] != b.costs[op] for op in rule_instructions(rule)))]
+
+
+_VARIANTS: dict[str, FuelModel] = {}
+
+
+def variant(base: str, donor: str, rules) -> str:
+    """The name of the model that is ``base`` except for ``rules`` (names of
+    :data:`RULES`), which it takes from ``donor``: the model that differs from
+    ``base`` by those rules alone.  Made on first use and known to
+    :func:`model` (so a :class:`~.runtime.MachineConfig` can name it) for the
+    life of the process; the same arguments always make the same model."""
+    wanted = set(rules)
+    unknown = sorted(wanted - set(RULES))
+    if unknown:
+        raise ValueError(f"unknown fuel rule(s) {unknown}; expected some of {', '.join(RULES)}")
+    rules = [rule for rule in RULES if rule in wanted]
+    if not rules:
+        return base
+    name = f"{base}+{','.join(rules)}@{donor}"
+    if name not in _VARIANTS:
+        mine, theirs = model(base), model(donor)
+        costs = dict(mine.costs)
+        static_length_max = mine.static_length_max
+        for rule in rules:
+            costs.update({op: theirs.costs[op] for op in rule_instructions(rule)})
+            if any(theirs.costs[op].per_unit for op in rule_instructions(rule)):
+                static_length_max = theirs.static_length_max
+        if any(cost.per_unit for cost in mine.costs.values()) and static_length_max != mine.static_length_max:
+            raise ValueError(f"{base} and {donor} have different static-length rules: no single variant")
+        initialization_code = (theirs if INSTANTIATION_RULE in rules else mine).initialization_code
+        _VARIANTS[name] = attrs.evolve(mine, name=name, costs=costs, static_length_max=static_length_max,
+                                       initialization_code=initialization_code)
+    return name
 
 
 def wasmtime_check_fails(used: int, budget: Optional[int]) -> bool:
