@@ -29,10 +29,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 
 from pyde_ref.commands.run import add_tier_argument
+from pyde_ref.diff import fuzz, wave_fuzz
+from pyde_ref.diff.twin import TwinError, add_wasmtime_argument, get_twin
+from pyde_ref.diff.twin_env import TwinUnavailable
 
 EXIT_CLEAN = 0
 EXIT_ERROR = 2
@@ -40,8 +44,6 @@ EXIT_UNEXPLAINED = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pyde_ref.diff.twin import add_wasmtime_argument
-
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--cases", type=int, metavar="N", help="modules to generate (call campaign)")
     what.add_argument("--waves", type=int, metavar="N", help="waves to generate (wave campaign)")
@@ -73,12 +75,8 @@ def main(args: argparse.Namespace) -> int:
         print("pyde-ref fuzz: --tier-check checks the call campaign (--cases)", file=sys.stderr)
         return EXIT_ERROR
     try:
-        from pyde_ref.diff import fuzz, wave_fuzz
-        from pyde_ref.diff.twin import TwinError, get_twin
-        from pyde_ref.diff.twin_env import TwinUnavailable
-
         get_twin(args.wasmtime).describe()  # the twin can run here (its environment is built)
-    except (ImportError, TwinUnavailable, TwinError) as e:
+    except (ImportError, TwinUnavailable, TwinError) as e:  # ImportError: wasmtime is not installed here
         print(f"pyde-ref fuzz: the wasmtime {args.wasmtime} twin cannot run here ({e})", file=sys.stderr)
         return EXIT_ERROR
     started = time.monotonic()  # progress display only; never in the summary
@@ -92,7 +90,6 @@ def main(args: argparse.Namespace) -> int:
                                                              "unexplained")) + f"; {rate:.2f} {unit}/s",
                   file=sys.stderr, flush=True)
 
-    import signal
 
     # SIGTERM (a time limit) ends the campaign early with a summary of the
     # cases run so far, marked "interrupted".

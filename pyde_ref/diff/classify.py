@@ -30,7 +30,9 @@ import attrs
 
 from pyde_ref.diff.compare import Difference, diff_calls
 from pyde_ref.diff.outcome import CRASH, CallOutcome
-from pyde_ref.diff.twin import DEFAULT_WASMTIME
+from pyde_ref.diff.reference_backend import ReferenceMachine
+from pyde_ref.diff.twin import DEFAULT_WASMTIME, get_twin, reference_fuel_model
+from pyde_ref.wasm.binary import decode_module
 
 AGREE = "agree"
 EXPLAINED = "explained"
@@ -44,8 +46,6 @@ UNEXPLAINED = "unexplained"
 
 
 def _decoded(wasm: bytes):
-    from pyde_ref.wasm.binary import decode_module
-
     try:
         return decode_module(wasm)
     except Exception:
@@ -266,9 +266,6 @@ def run_case(wasm: bytes, func: str, args: Sequence[int], fuel: int, *, with_hos
     identical frame for each run (:mod:`.hostframe`); ``wasmtime`` is the
     twin's version; ``tier`` the execution tier of the reference's ``spec``
     run (its wasmtime models exist on the fast tier only)."""
-    from pyde_ref.diff.reference_backend import ReferenceMachine
-    from pyde_ref.diff.twin import get_twin, reference_fuel_model
-
     host = "pyde" if with_host else None
     model_name = reference_fuel_model(wasmtime)
     wt = guarded(lambda: get_twin(wasmtime).call(wasm, func, args, fuel, host=host))

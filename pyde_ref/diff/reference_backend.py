@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from pyde_ref import wasm as machine
 from pyde_ref.diff import hostframe
 from pyde_ref.diff import outcome as oc
 from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
+from pyde_ref.wasm.errors import InvalidModule, LinkError, MalformedModule, Trap, Uninstantiable
 
 
 class ReferenceMachine:
@@ -51,10 +53,6 @@ def run_bare(
 
     ``imports(store, module)`` returns the :class:`ExternVal` list (none by
     default)."""
-    from pyde_ref import wasm as machine
-    from pyde_ref.wasm.errors import (InvalidModule, LinkError, MalformedModule, Trap,
-                                      Uninstantiable)
-
     try:
         module = machine.decode_module(wasm)
         machine.validate_module(module)

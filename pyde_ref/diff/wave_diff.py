@@ -43,7 +43,13 @@ from pyde_ref.crypto.hashes import blake3_hasher
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff.compare import Difference, diff_records
 from pyde_ref.diff.outcome import CRASH, OK, CallOutcome
-from pyde_ref.diff.twin import DEFAULT_WASMTIME
+from pyde_ref.diff.twin import DEFAULT_WASMTIME, get_twin, reference_fuel_model
+from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
+from pyde_ref.executor.genesis import build_state
+from pyde_ref.executor.handlers.contracts import decode_deploy
+from pyde_ref.executor.transactions import TxType
+from pyde_ref.executor.wave import run_document
+from pyde_ref.executor.wave_json import document_output, parse_document
 
 
 @attrs.frozen
@@ -67,10 +73,6 @@ class WaveVerdict:
 def reference_wave_output(document, fuel_model: str, tier: str = "fast") -> dict:
     """The ``pyde-ref wave --json`` (or ``chain --json``) output of a parsed
     document on the reference (on the execution tier ``tier``)."""
-    from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-    from pyde_ref.executor.wave import run_document
-    from pyde_ref.executor.wave_json import document_output
-
     executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return document_output(document, run_document(document, executor=executor))
 
@@ -78,9 +80,6 @@ def reference_wave_output(document, fuel_model: str, tier: str = "fast") -> dict
 def wave_modules(document) -> list[bytes]:
     """Every module the document can run: its contracts' and its deploys'
     code (a deploy whose payload does not decode runs nothing)."""
-    from pyde_ref.executor.handlers.contracts import decode_deploy
-    from pyde_ref.executor.transactions import TxType
-
     codes = [contract.code for contract in document.prestate.contracts]
     for wave in document.waves:
         for tx in wave.txs:
@@ -168,10 +167,6 @@ def diff_wave(document: Any, base_dir: Optional[str] = None,
     (:func:`pyde_ref.executor.wave_json.parse_document` raises
     :class:`~pyde_ref.executor.jsonfields.WaveFormatError` and
     :class:`~pyde_ref.executor.genesis.GenesisError` before anything runs)."""
-    from pyde_ref.diff.twin import get_twin, reference_fuel_model
-    from pyde_ref.executor.genesis import build_state
-    from pyde_ref.executor.wave_json import parse_document
-
     wave_input = parse_document(document, base_dir)
     build_state(wave_input.prestate)  # refuses a bad pre-state up front
     model_name = reference_fuel_model(wasmtime)
