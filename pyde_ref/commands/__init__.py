@@ -1,5 +1,5 @@
 """The ``pyde-ref`` subcommands, one module each (``run``, ``spectest``,
-``hash``, ``wave``, ``chain``, ``abi``, ``diff``, ``fuzz``, ``tracediff``): ``add_arguments(parser)``
+``hash``, ``wave``, ``chain``, ``abi``, ``diff``, ``fuzz``, ``tracediff``, ``fuel_diff``): ``add_arguments(parser)``
 and ``main(args) -> int``, plus the command's own input formats (the JSON form
 of an ABI is :mod:`.abi`'s).  :mod:`pyde_ref.cli` imports only the chosen
 command's module.

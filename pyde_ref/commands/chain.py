@@ -1,4 +1,4 @@
-"""``pyde-ref chain CHAIN.json [--fuel-model spec|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
+"""``pyde-ref chain CHAIN.json [--fuel-model spec|wasmtime-45|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
 
 Reads a chain document (``spec/wave-format.md`` "Chains"): a pre-state and
 a list of waves, each a block context and its transactions, wave ids

@@ -1,4 +1,4 @@
-"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
+"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-45|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
 
 Reads one wave document (``spec/wave-format.md``, ``spec/wave.schema.json``),
 builds the pre-state from its state sections, applies its transactions in

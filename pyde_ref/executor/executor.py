@@ -36,13 +36,14 @@ from pyde_ref.executor.params import WAVE_GAS_CEILING
 from pyde_ref.executor.pipeline import apply_transaction
 from pyde_ref.executor.transactions import Receipt, Transaction
 from pyde_ref.state.code import ContractCode
-from pyde_ref.wasm import FAST, FUEL_MODELS, SPEC
+from pyde_ref.wasm import FAST, SPEC, fuel
 
 
 @attrs.define
 class ExecutorConfig:
-    """Gas is fuel 1:1 (ABI §5); ``fuel_model`` is one of the machine's
-    :data:`pyde_ref.wasm.FUEL_MODELS` (``spec`` by default)."""
+    """Gas is fuel 1:1 (ABI §5); ``fuel_model`` names one of the machine's
+    fuel models (:data:`pyde_ref.wasm.FUEL_MODELS`, ``spec`` by default, or
+    a variant of them, :func:`pyde_ref.wasm.fuel.variant`)."""
 
     fuel_model: str = SPEC
     cache_capacity: int = MODULE_CACHE_CAPACITY
@@ -53,8 +54,7 @@ class ExecutorConfig:
     only), told every step of the machine and of the executor around it."""
 
     def __attrs_post_init__(self) -> None:
-        if self.fuel_model not in FUEL_MODELS:
-            raise ValueError(f"unknown fuel model {self.fuel_model!r}; expected one of {FUEL_MODELS}")
+        fuel.model(self.fuel_model)  # ValueError naming the choices
 
 
 class WasmExecutor:
