@@ -75,6 +75,9 @@ class FrameRequest:
     access_list: object
     depth: int
     guard_pair: tuple[bytes, str]
+    parachain: object = None
+    """The :class:`~pyde_ref.abi.env.ParachainFrame` of a parachain's entry
+    frame (``None`` for a contract)."""
 
 
 def rejected(code: int) -> SubcallResult:
@@ -95,6 +98,9 @@ class TxRun:
         self.tx_index = tx_index
         self.tx_access_list = tx_access_list
         self.active: list[tuple[bytes, str]] = []
+        self.encryptions = 0
+        """``threshold_encrypt`` calls so far (``spec/cryptography.md``'s
+        ``call_index``; never rolled back)."""
 
     # -- one frame -----------------------------------------------------------
 
@@ -123,6 +129,7 @@ class TxRun:
             tx_index=self.tx_index,
             depth=req.depth,
             is_parachain=is_parachain(req.module.abi.contract_type),
+            parachain=req.parachain,
             storage_address=req.storage_address,
         )
         ctx.calls = FrameCalls(self, ctx)
