@@ -86,10 +86,10 @@ KINDS = {
     "parachain_unpause": ({"parachain": ADDR}, ["parachain"]),
     "parachain_kill": ({"parachain": ADDR}, ["parachain"]),
     "parachain_propose_upgrade": ({"parachain": ADDR, "code": CODE, "config": CONFIG}, ["parachain", "code"]),
-    "parachain_vote": ({"parachain": ADDR, "proposal": U, "validator": ADDR, "choice": CHOICE, "signature": B},
-                       ["parachain", "proposal", "validator", "choice", "signature"]),
-    "parachain_upgrade": ({"parachain": ADDR, "proposal": U, "signatures": COMMITTEE_SIGNATURES},
-                          ["parachain", "proposal", "signatures"]),
+    "parachain_vote": ({"parachain": ADDR, "proposal": U, "validator": ADDR, "choice": CHOICE,
+                        "vote_signature": B}, ["parachain", "proposal", "validator", "choice", "vote_signature"]),
+    "parachain_upgrade": ({"parachain": ADDR, "proposal": U, "committee_signatures": COMMITTEE_SIGNATURES},
+                          ["parachain", "proposal", "committee_signatures"]),
     "raw": ({"tx_type": U, "to": ADDR, "value": U, "data": B}, ["tx_type"]),
 }
 

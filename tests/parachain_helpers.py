@@ -212,7 +212,7 @@ def vote(pid: bytes, proposal_id: int, wasm_hash: bytes, config, signer_index: i
     message = vote_message(CHAIN_ID, pid, proposal_id, proposal_hash(pid, proposal_id, wasm_hash, config),
                            {n: v for v, n in VoteChoice.NAMES.items()}[choice])
     return op("parachain_vote", sender=sender, parachain=pid, proposal=proposal_id,
-              validator=validator or VALIDATOR_IDS[signer_index], choice=choice, signature=key.sign(message))
+              validator=validator or VALIDATOR_IDS[signer_index], choice=choice, vote_signature=key.sign(message))
 
 
 def committee(pid: bytes, proposal_id: int, wasm_hash: bytes, config, signers) -> list:

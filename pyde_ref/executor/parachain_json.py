@@ -156,7 +156,7 @@ def vote_payload(r) -> bytes:
     choices = _by_name(VoteChoice.NAMES)
     choice = choices[read_choice(r.obj["choice"], r.path("choice"), set(choices))]
     return Vote(r.address("parachain"), r.int("proposal", U64_MAX), r.address("validator"), choice,
-                r.bytes("signature")).encode()
+                r.bytes("vote_signature")).encode()
 
 
 def committee_signatures(value: Any, field: str) -> tuple[CommitteeSignature, ...]:
@@ -172,7 +172,7 @@ def committee_signatures(value: Any, field: str) -> tuple[CommitteeSignature, ..
 
 def enactment_payload(r) -> bytes:
     return Enactment(r.address("parachain"), r.int("proposal", U64_MAX),
-                     committee_signatures(r.obj["signatures"], r.path("signatures"))).encode()
+                     committee_signatures(r.obj["committee_signatures"], r.path("committee_signatures"))).encode()
 
 
 PARACHAIN_KINDS = {
@@ -182,12 +182,14 @@ PARACHAIN_KINDS = {
     "parachain_unpause": (("parachain",), (), "unpause", lambda r: r.address("parachain")),
     "parachain_kill": (("parachain",), (), "kill", lambda r: r.address("parachain")),
     "parachain_propose_upgrade": (("parachain", "code"), ("config",), "propose_upgrade", proposal_payload),
-    "parachain_vote": (("parachain", "proposal", "validator", "choice", "signature"), (), "vote", vote_payload),
-    "parachain_upgrade": (("parachain", "proposal", "signatures"), (), "upgrade", enactment_payload),
+    "parachain_vote": (("parachain", "proposal", "validator", "choice", "vote_signature"), (), "vote", vote_payload),
+    "parachain_upgrade": (("parachain", "proposal", "committee_signatures"), (), "upgrade", enactment_payload),
 }
 """The parachain operations as JSON kinds: ``Standard`` transactions to the
 ``PARACHAINS`` system address (ParachainCall is the ``call`` kind with a
-parachain's id as ``to``)."""
+parachain's id as ``to``).  A vote's FALCON signature is ``vote_signature``
+and the committee's are ``committee_signatures``: ``signature`` and
+``signatures`` are the transaction's own."""
 
 
 # --------------------------------------------------------------------------

@@ -122,10 +122,8 @@ def config_problem(config: ParachainConfig) -> Optional[str]:
     return None
 
 
-def check_config(config: ParachainConfig, validators: int) -> None:
+def check_config(config: ParachainConfig) -> None:
     problem = config_problem(config)
-    if problem is None and validators < config.min_validators:
-        problem = f"min_validators {config.min_validators} above the {validators} validators of the set"
     if problem is not None:
         raise Rejection(rj.INVALID_PARACHAIN_CONFIG, problem)
 
@@ -233,7 +231,7 @@ def plan_register(ctx: TxContext, r: Registration) -> Plan:
     if other is not None:
         raise Rejection(rj.PARACHAIN_ID_COLLISION, f"0x{pid.hex()} and 0x{other.hex()}")
     prepared = prepare_module(r.code)
-    check_config(r.config, len(r.validators))
+    check_config(r.config)
     check_validator_set(ctx, r.validators, r.config)
     return attrs.evolve(plan_, details=(pid, prepared))
 
@@ -352,7 +350,10 @@ def plan_propose(ctx: TxContext, p: UpgradeProposal) -> Plan:
     record = require_parachain(ctx, p.parachain)
     require_not_killed(record)
     prepared = prepare_module(p.code)
-    check_config(p.config, len(record.validators))
+    check_config(p.config)
+    if p.config.min_validators > len(record.validators):
+        raise Rejection(rj.INVALID_PARACHAIN_CONFIG, f"min_validators {p.config.min_validators} above the "
+                                                     f"{len(record.validators)} validators of the set")
     wasm_hash = code_hash(p.code)
     if wasm_hash == record.current.wasm_hash and p.config == record.config:
         raise Rejection(rj.PROPOSAL_NO_CHANGE)
