@@ -127,7 +127,7 @@ equal: a 2^-64 event the reference refuses rather than aliasing the keys
 
 # --------------------------------------------------------------------------
 # ABI §8.4 cross-parachain messages: limits no document gives
-# (spec/findings/parachain-xcall-limits.md)
+# (spec/findings/parachain-xcall.md)
 # --------------------------------------------------------------------------
 
 XCALL_MAX_MESSAGE_SIZE = 64 * 1024

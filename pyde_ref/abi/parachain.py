@@ -9,9 +9,10 @@ function does what §8 says, with the §10 gas charged first and the §4 codes
 §8 lists.  Order in every function, as for the §7 functions: gas, view-mode
 refusal, argument reads (an out-of-range pointer traps), checks, work,
 outputs.  Readings: ``spec/findings/parachain-abi.md`` (the out-buffer
-protocol, per-byte gas, the view rule of ``send_xparachain_message``) and
-``spec/findings/parachain-design-vs-abi.md`` (where PARACHAIN_DESIGN and
-ABI §8 differ).
+protocol, per-byte gas, the view rule of ``send_xparachain_message``), and
+where PARACHAIN_DESIGN and ABI §8 differ (the ABI wins):
+``parachain-context-functions.md``, ``parachain-xcall-signature.md``,
+``parachain-xcall-rate-limit.md``, ``parachain-import-allowlist.md``.
 
 State: storage lives in the ``parachain_storage`` table under the PIP-2 slot
 hash of the key (:func:`pyde_ref.state.parachains.slot_hash`); a message is

@@ -47,7 +47,7 @@ class HostFunctionDef:
     mutating: bool = False
     contract_only: bool = False
     """Refused to parachains: their state lives in their ``parachain_storage_*``
-    subtree (``spec/findings/parachain-design-vs-abi.md``)."""
+    subtree (``spec/findings/parachain-import-allowlist.md``)."""
 
 
 def _t(params: str, results: str = "") -> FuncType:

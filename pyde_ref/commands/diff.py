@@ -292,8 +292,10 @@ def _wave_human(verdict, outputs: dict, document) -> str:
             wave_doc = wave_docs[w] if w < len(wave_docs) and isinstance(wave_docs[w], dict) else {}
             txs = wave_doc.get("txs", [])
             txs = txs if isinstance(txs, list) else []
+            engine = sum(1 for r in wave["receipts"] if "xcall" in r)  # the wave's engine transactions come first
             for i, receipt in enumerate(wave["receipts"]):
-                name = txs[i].get("function") if i < len(txs) and isinstance(txs[i], dict) else None
+                t = i - engine
+                name = txs[t].get("function") if 0 <= t < len(txs) and isinstance(txs[t], dict) else None
                 lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
     lines += _difference_lines(verdict.spec_differences, verdict.model_differences, "model")
     return "\n".join(lines)
