@@ -12,7 +12,8 @@ from typing import Optional
 
 import attrs
 
-from pyde_ref.executor.deploy import DeployRejected, validate_any, validate_deploy
+from pyde_ref.abi.section import ContractType
+from pyde_ref.executor.deploy import DeployRejected, validate_any, validate_deploy, validate_parachain
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.overlay import State
@@ -87,14 +88,19 @@ def put_module(state, wasm: bytes, field: str, validate=validate_deploy) -> byte
 
 def install_parachain(state, p: GenesisParachain) -> None:
     """Put a parachain into ``state``: its modules pass the parachain
-    checks (PARACHAIN_DESIGN §6.1 steps 3-4), every version's module is
-    stored (:class:`GenesisError` otherwise)."""
+    checks (PARACHAIN_DESIGN §6.1 steps 3-4), the module of every version
+    and proposal is a stored parachain module (:class:`GenesisError`
+    otherwise)."""
     for path, wasm in p.modules:
-        put_module(state, wasm, path, validate_any)
-    for v in p.record.versions:
-        if state.code(v.wasm_hash) is None:
-            raise GenesisError(f"{p.path}.versions[{v.version}]",
-                               DeployRejected("MissingModule", f"no module with code hash 0x{v.wasm_hash.hex()}"))
+        put_module(state, wasm, path, validate_parachain)
+    needed = [(f"{p.path}.versions[{v.version}]", v.wasm_hash) for v in p.record.versions]
+    needed += [(f"{p.path}.proposals[{q.proposal_id}]", q.code_hash) for q in p.proposals]
+    for field, wasm_hash in needed:
+        code = state.code(wasm_hash)
+        if code is None:
+            raise GenesisError(field, DeployRejected("MissingModule", f"no module with code hash 0x{wasm_hash.hex()}"))
+        if code.abi.contract_type is not ContractType.PARACHAIN:
+            raise GenesisError(field, DeployRejected("NotAParachainModule", f"0x{wasm_hash.hex()} is a contract's"))
     state.put_parachain(p.parachain_id, p.record)
     for key, value in p.storage:
         state.put_parachain_slot(p.parachain_id, key, value)

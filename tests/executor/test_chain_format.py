@@ -18,7 +18,8 @@ from pyde_ref.executor.genesis import GenesisError, build_state
 from pyde_ref.executor.jsonfields import WaveFormatError, load_json
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import parse_chain, parse_document, parse_wave
-from pyde_ref.state.system import GAS_TANKS, REWARD_POOL, TREASURY
+from pyde_ref.executor.tx_json import KINDS
+from pyde_ref.state.system import GAS_TANKS, PARACHAINS, REWARD_POOL, TREASURY
 from tx_helpers import (
     ALICE,
     ALL_KINDS,
@@ -99,10 +100,11 @@ def test_every_kind_reads_and_runs_to_a_receipt():
            for kind in ALL_KINDS]
     doc = parse_wave(wave_doc(txs=txs))
     tags = [tx.tx_type for tx in doc.waves[0].txs]
-    assert tags == [0, 0, 1, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13, 0, 0, 0, 0, 0, 0, 2]
-    assert doc.waves[0].txs[14].to == GAS_TANKS
+    assert tags == [0, 0, 1, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13, 0, 0, 0, 0, 0, 0] + [0] * 7 + [2]
+    assert doc.waves[0].txs[14].to == GAS_TANKS and doc.waves[0].txs[20].to == PARACHAINS
     result = run_document(doc)
     assert len(result.waves[0].receipts) == len(ALL_KINDS)
+    assert {kind["type"] for kind in ALL_KINDS} == set(KINDS)
 
 
 def test_common_transaction_fields():
