@@ -6,7 +6,6 @@ read back as pre-states."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -21,6 +20,9 @@ from pyde_ref.executor.wave_json import parse_chain, parse_document, parse_wave
 from pyde_ref.executor.tx_json import KINDS
 from pyde_ref.state.system import GAS_TANKS, PARACHAINS, REWARD_POOL, TREASURY
 from tx_helpers import (
+    BAD_VALUES,
+    leaves,
+    mutated,
     ALICE,
     ALL_KINDS,
     BOB,
@@ -241,19 +243,6 @@ def test_the_cli_reports_a_conflict_in_one_line(tmp_path, capsys):
 # no traceback on any malformed field
 # --------------------------------------------------------------------------
 
-BAD_VALUES = (True, None, {}, [], -1, 1.5, "0xZZ", "x", 2**70, "9" * 50)
-
-
-def leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, path + (key,))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, path + (i,))
-    yield path
-
-
 def json_path(path) -> str:
     out = ""
     for i, part in enumerate(path):
@@ -264,15 +253,6 @@ def json_path(path) -> str:
         else:
             out += f".{part}" if out else part
     return out
-
-
-def mutated(doc, path, value):
-    doc = copy.deepcopy(doc)
-    target = doc
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
-    return doc
 
 
 @pytest.mark.parametrize("name", ["sponsored-transfer.json", "multisig-treasury.json", "validator-life.json",

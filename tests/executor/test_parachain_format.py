@@ -12,6 +12,7 @@ import json
 import pytest
 
 from paths import EXAMPLES
+from tx_helpers import BAD_VALUES, DELETE, leaves, mutated
 from pyde_ref.crypto import threshold
 from pyde_ref.executor.genesis import GenesisError, build_state
 from pyde_ref.executor.jsonfields import WaveFormatError
@@ -65,25 +66,15 @@ def test_the_example_post_state_reads_back(cli_json):
     assert "0x" + result.state_digest.hex() == out["state_digest"]
 
 
-def edit(state: dict, change) -> dict:
-    state = copy.deepcopy(state)
-    change(state)
-    return state
-
-
 def set_path(*path, value):
-    def change(state):
-        target = state
-        for part in path[:-1]:
-            target = target[part]
-        if value is DELETE:
-            del target[path[-1]]
-        else:
-            target[path[-1]] = value
-    return change
+    """A change: the value at ``path`` replaced (``DELETE``: removed)."""
+    return lambda state: mutated(state, path, value)
 
 
-DELETE = object()
+def edit(state: dict, change) -> dict:
+    return change(state)
+
+
 P = "parachains"
 
 REFUSALS = [
@@ -126,7 +117,7 @@ def test_a_module_that_is_no_parachain_is_refused_in_a_prestate(mid_example):
     ``code`` section is ``NotAParachainModule``."""
     token = (EXAMPLES / "contracts" / "token.wasm").read_bytes()
     state = edit(mid_example, set_path(P, ALPHA, "versions", 0, "code", value="0x" + token.hex()))
-    del state[P][ALPHA]["versions"][0]["code_hash"]
+    state = mutated(state, (P, ALPHA, "versions", 0, "code_hash"), DELETE)
     with pytest.raises(GenesisError) as info:
         build_state(parse_chain(chain(state)).prestate)
     assert info.value.field == f"parachains[{ALPHA}].versions[0].code" and "ContractOnly" in str(info.value)
@@ -136,19 +127,6 @@ def test_a_module_that_is_no_parachain_is_refused_in_a_prestate(mid_example):
     with pytest.raises(GenesisError) as info:
         build_state(parse_chain(chain(state)).prestate)
     assert info.value.field == f"parachains[{ALPHA}].versions[0]" and "NotAParachainModule" in str(info.value)
-
-
-BAD_VALUES = (True, None, {}, [], -1, 1.5, "0xZZ", "x", 2**70)
-
-
-def leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, path + (key,))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, path + (i,))
-    yield path
 
 
 @pytest.mark.slow

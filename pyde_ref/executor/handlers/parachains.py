@@ -255,30 +255,30 @@ def execute_register(ctx: TxContext, r: Registration, plan_: Plan) -> Outcome:
 # --------------------------------------------------------------------------
 
 
-def plan_pause(ctx: TxContext, pid: bytes) -> Plan:
+def owner_plan(ctx: TxContext, pid: bytes, allowed: tuple[int, ...], refusal: str) -> Plan:
+    """An owner-only operation on a parachain whose status is one of
+    ``allowed`` (``refusal`` otherwise)."""
     plan_ = sender_pays(ctx, NATIVE_BASE_GAS)
     record = require_parachain(ctx, pid)
     require_owner(ctx, record)
-    if record.status not in (ParachainStatus.ACTIVE, ParachainStatus.UPGRADING):
-        raise Rejection(rj.PARACHAIN_NOT_ACTIVE, f"parachain {record.name!r} is {ParachainStatus.NAMES[record.status]}")
+    if record.status not in allowed:
+        raise Rejection(refusal, f"parachain {record.name!r} is {ParachainStatus.NAMES[record.status]}")
     return attrs.evolve(plan_, details=record)
+
+
+def plan_pause(ctx: TxContext, pid: bytes) -> Plan:
+    """§6.3: from active (or upgrading: the upgrade still activates)."""
+    return owner_plan(ctx, pid, (ParachainStatus.ACTIVE, ParachainStatus.UPGRADING), rj.PARACHAIN_NOT_ACTIVE)
 
 
 def plan_unpause(ctx: TxContext, pid: bytes) -> Plan:
-    plan_ = sender_pays(ctx, NATIVE_BASE_GAS)
-    record = require_parachain(ctx, pid)
-    require_owner(ctx, record)
-    if record.status != ParachainStatus.PAUSED:
-        raise Rejection(rj.PARACHAIN_NOT_PAUSED, f"parachain {record.name!r} is {ParachainStatus.NAMES[record.status]}")
-    return attrs.evolve(plan_, details=record)
+    return owner_plan(ctx, pid, (ParachainStatus.PAUSED,), rj.PARACHAIN_NOT_PAUSED)
 
 
 def plan_kill(ctx: TxContext, pid: bytes) -> Plan:
-    plan_ = sender_pays(ctx, NATIVE_BASE_GAS)
-    record = require_parachain(ctx, pid)
-    require_owner(ctx, record)
-    require_not_killed(record)
-    return attrs.evolve(plan_, details=record)
+    """§6.4: from any status but killed (irreversible)."""
+    alive = tuple(s for s in ParachainStatus.NAMES if s != ParachainStatus.KILLED)
+    return owner_plan(ctx, pid, alive, rj.PARACHAIN_KILLED)
 
 
 def _set_status(ctx: TxContext, pid: bytes, record: ParachainRecord, status: int) -> Outcome:
