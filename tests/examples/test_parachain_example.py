@@ -247,3 +247,9 @@ def test_the_upgrade_activates_after_its_grace_period(output):
     beta = output["post_state"]["parachains"]["0x" + BETA.hex()]
     assert beta["current_version"] == 1 and [v.get("deactivated_at_wave") for v in beta["versions"]] == [112, None]
     assert beta["storage"] == {"0x" + b"received".hex(): "0x" + (3).to_bytes(8, "little").hex()}
+
+
+def test_both_tiers_give_the_same_output(output):
+    """The reading tier (spec-literal §4.4) runs the parachains as the fast
+    tier does."""
+    assert json.loads(run("--json", "--tier", "reading")) == output
