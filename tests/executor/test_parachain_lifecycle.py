@@ -41,7 +41,7 @@ from pyde_ref.executor.params import (
     PARACHAIN_OWNER_DEPOSIT,
     PARACHAIN_REGISTRATION_FEE,
 )
-from pyde_ref.executor.testing import build_contract, build_parachain, import_lines
+from pyde_ref.executor.testing import build_contract, build_parachain, import_lines, wat_string
 from pyde_ref.state.parachains import (
     DEFAULT_CONFIG,
     ParachainRecord,
@@ -350,3 +350,25 @@ def test_the_example_validators_are_seven_distinct_keys():
     assert len({k.public_key for k in VALIDATOR_KEYS}) == 7 == len(set(VALIDATOR_IDS))
     assert ParachainStatus.runs_calls(ParachainStatus.UPGRADING) and not ParachainStatus.runs_calls(
         ParachainStatus.PAUSED)
+
+
+def test_a_parachain_is_not_a_cross_call_target():
+    """Chapter 13 §13.4's "smart contract → parachain" asynchronous call has
+    no ABI function (``send_xparachain_message`` is parachain-only): a
+    contract's synchronous ``cross_call`` to a parachain's id finds no
+    contract code there, ``ERR_CROSS_CALL_FAILED``
+    (``spec/findings/parachain-transactions.md``)."""
+    wat = f"""(module {import_lines(["cross_call", "return"])} (memory (export "memory") 1)
+      (data (i32.const 0) "{wat_string(ALPHA)}marker")
+      (func (export "go")
+        (i32.store (i32.const 200) (call $cross_call (i32.const 0) (i32.const 32) (i32.const 6) (i32.const 0)
+                                                     (i32.const 0) (i32.const 100) (i64.const 50000)
+                                                     (i32.const 300) (i32.const 296)))
+        (call $return (i32.const 200) (i32.const 4))))"""
+    contract = h(bytes([0xCC]) * 32)
+    doc = with_alpha()()
+    doc.doc["contracts"] = {contract: {"code": h(build_contract(wat, ["go"]))}}
+    doc.wave(call(bytes.fromhex(contract[2:]), "go"))
+    receipt = receipts(doc.run(), 0)[0]
+    assert receipt["status"] == "success"
+    assert int.from_bytes(bytes.fromhex(receipt["return_data"][2:]), "little", signed=True) == -10
