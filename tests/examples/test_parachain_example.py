@@ -11,7 +11,6 @@ import contextlib
 import importlib.util
 import io
 import json
-import re
 
 import jsonschema
 import pytest

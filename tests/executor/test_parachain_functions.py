@@ -24,7 +24,6 @@ import pytest
 from parachain_helpers import (
     BLOB,
     OUT,
-    RESULT,
     USER,
     ChainDoc,
     call,
