@@ -275,8 +275,10 @@ def _wave_human(verdict, outputs: dict, document) -> str:
             if len(waves) > 1:
                 lines.append(f"  wave {w}:")
             names = labels[w] if w < len(labels) else []
+            engine = sum(1 for r in wave["receipts"] if "xcall" in r)  # the wave's engine transactions come first
             for i, receipt in enumerate(wave["receipts"]):
-                name = names[i] if i < len(names) else None
+                t = i - engine
+                name = names[t] if 0 <= t < len(names) else None
                 lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
     lines += _difference_lines(verdict.spec_differences, verdict.model_differences, "model")
     return "\n".join(lines)

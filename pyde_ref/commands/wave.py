@@ -94,6 +94,11 @@ def receipt_line(index: int, r: dict) -> str:
         detail = f" return_data={r['return_data']}"
     if r["contract_address"]:
         detail += f" contract={r['contract_address']}"
+    if "xcall" in r:
+        x = r["xcall"]
+        detail += f" xcall={x['id']} {x['source'][:10]}->{x['target'][:10]} outcome={x['outcome']}"
+    if "parachain" in r:
+        detail += f" parachain={r['parachain']['id'][:10]}@v{r['parachain']['version']}"
     fee = f" fee={r['fee']['total']}({r['fee']['payer_kind']})" if r["fee"] else ""
     return f"tx {index}: {r['status']:8} {r['tx_type']} gas_used={r['gas_used']}{fee}{detail} events={len(r['events'])}"
 
@@ -103,6 +108,13 @@ def wave_lines(wave: dict) -> list[str]:
     start = wave["wave_start"]
     for u in start["upgrades"]:
         lines.append(f"upgrade activated: {u['contract']} {u['old_code_hash']} -> {u['new_code_hash']}")
+    for u in start.get("parachain_upgrades", []):
+        lines.append(f"parachain {u['parachain']} version {u['old_version']} -> {u['new_version']} "
+                     f"({u['old_wasm_hash']} -> {u['new_wasm_hash']})")
+    for t in start.get("tallies", []):
+        lines.append(f"tally: parachain {t['parachain']} proposal {t['proposal']} {t['status']} ({t['yes']} yes, "
+                     f"{t['no']} no, {t['abstain']} abstain of {t['validators']}"
+                     + (f"; {t['rejection']} not met)" if t["rejection"] != "none" else ")"))
     if start["rewards"] is not None:
         lines.append(f"rewards of epoch {start['rewards']['epoch']}: {start['rewards']['amount']} to "
                      f"{len(start['rewards']['shares'])} validator(s)")

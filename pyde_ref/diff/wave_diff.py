@@ -47,9 +47,12 @@ from pyde_ref.diff.twin import DEFAULT_WASMTIME, get_twin, reference_fuel_model
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
 from pyde_ref.executor.genesis import build_state
 from pyde_ref.executor.handlers.contracts import decode_deploy
-from pyde_ref.executor.transactions import TxType
+from pyde_ref.executor.handlers.parachains import read_proposal, read_registration
+from pyde_ref.executor.rejections import Rejection
+from pyde_ref.executor.transactions import TxType, decode_call, decode_payload
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import document_output, parse_document
+from pyde_ref.state.system import PARACHAINS
 
 
 @attrs.frozen
@@ -79,15 +82,22 @@ def reference_wave_output(document, fuel_model: str, tier: str = "fast") -> dict
 
 def wave_modules(document) -> list[bytes]:
     """Every module the document can run: its contracts' and its deploys'
-    code (a deploy whose payload does not decode runs nothing)."""
+    code, its parachains' and the modules parachain registrations and
+    upgrade proposals carry (a payload that does not decode runs nothing)."""
+    readers = {"register": read_registration, "propose_upgrade": read_proposal}
     codes = [contract.code for contract in document.prestate.contracts]
+    codes += [wasm for p in document.prestate.parachains for _path, wasm in p.modules]
     for wave in document.waves:
         for tx in wave.txs:
-            if tx.tx_type == TxType.DEPLOY:
-                try:
+            try:
+                if tx.tx_type == TxType.DEPLOY:
                     codes.append(bytes(decode_deploy(tx).code))
-                except ValueError:
-                    pass
+                elif tx.tx_type == TxType.STANDARD and tx.to == PARACHAINS:
+                    operation, args = decode_call(tx.data)
+                    if operation in readers:
+                        codes.append(bytes(decode_payload(args, readers[operation]).code))
+            except (ValueError, Rejection):
+                pass
     return list(dict.fromkeys(codes))
 
 

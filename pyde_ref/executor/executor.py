@@ -31,7 +31,7 @@ from pyde_ref.abi.env import BlockContext
 from pyde_ref.executor.cache import MODULE_CACHE_CAPACITY, CachedModule, ModuleCache
 from pyde_ref.executor.context import WaveEnv
 from pyde_ref.executor.deep import run_deep
-from pyde_ref.executor.deploy import validate_deploy
+from pyde_ref.executor.deploy import validate_stored
 from pyde_ref.executor.params import WAVE_GAS_CEILING
 from pyde_ref.executor.pipeline import apply_transaction
 from pyde_ref.executor.transactions import Receipt, Transaction
@@ -70,10 +70,11 @@ class WasmExecutor:
         self.cache = ModuleCache(self.config.cache_capacity)
 
     def load_module(self, address: bytes, code_hash: bytes, code: ContractCode) -> CachedModule:
-        """The prepared module of the contract at ``address`` (ABI §3.6)."""
+        """The prepared module of the contract (or parachain) at ``address``
+        (ABI §3.6)."""
 
         def load() -> CachedModule:
-            prepared = validate_deploy(code.wasm)
+            prepared = validate_stored(code.wasm, code.abi.contract_type)
             return CachedModule(code_hash, prepared.module, prepared.abi)
 
         return self.cache.get(address, code_hash, load)

@@ -78,6 +78,9 @@ class FrameRequest:
     kind: str = "entry"
     """``entry`` (a transaction's entry frame), else the :class:`SubcallKind`
     of the cross-call that runs it."""
+    parachain: object = None
+    """The :class:`~pyde_ref.abi.env.ParachainFrame` of a parachain's entry
+    frame (``None`` for a contract)."""
 
 
 def rejected(code: int) -> SubcallResult:
@@ -98,6 +101,9 @@ class TxRun:
         self.tx_index = tx_index
         self.tx_access_list = tx_access_list
         self.active: list[tuple[bytes, str]] = []
+        self.encryptions = 0
+        """``threshold_encrypt`` calls so far (``spec/cryptography.md``'s
+        ``call_index``; never rolled back)."""
 
     # -- one frame -----------------------------------------------------------
 
@@ -135,6 +141,7 @@ class TxRun:
             tx_index=self.tx_index,
             depth=req.depth,
             is_parachain=is_parachain(req.module.abi.contract_type),
+            parachain=req.parachain,
             storage_address=req.storage_address,
         )
         ctx.calls = FrameCalls(self, ctx)
