@@ -95,10 +95,9 @@ class WasmtimeEngine(Engine):
         ``spec`` run, the reference under the version's fuel model is run
         now, and the classifier explains (or not) each differing receipt."""
         parsed = parse_document(fixture.input, None)
-        model, exact = reference_fuel_model(self.version)
         outputs = {"wasmtime": got, "spec": fixture.expected,
-                   "model": wave_diff.reference_wave_output(parsed, model)}
-        return wave_diff.classify_wave(outputs, wave_diff.wave_modules(parsed), self.version, exact)
+                   "model": wave_diff.reference_wave_output(parsed, reference_fuel_model(self.version))}
+        return wave_diff.classify_wave(outputs, wave_diff.wave_modules(parsed), self.version)
 
     def describe(self) -> dict:
         return {"engine": self.name, **self.twin.describe()}

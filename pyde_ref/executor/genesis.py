@@ -12,10 +12,12 @@ from typing import Optional
 
 import attrs
 
-from pyde_ref.executor.deploy import DeployRejected, validate_deploy
+from pyde_ref.abi.section import ContractType
+from pyde_ref.executor.deploy import DeployRejected, validate_any, validate_deploy, validate_parachain
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.overlay import State
+from pyde_ref.state.parachains import ParachainRecord, Proposal, XCallBudget, XCallMessage
 from pyde_ref.state.records import ContractMeta, Validator
 
 
@@ -47,6 +49,21 @@ class GenesisContract:
 
 
 @attrs.frozen
+class GenesisParachain:
+    """A parachain of the pre-state: its registry record, the modules of
+    its versions given inline (``(path, wasm)``), its storage, proposals
+    and message budget."""
+
+    parachain_id: bytes
+    record: ParachainRecord
+    path: str = ""
+    modules: tuple[tuple[str, bytes], ...] = ()
+    storage: tuple[tuple[bytes, bytes], ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    budget: Optional[XCallBudget] = None
+
+
+@attrs.frozen
 class PreState:
     """Everything the document says the state holds before its first wave."""
 
@@ -55,15 +72,42 @@ class PreState:
     validators: tuple[tuple[bytes, Validator], ...] = ()
     protocol: tuple[tuple[bytes, object], ...] = ()
     code: tuple[tuple[str, bytes], ...] = ()
+    parachains: tuple[GenesisParachain, ...] = ()
+    xcalls: tuple[XCallMessage, ...] = ()
 
 
-def put_module(state, wasm: bytes, field: str) -> bytes:
-    """Validate ``wasm`` as a deploy would and store it; its code hash."""
+def put_module(state, wasm: bytes, field: str, validate=validate_deploy) -> bytes:
+    """Validate ``wasm`` as a deploy would (``validate``) and store it; its
+    code hash."""
     try:
-        prepared = validate_deploy(wasm)
+        prepared = validate(wasm)
     except DeployRejected as exc:
         raise GenesisError(field, exc) from None
     return state.put_code(ContractCode(bytes(wasm), prepared.abi))
+
+
+def install_parachain(state, p: GenesisParachain) -> None:
+    """Put a parachain into ``state``: its modules pass the parachain
+    checks (PARACHAIN_DESIGN §6.1 steps 3-4), the module of every version
+    and proposal is a stored parachain module (:class:`GenesisError`
+    otherwise)."""
+    for path, wasm in p.modules:
+        put_module(state, wasm, path, validate_parachain)
+    needed = [(f"{p.path}.versions[{v.version}]", v.wasm_hash) for v in p.record.versions]
+    needed += [(f"{p.path}.proposals[{q.proposal_id}]", q.code_hash) for q in p.proposals]
+    for field, wasm_hash in needed:
+        code = state.code(wasm_hash)
+        if code is None:
+            raise GenesisError(field, DeployRejected("MissingModule", f"no module with code hash 0x{wasm_hash.hex()}"))
+        if code.abi.contract_type is not ContractType.PARACHAIN:
+            raise GenesisError(field, DeployRejected("NotAParachainModule", f"0x{wasm_hash.hex()} is a contract's"))
+    state.put_parachain(p.parachain_id, p.record)
+    for key, value in p.storage:
+        state.put_parachain_slot(p.parachain_id, key, value)
+    for proposal in p.proposals:
+        state.put_proposal(p.parachain_id, proposal)
+    if p.budget is not None:
+        state.put_xcall_budget(p.parachain_id, p.budget)
 
 
 def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce: int = 0,
@@ -92,7 +136,11 @@ def build_state(pre: PreState) -> State:
         for slot, value in c.storage:
             state.sstore(c.address, slot, value)
     for path, wasm in pre.code:
-        put_module(state, wasm, path)
+        put_module(state, wasm, path, validate_any)
+    for p in pre.parachains:
+        install_parachain(state, p)
+    for message in pre.xcalls:
+        state.put_xcall(message)
     for validator_id, validator in pre.validators:
         state.put_validator(validator_id, validator)
     for key, record in pre.protocol:
