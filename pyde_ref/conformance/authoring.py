@@ -271,7 +271,7 @@ def _python_fixtures(path: str) -> list[SourceFixture]:
     return list(make())
 
 
-CODE_KINDS = ("deploy", "upgrade")
+CODE_KINDS = ("deploy", "upgrade", "parachain_register", "parachain_propose_upgrade")
 
 
 def inline_code(document: dict, base_dir: str) -> dict:
@@ -290,6 +290,10 @@ def inline_code(document: dict, base_dir: str) -> dict:
         entry["code"] = code(entry["code"])
         if isinstance(entry.get("upgrade"), dict):
             entry["upgrade"]["code"] = code(entry["upgrade"]["code"])
+    for entry in (doc.get("parachains") or {}).values():
+        for holder in [entry] + list(entry.get("versions") or []) + list((entry.get("proposals") or {}).values()):
+            if "code" in holder:
+                holder["code"] = code(holder["code"])
     if isinstance(doc.get("code"), dict):
         doc["code"] = {k: code(v) for k, v in doc["code"].items()}
     waves = doc["waves"] if "waves" in doc else [doc]

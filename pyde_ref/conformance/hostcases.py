@@ -16,6 +16,11 @@ its signature (:data:`pyde_ref.conformance.matrix.POINTERS`):
   memory every range ending on the last byte (64 MiB − 1); then one range
   moved one byte further, across the 64 MiB boundary, which must trap
   ``memory_out_of_bounds`` (ABI §3.4).
+
+With ``parachain=True`` the two probes are parachains (ABI §8: the module's
+``contract_type`` is ``Parachain``, the pre-state's ``parachains`` section
+holds them, a ``call`` names the parachain's id), so the §8 functions run in
+the frame they need.
 """
 
 from __future__ import annotations
@@ -25,14 +30,23 @@ from typing import Callable, Optional, Sequence
 from pyde_ref.abi.constants import MAX_MEMORY_BYTES
 from pyde_ref.abi.gas import cost_of
 from pyde_ref.abi.registry import HOST_FUNCTIONS
-from pyde_ref.conformance.authoring import Document, SourceFixture, address
+from pyde_ref.abi.section import ContractType
+from pyde_ref.conformance.authoring import SENDER, Document, SourceFixture, address, hx
 from pyde_ref.conformance.matrix import METERED, POINTERS, Arg
 from pyde_ref.conformance.probe import Call, Entry, Layout, LeaveGas, Probe, Step, entry
+from pyde_ref.state.parachains import parachain_id
 from pyde_ref.wasm import PYDE_MAX_MEMORY_PAGES
 
 SMALL = address(0xC0)
 LARGE = address(0xC1)
 CAP = MAX_MEMORY_BYTES
+PARACHAIN_NAMES = {"small": "conformance-probe", "large": "conformance-probe-64mib"}
+"""The probe parachains' names (their ids are Poseidon2 of the names, ABI §8.2)."""
+PARACHAIN_SMALL = parachain_id(PARACHAIN_NAMES["small"])
+PARACHAIN_LARGE = parachain_id(PARACHAIN_NAMES["large"])
+PARACHAIN_VALIDATORS = tuple(bytes([i]) * 32 for i in range(1, 8))
+"""The probe parachains' validator set (seven ids: the default
+``min_validators``; nothing in a host-function fixture checks them)."""
 LENGTH = 32
 """The length every length argument of the shared cases takes."""
 SCRATCH = 0xA000
@@ -108,8 +122,13 @@ def call_cost(name: str, args: Sequence[int]) -> int:
 class HostFixture:
     """The fixture ``host/<name>`` (module docstring)."""
 
-    def __init__(self, name: str, description: str, *, calldata: bytes = bytes(range(64))):
+    def __init__(self, name: str, description: str, *, calldata: bytes = bytes(range(64)), parachain: bool = False):
         self.name = name
+        self.parachain = parachain
+        self.targets = {"small": PARACHAIN_SMALL, "large": PARACHAIN_LARGE} if parachain \
+            else {"small": SMALL, "large": LARGE}
+        #: more fields of the probe parachains' pre-state entries (``config``, ``xcall_budget``...)
+        self.parachain_fields: dict = {}
         self.description = description
         self.calldata = calldata
         self.doc = Document()
@@ -163,6 +182,8 @@ class HostFixture:
         one with ``view``, so the callee's frame runs in view mode
         (``spec/findings/abi-cross-call-from-view.md``) -- which returns its
         code, the callee's return data length and the return data."""
+        if self.parachain:
+            raise ValueError("no host function cross-calls a parachain: a nested frame is a contract's")
         inner = f"case{len(self._txs)}_inner"
         self.entries["small"][inner] = entry(*steps, returns=returns)
         results = sum(1 for s in steps if isinstance(s, Call) and HOST_FUNCTIONS[s.name].type.results)
@@ -209,22 +230,37 @@ class HostFixture:
     def probe(self, memory: str) -> Probe:
         """The small probe holds the data; the large one's cases aim at the
         end of its memory and need none."""
+        kind = ContractType.PARACHAIN if self.parachain else ContractType.CONTRACT
         if memory == "small":
-            return Probe(self.entries[memory], pages=1, data=self.layout.data)
-        return Probe(self.entries[memory], pages=PYDE_MAX_MEMORY_PAGES)
+            return Probe(self.entries[memory], pages=1, data=self.layout.data, contract_type=kind)
+        return Probe(self.entries[memory], pages=PYDE_MAX_MEMORY_PAGES, contract_type=kind)
+
+    def _parachain_entry(self, memory: str, wasm: bytes) -> dict:
+        entry = {"name": PARACHAIN_NAMES[memory], "owner": hx(SENDER), "code": hx(wasm),
+                 "validators": [hx(v) for v in PARACHAIN_VALIDATORS], **self.parachain_fields}
+        if memory == "small" and self.storage:
+            entry["storage"] = {hx(k): hx(v) for k, v in self.storage.items()}
+        return entry
 
     def fixture(self) -> SourceFixture:
         doc = self.doc
-        doc.account(address(0xA1), balance=10**30)
-        for memory, at in (("small", SMALL), ("large", LARGE)):
-            if self.entries[memory]:
+        doc.account(SENDER, balance=10**30)
+        parachains = {}
+        for memory, at in self.targets.items():
+            if not self.entries[memory]:
+                continue
+            if self.parachain:
+                parachains[hx(at)] = self._parachain_entry(memory, self.probe(memory).wasm())
+            else:
                 storage = self.storage if memory == "small" else None
                 doc.contract(at, self.probe(memory).wasm(), balance=10**6, storage=storage)
+        if parachains:
+            doc.section("parachains", parachains)
         for at, wasm, fields in self.contracts:
             doc.contract(at, wasm, **fields)
         doc.wave(**self.context)
         for label, memory, fn, tx in self._txs:
             fields = dict(tx)
             calldata = fields.pop("calldata", self.calldata)
-            doc.call(label, SMALL if memory == "small" else LARGE, fn, calldata, **fields)
+            doc.call(label, self.targets[memory], fn, calldata, **fields)
         return doc.fixture(f"host/{self.name}", self.description)

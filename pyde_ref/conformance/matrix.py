@@ -48,6 +48,7 @@ from pyde_ref.abi.constants import (
     ERR_INVALID_FUNCTION_NAME,
     ERR_INVALID_INPUT,
     ERR_OUTPUT_BUFFER_TOO_SMALL,
+    ERR_PARACHAIN_ONLY,
     ERR_REENTRANCY_BLOCKED,
     ERR_SIGNATURE_INVALID,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
@@ -104,14 +105,18 @@ RETURNS: dict[str, tuple[int, ...]] = {
                       ERR_CROSS_CALL_OUT_OF_GAS, ERR_INVALID_FUNCTION_NAME),
     # §7.10 (a negative amount: findings/abi-consume-gas-negative.md)
     "consume_gas": (ERR_INVALID_INPUT,),
-    # §8, as its text lists them (the parachain implementation, issue 12, decides)
-    "parachain_storage_read": (ERR_OUTPUT_BUFFER_TOO_SMALL,),
-    "parachain_storage_write": (ERR_FORBIDDEN,),
-    "parachain_storage_delete": (ERR_FORBIDDEN,),
-    "parachain_emit_event": (ERR_FORBIDDEN,),
-    "send_xparachain_message": (ERR_XCALL_RATE_LIMITED, ERR_INVALID_INPUT, ERR_INVALID_FUNCTION_NAME),
-    "threshold_encrypt": (ERR_OUTPUT_BUFFER_TOO_SMALL,),
-    "threshold_decrypt": (ERR_CIPHERTEXT_INVALID, ERR_FORBIDDEN),
+    # §8 as pyde_ref.abi.parachain implements it (spec/findings/parachain-abi.md): every one
+    # returns ERR_PARACHAIN_ONLY outside a parachain frame (no document reaches it: UNREACHABLE)
+    "parachain_storage_read": (ERR_ACCESS_LIST_VIOLATION, ERR_OUTPUT_BUFFER_TOO_SMALL, ERR_PARACHAIN_ONLY),
+    "parachain_storage_write": (ERR_FORBIDDEN, ERR_ACCESS_LIST_VIOLATION, ERR_PARACHAIN_ONLY),
+    "parachain_storage_delete": (ERR_FORBIDDEN, ERR_ACCESS_LIST_VIOLATION, ERR_PARACHAIN_ONLY),
+    "parachain_id": (ERR_PARACHAIN_ONLY,),
+    "parachain_version": (ERR_PARACHAIN_ONLY,),
+    "parachain_emit_event": (ERR_FORBIDDEN, ERR_INVALID_INPUT, ERR_PARACHAIN_ONLY),
+    "send_xparachain_message": (ERR_FORBIDDEN, ERR_INVALID_INPUT, ERR_INVALID_FUNCTION_NAME, ERR_XCALL_RATE_LIMITED,
+                                ERR_PARACHAIN_ONLY),
+    "threshold_encrypt": (ERR_OUTPUT_BUFFER_TOO_SMALL, ERR_PARACHAIN_ONLY),
+    "threshold_decrypt": (ERR_CIPHERTEXT_INVALID, ERR_FORBIDDEN, ERR_OUTPUT_BUFFER_TOO_SMALL, ERR_PARACHAIN_ONLY),
 }
 """The ABI §4 codes each host function can return (functions not listed
 return none).  Every code a fixture sees returned is checked against it."""
@@ -154,7 +159,7 @@ POINTERS: dict[str, tuple[tuple[int, Extent], ...]] = {
     "return": ((0, Arg(1)),),
     "revert": ((0, Arg(1)),),
     "beacon_get": ((0, 32),),
-    # §8, as its text reads (provisional until the parachain implementation)
+    # §8
     "parachain_storage_read": ((0, Arg(1)), (2, None), (3, 4)),
     "parachain_storage_write": ((0, Arg(1)), (2, Arg(3))),
     "parachain_storage_delete": ((0, Arg(1)),),
@@ -171,8 +176,8 @@ knows)."""
 METERED: dict[str, tuple[int, ...]] = {
     "calldata_copy": (1,), "emit_event": (1, 3), "hash_blake3": (1,), "hash_poseidon2": (1,),
     "hash_keccak256": (1,), "cross_call": (4,), "delegate_call": (4,),
-    # §8 (provisional)
-    "parachain_storage_write": (3,), "parachain_emit_event": (1, 3), "send_xparachain_message": (2,),
+    # §8 (parachain_storage_read charges its per-byte term on the value returned: host_cells)
+    "parachain_storage_write": (1, 3), "parachain_emit_event": (1, 3), "send_xparachain_message": (2,),
     "threshold_encrypt": (1,), "threshold_decrypt": (1,),
 }
 """The arguments whose sum is the metered length of a §10 row with a
@@ -188,17 +193,22 @@ SECTION_DEPLOY = "deploy (ABI §9)"
 SECTION_MEMORY = "memory at the WASM limits (ABI §3.4)"
 SECTION_OPERATORS = "the machine's fuel per operator"
 
-DEFERRED_SECTIONS = {
-    SECTION_PARACHAIN: "parachain support not merged yet (issue 12): the §8 functions do not run here",
-}
-"""Sections whose gaps are expected, with the reason (the integrator removes
-an entry when the sources of its rows are added; spec/conformance.md)."""
+DEFERRED_SECTIONS: dict[str, str] = {}
+"""Sections whose gaps are expected, with the reason (an entry is added when
+a section's rows exist before their sources, and removed when the sources
+are added; spec/conformance.md)."""
 
-DEFERRED_ROWS = {
-    "tx:Standard → parachains.": "parachain support just merged (issue 12): its system operations have no sources yet",
-    "tx:Standard (call)": "parachain support just merged (issue 12): no source calls a paused or killed parachain yet",
-}
-"""Rows (by key prefix) whose gaps are expected, with the reason."""
+PARACHAIN_FUNCTIONS = tuple(name for name, defn in HOST_FUNCTIONS.items() if defn.parachain_only)
+PARACHAIN_STORAGE = ("parachain_storage_read", "parachain_storage_write", "parachain_storage_delete")
+
+_PARACHAIN_ONLY_WHY = (
+    "a §8 function returns it only in a frame that is not a parachain's, and no document makes one: deploy, "
+    "the pre-state and a module upgrade refuse a contract that imports a §8 function (ABI §9.2; the cell "
+    "deploy:ParachainOnly); spec/findings/conformance-unreachable.md")
+_VIEW_FORBIDDEN_WHY = (
+    "a parachain frame is in view mode only in a view function, and every module check (registration, "
+    "upgrade proposal, the pre-state) refuses a view function that reaches a mutating §8 function "
+    "(ViewMutatesState); no host function cross-calls a parachain; spec/findings/conformance-unreachable.md")
 
 UNREACHABLE: dict[tuple[str, str], str] = {
     ("tx:(every type) common checks", "AuthSchemeReserved"):
@@ -207,6 +217,10 @@ UNREACHABLE: dict[tuple[str, str], str] = {
     ("tx:Standard → parachains.register", "ParachainIdCollision"):
         "two names whose Poseidon2 ids share their first 16 bytes: no such pair is known (finding one is a "
         "2^64 search); spec/findings/conformance-unreachable.md",
+    **{(f"host:{name}", error_name(ERR_PARACHAIN_ONLY)): _PARACHAIN_ONLY_WHY for name in PARACHAIN_FUNCTIONS},
+    **{(f"host:{name}", error_name(ERR_FORBIDDEN)): _VIEW_FORBIDDEN_WHY
+       for name in ("parachain_storage_write", "parachain_storage_delete", "parachain_emit_event",
+                    "send_xparachain_message")},
 }
 """Cells no wave or chain document can reach, with the reason: not gaps, and
 listed as such (a cell that becomes reachable is simply covered)."""
@@ -249,7 +263,7 @@ def host_columns(name: str) -> tuple[str, ...]:
         columns.append("gas:charged_first")
     if any(extent is not None for _, extent in POINTERS.get(name, ())):
         columns += MEMORY_COLUMNS
-    if name in ("sload", "sstore", "sdelete"):
+    if name in ("sload", "sstore", "sdelete") + PARACHAIN_STORAGE:
         columns.append(f"trap:{TRAP_ACCESS_LIST_VIOLATION}")
     if name in ("cross_call", "cross_call_static", "delegate_call"):
         columns.append("depth:cap")
@@ -293,6 +307,8 @@ def host_cells(record: HostCallRecord) -> set[tuple[str, str]]:
                 cells.add("gas:per_byte")
             if table.per_word and length % 8 and record.gas >= table.base + table.per_word * words(length):
                 cells.add("gas:per_word")
+        if name == "parachain_storage_read" and code == OK and record.gas > table.base:
+            cells.add("gas:per_byte")  # 1 per byte of the value returned, which no argument gives
         if name == "consume_gas" and code == OK and as_i64(args[0]) > 0 and record.gas == table.base + args[0]:
             cells.add("gas:amount")
         if name in CALLEE_GAS and record.gas > cost_of(name, length):
@@ -642,7 +658,5 @@ def coverage(found: Iterable[tuple[str, str]]) -> Coverage:
                             if (row.key, c) in UNREACHABLE and (row.key, c) not in found)
         missing = tuple(c for c in row.columns if (row.key, c) not in found and (row.key, c) not in UNREACHABLE)
         known |= {(row.key, c) for c in row.columns}
-        deferred = DEFERRED_SECTIONS.get(row.section) or next(
-            (why for prefix, why in DEFERRED_ROWS.items() if row.key.startswith(prefix)), None)
-        result.append(RowCoverage(row, covered, missing, deferred, unreachable))
+        result.append(RowCoverage(row, covered, missing, DEFERRED_SECTIONS.get(row.section), unreachable))
     return Coverage(tuple(result), tuple(sorted(found - known)))

@@ -27,6 +27,7 @@ import attrs
 
 from pyde_ref.abi.constants import GAS_TABLE
 from pyde_ref.abi.registry import HOST_FUNCTIONS
+from pyde_ref.abi.section import ContractType
 from pyde_ref.executor.testing import build_contract, wat_string
 from pyde_ref.wasm.fuel import COSTS
 
@@ -147,8 +148,10 @@ class Probe:
     functions) for what a program cannot say."""
 
     def __init__(self, entries: dict[str, Entry], *, pages: int = 1, max_pages: Optional[int] = None,
-                 data: Optional[dict[int, bytes]] = None, imports: Sequence[str] = (), extra: str = ""):
+                 data: Optional[dict[int, bytes]] = None, imports: Sequence[str] = (), extra: str = "",
+                 contract_type: ContractType = ContractType.CONTRACT):
         self.entries = dict(entries)
+        self.contract_type = contract_type
         self.pages = pages
         self.max_pages = max_pages
         self.data = dict(data or {})
@@ -242,5 +245,6 @@ class Probe:
                 for name, e in self.entries.items()]
 
     def wasm(self) -> bytes:
-        """The module with its ``pyde.abi`` section (needs ``wasm-tools``)."""
-        return build_contract(self.wat(), self.functions())
+        """The module with its ``pyde.abi`` section (needs ``wasm-tools``): a
+        contract's, or a parachain's (ABI §8)."""
+        return build_contract(self.wat(), self.functions(), self.contract_type)

@@ -120,7 +120,10 @@ def test_coverage_names_gaps_deferred_unreachable_and_outside():
     assert ("host:nowhere", "valid") in cov.outside
     gaps = {(r.row.key, c) for r, c in cov.gaps}
     assert ("host:sload", "gas:base") in gaps and ("host:sload", "valid") not in gaps
-    assert {r.row.section for r, _ in cov.deferred_gaps} <= {matrix.SECTION_PARACHAIN, matrix.SECTION_TX}
-    assert [c for _, c, _ in cov.unreachable] == ["AuthSchemeReserved", "ParachainIdCollision"]
+    assert cov.deferred_gaps == []
+    unreachable = [(r.row.key, c) for r, c, _ in cov.unreachable]
+    assert ("tx:(every type) common checks", "AuthSchemeReserved") in unreachable
+    assert ("tx:Standard → parachains.register", "ParachainIdCollision") in unreachable
+    assert {("host:" + n, "ERR_PARACHAIN_ONLY") for n in matrix.PARACHAIN_FUNCTIONS} <= set(unreachable)
     t = cov.totals()
     assert t["covered"] == 1 and t["cells"] == t["covered"] + t["gaps"] + t["deferred"]
