@@ -30,7 +30,7 @@ from pyde_ref.commands.run import add_tier_argument
 from pyde_ref.conformance import consume as consuming
 from pyde_ref.conformance import fixture as fx
 from pyde_ref.conformance import validators
-from pyde_ref.conformance.engines import make_engine
+from pyde_ref.conformance.engines import EXEC_TIMEOUT_SECONDS, make_engine
 from pyde_ref.conformance.authoring import selected
 from pyde_ref.diff.twin import add_wasmtime_argument
 from pyde_ref.diff.twin_env import TwinUnavailable
@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --validators: also run validators on this interpreter (repeatable)")
     parser.add_argument("--no-discover", action="store_true",
                         help="with --validators: only this interpreter and those given with --python")
+    parser.add_argument("--timeout", type=float, default=EXEC_TIMEOUT_SECONDS, metavar="SECONDS",
+                        help=f"exec: engines: the longest one fixture may take before the engine (and what it "
+                             f"started) is killed and the fixture is an error (default {EXEC_TIMEOUT_SECONDS:g})")
     parser.add_argument("--json", action="store_true", help="one JSON document on standard output")
     parser.add_argument("--quiet", action="store_true", help="list only the fixtures that did not pass")
 
@@ -78,8 +81,10 @@ def main(args) -> int:
         return fail("no fixtures found")
     if args.validators:
         return main_validators(args, fixtures, fail)
+    if not args.timeout > 0:
+        return fail(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
     try:
-        engine = make_engine(args.engine, tier=args.tier, wasmtime=args.wasmtime)
+        engine = make_engine(args.engine, tier=args.tier, wasmtime=args.wasmtime, timeout=args.timeout)
     except ValueError as exc:
         return fail(str(exc))
     except (TwinUnavailable, ImportError) as exc:

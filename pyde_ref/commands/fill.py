@@ -119,7 +119,11 @@ def main(args) -> int:
             changes = changes + [filling.Change(filling.SIGNATURE_BOOK, "source changed",
                                                 f"{plan.book.added} signature(s) missing from the book")]
     else:
-        changes = filling.write(plan, args.out)
+        try:
+            changes = filling.write(plan, args.out)
+        except OSError as exc:
+            print(f"pyde-ref fill: cannot write the corpus under {args.out}: {exc}", file=sys.stderr)
+            return 2
     status = 1 if args.check and changes else 0
     report = {"fixtures": len(plan.filled), "out": args.out, "check": args.check,
               "changes": [{"path": c.path, "kind": c.kind, "detail": c.detail} for c in changes]}

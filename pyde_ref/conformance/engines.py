@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from typing import Optional
 
@@ -34,7 +35,7 @@ from pyde_ref.wasm import FAST
 
 EXEC_PREFIX = "exec:"
 EXEC_TIMEOUT_SECONDS = 600
-"""The longest one fixture may take on an external engine."""
+"""The longest one fixture may take on an external engine (``--timeout``)."""
 STDERR_TAIL = 5
 
 
@@ -114,13 +115,7 @@ class ExecEngine(Engine):
     def run(self, fixture: Fixture) -> dict:
         env = dict(os.environ, PYDE_DOCUMENT_KIND=fixture.kind, PYDE_FUEL_MODEL=FUEL_MODEL)
         data = json.dumps(fixture.input, indent=1, ensure_ascii=False).encode("utf-8")
-        try:
-            done = subprocess.run(["/bin/sh", "-c", self.command], input=data, capture_output=True, env=env,
-                                  timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            raise EngineFailure(f"no answer within {self.timeout:g} s") from None
-        except OSError as exc:
-            raise EngineFailure(f"cannot run /bin/sh: {exc}") from None
+        done = run_bounded(["/bin/sh", "-c", self.command], data, env, self.timeout)
         if done.returncode != 0:
             raise EngineFailure(f"exit status {done.returncode}{_stderr_tail(done.stderr)}")
         try:
@@ -136,17 +131,48 @@ class ExecEngine(Engine):
         return {"engine": self.name, "protocol": "spec/conformance.md"}
 
 
+def run_bounded(argv: list[str], data: bytes, env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """Run ``argv`` with ``data`` on standard input, in a session of its
+    own: past ``timeout`` seconds the whole session is killed (the adapter
+    and anything it started), so a hung engine costs the timeout, never a
+    hang or a leftover process."""
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=env, start_new_session=True)
+    except OSError as exc:
+        raise EngineFailure(f"cannot run {argv[0]}: {exc}") from None
+    try:
+        stdout, stderr = child.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_session(child)
+        raise EngineFailure(f"no answer within {timeout:g} s (killed)") from None
+    except BaseException:
+        _kill_session(child)
+        raise
+    return subprocess.CompletedProcess(argv, child.returncode, stdout, stderr)
+
+
+def _kill_session(child: subprocess.Popen) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except OSError:
+        pass  # the session is gone already
+    child.communicate()
+
+
 def _stderr_tail(stderr: bytes) -> str:
     lines = stderr.decode("utf-8", "replace").strip().splitlines()[-STDERR_TAIL:]
     return (": " + " | ".join(lines)) if lines else ""
 
 
-def make_engine(spec: str, *, tier: str = FAST, wasmtime: Optional[str] = None) -> Engine:
-    """The engine ``--engine`` names (``ValueError`` for an unknown name)."""
+def make_engine(spec: str, *, tier: str = FAST, wasmtime: Optional[str] = None,
+                timeout: float = EXEC_TIMEOUT_SECONDS) -> Engine:
+    """The engine ``--engine`` names (``ValueError`` for an unknown name);
+    ``timeout`` bounds each fixture of an ``exec:`` engine."""
     if spec == "pyde-ref":
         return ReferenceEngine(tier)
     if spec == "wasmtime":
         return WasmtimeEngine(wasmtime or "50")
     if spec.startswith(EXEC_PREFIX) and spec[len(EXEC_PREFIX):].strip():
-        return ExecEngine(spec[len(EXEC_PREFIX):])
+        return ExecEngine(spec[len(EXEC_PREFIX):], timeout)
     raise ValueError(f"unknown engine {spec!r}: expected pyde-ref, wasmtime or exec:CMD")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 import pytest
 
@@ -77,6 +78,44 @@ def test_a_broken_engine_fails_with_a_clear_first_difference(adapter_path):
     assert airdrop.difference.path == "waves[0].receipts[0].gas_used" and airdrop.case.startswith("ClaimAirdrop")
 
 
+@pytest.mark.slow
+def test_the_adapter_passes_the_whole_corpus_and_the_broken_one_fails_each_fixture(adapter_path):
+    """The protocol of spec/conformance.md carries every fixture: pyde-ref
+    behind ``exec:`` passes them all; the broken engine fails every one at
+    the first receipt's ``gas_used`` (expected n, got n + 1)."""
+    corpus = [fx.load(p) for p in fx.find([str(CONFORMANCE)])]
+    verdicts = consuming.consume(corpus, ExecEngine(str(ADAPTER)), jobs=2)
+    assert [(v.name, v.status) for v in verdicts if v.status != consuming.PASS] == []
+    verdicts = consuming.consume(corpus, ExecEngine(str(BROKEN)), jobs=2)
+    assert {v.status for v in verdicts} == {consuming.FAIL}
+    for v in verdicts:
+        assert v.difference.path.endswith("receipts[0].gas_used"), v.line()
+        assert v.difference.got == v.difference.expected + 1
+        assert "expected" in v.line() and "got" in v.line() and v.difference.path in v.line()
+
+
+def test_a_hung_engine_is_killed_with_what_it_started(tmp_path):
+    marker = tmp_path / "started"
+    command = f"(sleep 30; touch {marker}.late) & echo $! > {marker}; sleep 30"
+    (verdict,) = consuming.consume([load("host/sload")], ExecEngine(command, timeout=0.5))
+    assert verdict.status == consuming.ERROR and "no answer within 0.5 s" in verdict.message
+    background = int(marker.read_text())
+    for _ in range(100):
+        if not alive(background):
+            break
+        time.sleep(0.02)
+    assert not alive(background), "the engine's background process outlived the timeout"
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent that is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
 def test_an_engine_without_an_answer_is_an_error():
     f = load("host/sload")
     for command, message in (("exit 3", "exit status 3"), ("echo not json", "not a JSON document"),
@@ -122,6 +161,8 @@ def test_cli(capsys, tmp_path):
     assert main(["consume", str(CONFORMANCE / "host" / "sload.json"), "--engine", "nope"]) == 2
     assert main(["consume", str(CONFORMANCE), "-k", "host/sload", "--engine", "exec:exit 1", "--quiet"]) == 1
     assert "ERROR" in capsys.readouterr().out
+    assert main(["consume", str(CONFORMANCE), "-k", "host/sload", "--engine", "exec:cat", "--timeout", "0"]) == 2
+    assert "--timeout must be a positive number" in capsys.readouterr().err
 
 
 def test_without_wasmtime_the_reference_runs_and_the_twin_is_a_usage_error():
