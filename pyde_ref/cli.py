@@ -38,6 +38,8 @@ COMMANDS = {
     "fuzz": ("pyde_ref.commands.fuzz", "differential fuzz campaign against wasmtime"),
     "tracediff": ("pyde_ref.commands.tracediff", "the first record where two instruction traces differ"),
     "fuel-diff": ("pyde_ref.commands.fuel_diff", "what a wasmtime upgrade changes in a wave or chain document"),
+    "fill": ("pyde_ref.commands.fill", "fill the ABI §16 conformance fixtures from their sources"),
+    "consume": ("pyde_ref.commands.consume", "run conformance fixtures against an engine"),
 }
 
 

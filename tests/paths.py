@@ -23,6 +23,9 @@ VECTORS = REPO / "vectors"
 EXAMPLES = REPO / "examples"
 CONTRACTS = EXAMPLES / "contracts"
 BENCHMARKS = REPO / "benchmarks"
+CONFORMANCE = VECTORS / "conformance"
+"""The committed conformance corpus (``pyde-ref fill``)."""
+FIXTURE_SOURCES = REPO / "fixtures" / "src"
 
 
 def shared_dir() -> Path:

@@ -24,8 +24,8 @@ function how big the output buffer must be (else ``ERR_OUTPUT_BUFFER_TOO_SMALL``
 The per-primitive standard, parameters, encodings and known-answer sources
 are in ``spec/cryptography.md``.
 
-Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
-< cli``, each importing only the ones below it (the import-linter contracts in
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < conformance
+< spectest < commands < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm`` and uses none of it: the primitives know neither the machine
 nor the ABI. :mod:`.hashes` is the only module of pyde-ref that uses the

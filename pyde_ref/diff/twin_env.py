@@ -23,6 +23,11 @@ that environment's interpreter, building it on first use:
 
 A failure raises :class:`TwinUnavailable` with pip's own last lines (e.g. no
 network): callers report it as a usage-level error, tests skip with it.
+
+The same machinery (:func:`managed_python`) builds the environments of the
+simulated validators of ``pyde-ref consume --validators`` on the other
+Python versions present: another base interpreter, pyde-ref's runtime
+dependencies only.
 """
 
 from __future__ import annotations
@@ -102,11 +107,28 @@ def requirements(wasmtime_version: str) -> tuple[str, ...]:
 
 
 def environment_dir(wasmtime_version: str, cache_dir: Optional[Path] = None) -> Path:
-    reqs = requirements(wasmtime_version)
+    return managed_dir(f"wasmtime-{wasmtime_version}", requirements(wasmtime_version), python_tag(), cache_dir)
+
+
+def python_tag(python: Optional[str] = None) -> str:
+    """``py<X.Y>`` of ``python`` (default: this interpreter)."""
+    if python is None:
+        return f"py{sys.version_info.major}.{sys.version_info.minor}"
+    try:
+        done = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TwinUnavailable(f"cannot run {python}: {exc}") from None
+    if done.returncode != 0:
+        raise TwinUnavailable(f"cannot run {python} (exit {done.returncode})")
+    return "py" + done.stdout.decode().strip()
+
+
+def managed_dir(label: str, reqs: tuple[str, ...], tag: str, cache_dir: Optional[Path] = None) -> Path:
+    """``<cache>/twins/<label>-<tag>-<digest of reqs>``."""
     digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
-    python = f"py{sys.version_info.major}.{sys.version_info.minor}"
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    return root / "twins" / f"wasmtime-{wasmtime_version}-{python}-{digest}"
+    return root / "twins" / f"{label}-{tag}-{digest}"
 
 
 def _interpreter(env: Path) -> Path:
@@ -124,14 +146,22 @@ def _is_ready(env: Path, reqs: tuple[str, ...]) -> bool:
 def twin_python(wasmtime_version: str, cache_dir: Optional[Path] = None) -> Path:
     """The interpreter of the environment holding ``wasmtime==<version>``,
     built on first use (see the module docstring)."""
-    env = environment_dir(wasmtime_version, cache_dir)
-    reqs = requirements(wasmtime_version)
+    return managed_python(f"wasmtime-{wasmtime_version}", requirements(wasmtime_version), None, cache_dir)
+
+
+def managed_python(label: str, reqs: tuple[str, ...], base_python: Optional[str] = None,
+                   cache_dir: Optional[Path] = None) -> Path:
+    """The interpreter of a managed environment of ``base_python`` (default:
+    this interpreter) holding ``reqs``, built on first use: a twin's, or a
+    simulated validator's on another Python version
+    (:mod:`pyde_ref.conformance.validators`)."""
+    env = managed_dir(label, reqs, python_tag(base_python), cache_dir)
     if _is_ready(env, reqs):
         return _interpreter(env)
     env.parent.mkdir(parents=True, exist_ok=True)
     with _locked(env.parent / ".lock"):
         if not _is_ready(env, reqs):
-            _build(env, reqs)
+            _build(env, reqs, base_python)
     return _interpreter(env)
 
 
@@ -145,17 +175,17 @@ def _run(argv: list[str], what: str) -> None:
         raise TwinUnavailable(f"{what} failed (exit {done.returncode}): " + " | ".join(tail))
 
 
-def _build(env: Path, reqs: tuple[str, ...]) -> None:
+def _build(env: Path, reqs: tuple[str, ...], base_python: Optional[str] = None) -> None:
     if env.exists():
         shutil.rmtree(env)  # an interrupted build
-    _run([sys.executable, "-m", "venv", str(env)], f"python -m venv {env}")
+    _run([str(base_python or sys.executable), "-m", "venv", str(env)], f"python -m venv {env}")
     try:
         _run([str(_interpreter(env)), "-m", "pip", "install", *PIP_OPTIONS, *reqs],
              f"pip install {' '.join(reqs)} into {env}")
     except TwinUnavailable:
         shutil.rmtree(env, ignore_errors=True)
         raise
-    record = {"requirements": list(reqs), "python": sys.version.split()[0]}
+    record = {"requirements": list(reqs), "python": str(base_python or sys.executable)}
     tmp = env / (READY + ".tmp")
     with open(tmp, "w") as handle:
         json.dump(record, handle, indent=1)

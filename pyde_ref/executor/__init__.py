@@ -34,8 +34,8 @@ module                     contents
 
 This ``__init__`` imports none of the modules: import the one you need.
 
-Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
-< cli``, each importing only the ones below it (the import-linter contracts in
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < conformance
+< spectest < commands < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm``, ``crypto``, ``state`` and ``abi``; never ``diff`` or anything
 above it.
