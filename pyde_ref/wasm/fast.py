@@ -417,7 +417,7 @@ def switch_to_careful(code: Code, fuel_pc: int, fuel: int) -> tuple[Code, int]:
     (:meth:`.predecode.Code.careful`, a charge before every instruction), so
     execution stops exactly where charging before every instruction stops.
     A run of a single instruction that does not fit traps ``out_of_fuel`` at once."""
-    if len(code.run_costs[fuel_pc]) == 1:
+    if len(code.runs[fuel_pc][1]) == 1:
         raise out_of_fuel(code.imms[fuel_pc], fuel)
     return code.careful(), code.careful_pc(fuel_pc)
 
