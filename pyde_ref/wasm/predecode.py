@@ -60,7 +60,7 @@ from . import fuel as fuel_mod
 from . import instructions, numerics
 from .binary import MAX_FUNCTION_LOCALS
 from .errors import InvalidModule, UnsupportedFeature
-from .runtime import DEFAULT_VALUES, PAGE_SIZE, derived_per_module
+from .runtime import PAGE_SIZE, declared_locals, derived_per_module
 from .syntax import BIT_WIDTH, FuncType, Module, expand_block_type
 
 # ---------------------------------------------------------------------------
@@ -201,14 +201,14 @@ class Code:
     __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "runs",
                  "refund", "item_pc", "source", "_careful")
 
-    def __init__(self, ops, imms, type: FuncType, zeros: list, runs: dict):
+    def __init__(self, ops, imms, type: FuncType, zeros: Optional[list], ndeclared: int, runs: dict):
         self.ops = ops
         self.imms = imms
         self.type = type
         self.nparams = len(type.params)
         self.nresults = len(type.results)
-        self.zeros = zeros
-        self.nlocals = self.nparams + len(zeros)
+        self.zeros = zeros  # the declared locals' defaults, or None: lazily (runtime.declared_locals)
+        self.nlocals = self.nparams + ndeclared
         self.runs = runs
         """pc of an ``OP_FUEL``/``OP_WFUEL`` -> (index of the item its run
         starts at, the static costs of the run's items)."""
@@ -714,10 +714,9 @@ def translate_function(module: Module, index: int, fuel_model: str, numeric_ops:
     declared = sum(count for count, _ in func.locals)
     if declared > MAX_LOCALS:
         raise InvalidModule(f"function {index} declares {declared} locals, more than the {MAX_LOCALS} allowed")
-    zeros = [DEFAULT_VALUES[t] for count, t in func.locals for _ in range(count)]
     translator = _Translator(module, facts, fuel_mod.model(fuel_model), numeric_ops, per_instruction)
     ops, imms, runs = translator.translate(type, func.body)
-    code = Code(ops, imms, type, zeros, runs)
+    code = Code(ops, imms, type, declared_locals(func.locals), declared, runs)
     code.refund = translator.refund
     if per_instruction:
         code.item_pc = translator.item_pc

@@ -489,7 +489,7 @@ def test_predecoded_code_is_cached_per_module():
     store = Store(machine())
     a = instantiate(store, module, [])
     b = instantiate(store, module, [])
-    assert a.funcs[0].code is b.funcs[0].code
+    assert a.function(0).code is b.function(0).code
     assert module_code(module, "spec", True) is module_code(module, "spec", True)
     assert module_code(module, "wasmtime-50", True) is not module_code(module, "spec", True)
 
@@ -616,7 +616,7 @@ def test_local_slot_limit_bounds_deep_recursion_of_big_frames():
         (then (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))
         (else (i32.const 0)))))'''
     store, inst = load(wat)
-    slots = inst.funcs[0].code.nlocals
+    slots = inst.function(0).code.nlocals
     assert slots == 1 + 175
     deepest = MAX_LOCAL_SLOTS // slots  # activations that fit
     assert deepest < 10_000  # the slot limit binds before the depth limit
