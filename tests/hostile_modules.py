@@ -136,3 +136,123 @@ def of_size(family: str, size: int) -> bytes:
     """A member of ``family`` of about ``size`` bytes (at least one unit)."""
     build, unit = FAMILIES[family]
     return build(max(1, size // unit))
+
+
+# -- modules at a given value of each of production's limits ---------------------
+# Each builder takes the value of the quantity the limit bounds and returns a
+# valid pyde-v1 module (apart from that quantity) whose quantity is exactly it.
+
+
+def functype(params: int, results: int) -> bytes:
+    """``[i32 x params] -> [i32 x results]``."""
+    return b"\x60" + uleb(params) + b"\x7f" * params + uleb(results) + b"\x7f" * results
+
+
+def import_entry(module_name: str, field: str, kind_and_desc: bytes) -> bytes:
+    return name(module_name) + name(field) + kind_and_desc
+
+
+FUNC_IMPORT_0 = b"\x00\x00"  # a function of type 0
+GLOBAL_IMPORT_I32 = b"\x03\x7f\x00"  # an immutable i32 global
+
+
+def with_params(n: int) -> bytes:
+    """A function type with ``n`` parameters (and the exported ``run``)."""
+    return module(type_section(FUNC_TYPE_VOID, functype(n, 0)), func_section(0), RUN_EXPORT,
+                  code_section(code_entry(b"")))
+
+
+def with_results(n: int) -> bytes:
+    return module(type_section(FUNC_TYPE_VOID, functype(0, n)), func_section(0), RUN_EXPORT,
+                  code_section(code_entry(b"")))
+
+
+def declared_locals(n: int) -> bytes:
+    """``run`` declaring ``n`` i32 locals."""
+    return one_function(b"", vec([uleb(n) + b"\x7f"]))
+
+
+def params_and_locals(n: int) -> bytes:
+    """A function of 1,000 parameters declaring ``n - 1000`` locals: ``n`` locals in all."""
+    return module(type_section(functype(1000, 0)), func_section(0),
+                  code_section(code_entry(b"", vec([uleb(n - 1000) + b"\x7f"]))))
+
+
+def body_size(n: int) -> bytes:
+    """``run``'s code entry is exactly ``n`` bytes (its locals vector, nops, its end)."""
+    return one_function(NOP * (n - 2))
+
+
+def export_name(n: int) -> bytes:
+    return module(type_section(FUNC_TYPE_VOID), func_section(0), export_section(("x" * n, 0x00, 0)),
+                  code_section(code_entry(b"")))
+
+
+def import_field_name(n: int) -> bytes:
+    return module(type_section(FUNC_TYPE_VOID), section(2, vec([import_entry("m", "x" * n, FUNC_IMPORT_0)])))
+
+
+def import_module_name(n: int) -> bytes:
+    return module(type_section(FUNC_TYPE_VOID), section(2, vec([import_entry("m" * n, "x", FUNC_IMPORT_0)])))
+
+
+def custom_section_name(n: int) -> bytes:
+    return module(section(0, name("c" * n) + b"payload"))
+
+
+def data_segments_counted(n: int) -> bytes:
+    """``n`` passive data segments, announced by a data count section of ``n``."""
+    return module(type_section(FUNC_TYPE_VOID), func_section(0), memory_section(1), RUN_EXPORT,
+                  section(12, uleb(n)), code_section(code_entry(b"")), section(11, vec([b"\x01\x00"] * n)))
+
+
+def imports(n: int) -> bytes:
+    """``n`` imported immutable globals (each adds 1 to the effective type size)."""
+    return module(section(2, vec([import_entry("m", "g", GLOBAL_IMPORT_I32)] * n)))
+
+
+def exports_of_a_global(n: int) -> bytes:
+    """One global exported ``n`` times under distinct names."""
+    glob = b"\x7f\x00" + I32_CONST_0 + END
+    return module(section(6, vec([glob])), export_section(*[(f"{i:x}", 0x03, 0) for i in range(n)]))
+
+
+def effective_type_size(size: int) -> bytes:
+    """Imports making the module's effective type size exactly ``size``:
+    1, plus 2 for each ``[] -> []`` function import, plus 1 for a global import."""
+    functions, extra = divmod(size - 1, 2)
+    entries = [import_entry("m", "f", FUNC_IMPORT_0)] * functions + [import_entry("m", "g", GLOBAL_IMPORT_I32)] * extra
+    return module(type_section(FUNC_TYPE_VOID), section(2, vec(entries)))
+
+
+def function_count(n: int) -> bytes:
+    return functions(n)
+
+
+def type_count(n: int) -> bytes:
+    return types(n)
+
+
+def global_count(n: int) -> bytes:
+    return globals_(n)
+
+
+def data_segment_count(n: int) -> bytes:
+    return data_segments(n)
+
+
+def element_segment_count(n: int) -> bytes:
+    return elem_segments(n)
+
+
+def memory_count(n: int) -> bytes:
+    return module(section(5, vec([b"\x00\x00"] * n)))
+
+
+def table_count(n: int) -> bytes:
+    return module(section(4, vec([b"\x70\x00\x00"] * n)))
+
+
+def br_table_count(n: int) -> bytes:
+    """A ``br_table`` announcing ``n`` labels in a body that holds far fewer."""
+    return one_function(BLOCK_EMPTY + I32_CONST_0 + b"\x0e" + uleb(n) + b"\x00\x00" + END)

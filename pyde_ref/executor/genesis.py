@@ -57,13 +57,21 @@ class PreState:
     code: tuple[tuple[str, bytes], ...] = ()
 
 
-def put_module(state, wasm: bytes, field: str) -> bytes:
-    """Validate ``wasm`` as a deploy would and store it; its code hash."""
+def put_module(state, wasm: bytes, field: str, done: Optional[dict] = None) -> bytes:
+    """Validate ``wasm`` as a deploy would and store it; its code hash.
+    ``done`` (module bytes -> code hash) skips a module already put: a
+    document may install one module at thousands of addresses, and
+    validating and hashing it is linear in its size."""
+    if done is not None and wasm in done:
+        return done[wasm]
     try:
         prepared = validate_deploy(wasm)
     except DeployRejected as exc:
         raise GenesisError(field, exc) from None
-    return state.put_code(ContractCode(bytes(wasm), prepared.abi))
+    code_hash = state.put_code(ContractCode(bytes(wasm), prepared.abi))
+    if done is not None:
+        done[wasm] = code_hash
+    return code_hash
 
 
 def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce: int = 0,
@@ -80,19 +88,20 @@ def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce
 
 def build_state(pre: PreState) -> State:
     state = State()
+    done: dict[bytes, bytes] = {}
     for address, account in pre.accounts:
         state.put_account(address, account)
     for c in pre.contracts:
-        code_hash = put_module(state, c.code, f"{c.path}.code")
+        code_hash = put_module(state, c.code, f"{c.path}.code", done)
         state.put_account(c.address, Account(c.balance, c.nonce, code_hash, AccountType.CONTRACT,
                                              gas_tank=c.gas_tank))
         if c.pending_code is not None:
-            put_module(state, c.pending_code, f"{c.path}.upgrade.code")
+            put_module(state, c.pending_code, f"{c.path}.upgrade.code", done)
         state.put_contract_meta(c.address, c.meta)
         for slot, value in c.storage:
             state.sstore(c.address, slot, value)
     for path, wasm in pre.code:
-        put_module(state, wasm, path)
+        put_module(state, wasm, path, done)
     for validator_id, validator in pre.validators:
         state.put_validator(validator_id, validator)
     for key, record in pre.protocol:

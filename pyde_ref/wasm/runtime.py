@@ -50,12 +50,15 @@ overflows a native stack (512 KiB by default) whose depth depends on frame
 sizes; the reference counts frames.  See ``spec/findings/call-depth.md``."""
 
 MAX_TABLE_ELEMENTS = 10_000_000
-"""The largest table the machine allocates (80 MB of references in wasmtime).
-The core spec allows up to 2**32 - 1 elements; wasmtime 50 allocates tables
-eagerly and fails instantiation only when the host runs out of memory (a
-4-billion-element table: "out of memory"), i.e. at a host-dependent size.  A
-fixed, documented cap keeps the outcome deterministic; no pyde-v1 contract
-needs more than a few thousand (one funcref table, no ``table.grow``)."""
+"""The largest table the machine allocates: wasmparser's
+``MAX_WASM_TABLE_ENTRIES``, which wasmtime does not enforce.  The core spec
+allows up to 2**32 - 1 elements; wasmtime (45 and 50) compiles any, reserves
+a table's memory at instantiation and commits it lazily (a billion elements
+instantiate), and fails only when the reservation itself fails (2**32 - 1
+elements: "out of memory (failed to allocate 34359738360 bytes)"), i.e. at a
+host-dependent size.  A fixed, documented cap keeps the outcome
+deterministic (``spec/findings/module-limits.md``); no pyde-v1 contract needs
+more than a few thousand (one funcref table, no ``table.grow``)."""
 
 MAX_LOCAL_SLOTS = 1 << 20
 """The most locals (parameters included) all live activations may hold

@@ -19,7 +19,7 @@ from typing import Optional
 
 import attrs
 
-from . import features, instructions
+from . import features, instructions, limits
 from .errors import InvalidModule
 from .syntax import (
     NUM_TYPES,
@@ -163,6 +163,18 @@ def validate_module(module: Module) -> None:
     if module.start is not None:
         validate_start(c, module.start)
     validate_exports(c, module)
+    validate_type_size(c, module)
+
+
+def validate_type_size(c: Context, module: Module) -> None:
+    """Production's limit on the module's effective type size
+    (:data:`.limits.TYPE_SIZE`): 1 + what every import and export adds."""
+    size = 1
+    for imp in module.imports:
+        size += limits.entity_type_size(imp.kind, c.types[imp.desc] if imp.kind == "func" else None)
+    for export in module.exports:
+        size += limits.entity_type_size(export.kind, c.funcs[export.index] if export.kind == "func" else None)
+    limits.check(limits.TYPE_SIZE, size)
 
 
 def validate_index_space_sizes(n_tables: int, n_mems: int) -> None:
@@ -293,7 +305,9 @@ def validate_func(c: Context, func) -> None:
     ``params ++ declared locals`` and labels/return set to the results."""
     functype = c.types[func.type_index]
     runs = tuple((1, t) for t in functype.params) + tuple(func.locals)
-    FunctionValidator(c, functype, LocalTypes(runs)).run(func.body)
+    local_types = LocalTypes(runs)
+    limits.check(limits.FUNCTION_LOCALS, len(local_types), func.body[0].offset if func.body else None)
+    FunctionValidator(c, functype, local_types).run(func.body)
 
 
 class LocalTypes:
