@@ -61,7 +61,7 @@ def read_document(path: str) -> tuple[object, str | None]:
     digits).  Every object keeps its duplicate keys for the reader to refuse."""
     try:
         if path == "-":
-            return load_json(sys.stdin.buffer), None
+            return load_json(getattr(sys.stdin, "buffer", sys.stdin)), None
         return load_json(path), os.path.dirname(os.path.abspath(path))
     except OSError as exc:
         raise DocumentError(f"cannot read {path}: {exc.strerror or exc}", 1) from None

@@ -131,12 +131,17 @@ def load_json(source, max_bytes: int = MAX_DOCUMENT_SIZE) -> Any:
     read from the binary stream ``source``, within the limits above and
     :data:`~pyde_ref.executor.params.MAX_DOCUMENT_SIZE`: the one reader of
     every JSON document pyde-ref takes (wave and chain documents,
-    ``--state``, ABI JSON).  Raises :class:`OSError` when the file cannot be
+    ``--state``, ABI JSON); a text stream is read the same way.  Raises :class:`OSError` when the file cannot be
     read (too large included), :class:`JsonDocumentError` when it is not a
     document pyde-ref reads."""
     if isinstance(source, (str, os.PathLike)):
         return decode_document(read_bounded(source, max_bytes), max_bytes)
-    return decode_document(source.read(max_bytes + 1), max_bytes)
+    raw = source.read(max_bytes + 1)
+    if isinstance(raw, str):  # a text stream: already decoded
+        if len(raw) > max_bytes:
+            raise JsonDocumentError(f"larger than {max_bytes} characters")
+        return parse_json(raw)
+    return decode_document(raw, max_bytes)
 
 
 def join(field: str, key: str) -> str:
