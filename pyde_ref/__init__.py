@@ -14,6 +14,8 @@ an import cycle among its modules (the import-linter contracts in
                             functions written against a small memory/gas/context interface,
                             the ``pyde.abi`` section format; knows nothing of wasmtime.
 * :mod:`pyde_ref.executor`  the WasmExecutor: deploy checks, dispatch, transactions, waves.
+* :mod:`pyde_ref.trace`     instruction traces: the format, the writer (an observer of the
+                            reading tier and the executor), comparing two traces.
 * :mod:`pyde_ref.diff`      the wasmtime twin and the differential oracle (the only
                             package that imports wasmtime).
 * :mod:`pyde_ref.spectest`  the runner of the official WebAssembly spec tests.

@@ -36,6 +36,8 @@ COMMANDS = {
     "abi": ("pyde_ref.commands.abi", "work with the pyde.abi custom section"),
     "diff": ("pyde_ref.commands.diff", "diff a call, a contract call or a wave between pyde-ref and wasmtime"),
     "fuzz": ("pyde_ref.commands.fuzz", "differential fuzz campaign against wasmtime"),
+    "tracediff": ("pyde_ref.commands.tracediff", "the first record where two instruction traces differ"),
+    "fuel-diff": ("pyde_ref.commands.fuel_diff", "what a wasmtime upgrade changes in a wave or chain document"),
 }
 
 

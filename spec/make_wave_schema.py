@@ -38,6 +38,17 @@ COMMON = {
     "signatures": {"$ref": "#/$defs/signatures"},
 }
 
+FRACTION = {"type": "string", "pattern": "^[0-9]+/[0-9]+$"}
+CONFIG = obj({"min_validators": U, "quorum": FRACTION, "threshold": FRACTION, "grace_period_waves": U,
+              "xcall_rate_limit": U, "discussion_waves": U, "voting_waves": U,
+              "consensus_preset": {"enum": ["simple_bft", "threshold", "optimistic"]},
+              "slashing_preset": {"enum": ["minimal", "standard", "strict"]}})
+CHOICE = {"enum": ["yes", "no", "abstain"]}
+COMMITTEE_SIGNATURES = {"type": "array", "items": obj({"validator": ADDR, "signature": B}, ["validator", "signature"])}
+VOTE_CERTS = {"type": "array", "items": obj({"validator": ADDR, "choice": CHOICE, "signature": B},
+                                            ["validator", "choice", "signature"])}
+CODE = {"$ref": "#/$defs/code"}
+
 KINDS = {
     "transfer": ({"to": ADDR, "value": U}, ["to"]),
     "call": ({"to": ADDR, "function": {"type": "string"}, "calldata": B, "value": U}, ["to"]),
@@ -69,6 +80,16 @@ KINDS = {
     "unjail": ({"validator": ADDR}, ["validator"]),
     "rotate_validator_key": ({"validator": ADDR, "public_key": B}, ["validator", "public_key"]),
     "rotate_auth_keys": ({"auth_keys": {"$ref": "#/$defs/auth_keys"}}, ["auth_keys"]),
+    "parachain_register": ({"name": {"type": "string"}, "code": CODE, "validators": {"type": "array", "items": ADDR},
+                            "config": CONFIG}, ["name", "code", "validators"]),
+    "parachain_pause": ({"parachain": ADDR}, ["parachain"]),
+    "parachain_unpause": ({"parachain": ADDR}, ["parachain"]),
+    "parachain_kill": ({"parachain": ADDR}, ["parachain"]),
+    "parachain_propose_upgrade": ({"parachain": ADDR, "code": CODE, "config": CONFIG}, ["parachain", "code"]),
+    "parachain_vote": ({"parachain": ADDR, "proposal": U, "validator": ADDR, "choice": CHOICE,
+                        "vote_signature": B}, ["parachain", "proposal", "validator", "choice", "vote_signature"]),
+    "parachain_upgrade": ({"parachain": ADDR, "proposal": U, "committee_signatures": COMMITTEE_SIGNATURES},
+                          ["parachain", "proposal", "committee_signatures"]),
     "raw": ({"tx_type": U, "to": ADDR, "value": U, "data": B}, ["tx_type"]),
 }
 
@@ -120,6 +141,9 @@ MULTISIG = obj({"signers": {"type": "array", "items": PK, "minItems": 1, "maxIte
 
 PROTOCOL = obj({
     "total_burned": U, "reward_accrued": U, "last_epoch": U, "emergency_pause_end_wave": U,
+    "xcall_last_id": U, "threshold_key": {"type": "string", "pattern": "^0x[0-9a-fA-F]{2368}$"},
+    "threshold_combined": {"type": "array", "items": obj({"envelope_id": B32, "shared_secret": B32, "from_wave": U},
+                                                         ["envelope_id", "shared_secret", "from_wave"])},
     "treasury_multisig": MULTISIG, "emergency_multisig": MULTISIG,
     "airdrop": obj({"root": B32, "deadline": U, "expected_sum": U, "claimed": {"type": "array", "items": U}},
                    ["root", "deadline", "expected_sum"]),
@@ -130,6 +154,32 @@ PROTOCOL = obj({
 })
 
 
+VERSION = obj({"code": CODE, "code_hash": B32, "config": CONFIG, "activated_at_wave": U,
+               "deactivated_at_wave": NUL_U, "proposal_id": NUL_U, "vote_certs": VOTE_CERTS,
+               "committee_signatures": COMMITTEE_SIGNATURES}, ["activated_at_wave"])
+PROPOSAL = obj({"proposer": ADDR, "code": CODE, "code_hash": B32, "config": CONFIG, "submitted_wave": U,
+                "voting_start": U, "voting_end": U, "votes": VOTE_CERTS,
+                "status": {"enum": ["pending", "approved", "rejected", "enacted"]}, "decided_wave": NUL_U,
+                "rejection": {"enum": ["none", "quorum", "threshold"]}},
+               ["proposer", "submitted_wave", "voting_start", "voting_end"])
+PARACHAIN = obj({
+    "name": {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$"}, "owner": ADDR,
+    "validators": {"type": "array", "items": ADDR},
+    "status": {"enum": ["active", "paused", "upgrading", "killed"]}, "deposit": U,
+    "code": CODE, "config": CONFIG, "versions": {"type": "array", "minItems": 1, "items": VERSION},
+    "current_version": U, "storage": amap(B, "^0x([0-9a-fA-F]{2})*$"), "proposals": amap(PROPOSAL, "^[0-9]+$"),
+    "last_proposal_id": U, "registered_wave": U, "xcall_budget": obj({"wave": U, "count": U}, ["wave", "count"]),
+}, ["name", "owner", "validators"])
+XCALL_MESSAGE = obj({
+    "source": ADDR, "target": ADDR, "message": B, "callback_fn": {"type": "string"}, "max_callback_gas": U,
+    "timeout_waves": U, "issued_at_wave": U, "original_caller": ADDR, "original_fn": {"type": "string"},
+    "original_args_hash": B32, "status": {"enum": ["queued", "responded"]},
+    "outcome": {"enum": ["success", "revert", "trap", "timeout", "target_unavailable", "refused"]},
+    "result": B, "responded_at_wave": NUL_U,
+}, ["source", "target", "message", "callback_fn", "max_callback_gas", "timeout_waves", "issued_at_wave",
+    "original_caller", "original_fn", "original_args_hash"])
+
+
 def state_sections(out):
     return {
         "accounts": amap({"$ref": "#/$defs/account"}),
@@ -137,6 +187,8 @@ def state_sections(out):
         "validators": amap({"$ref": "#/$defs/validator"}),
         "protocol": {"$ref": "#/$defs/protocol"},
         "code": amap({"$ref": "#/$defs/code"} if not out else B),
+        "parachains": amap({"$ref": "#/$defs/parachain"}),
+        "xcalls": amap({"$ref": "#/$defs/xcall"}, "^[0-9]+$"),
     }
 
 
@@ -150,7 +202,8 @@ chain_in_props = {"unsigned": {"type": "boolean"},
                             "items": obj(WAVE_BODY, ["context", "txs"])}}
 chain_in_props.update(state_sections(False))
 
-WRITE = obj({"table": {"enum": ["account", "code", "storage", "contract", "validator", "protocol"]},
+WRITE = obj({"table": {"enum": ["account", "code", "storage", "contract", "validator", "protocol", "parachain",
+                                 "parachain_storage", "xcall"]},
              "key": B, "value": {}}, ["table", "key", "value"])
 FEE = {"oneOf": [{"type": "null"}, obj({"payer_kind": {"enum": ["sender", "gas_tank", "paymaster"]}, "payer": ADDR,
                                         "total": U, "burned": U, "reward_pool": U, "treasury": U},
@@ -172,7 +225,13 @@ RECEIPT_FIELDS = {
     "events": {"type": "array", "items": {"$ref": "#/$defs/event"}},
     "writes": {"type": "array", "items": WRITE},
 }
-RECEIPT = obj(RECEIPT_FIELDS, list(RECEIPT_FIELDS))
+RECEIPT_OPTIONAL = {
+    "parachain": obj({"id": B32, "version": U, "wasm_hash": B32}, ["id", "version", "wasm_hash"]),
+    "xcall": obj({"kind": {"enum": ["XCallDelivery", "XCallCallback"]}, "id": U, "source": B32, "target": B32,
+                  "outcome": {"enum": ["success", "revert", "trap", "timeout", "target_unavailable", "refused"]}},
+                 ["kind", "id", "source", "target", "outcome"]),
+}
+RECEIPT = obj({**RECEIPT_FIELDS, **RECEIPT_OPTIONAL}, list(RECEIPT_FIELDS))
 RECEIPT["allOf"] = [
     {"if": {"properties": {"status": {"const": "rejected"}}},
      "then": {"properties": {"code": {"type": "string"}, "gas_used": {"const": 0}, "fee": {"type": "null"}}},
@@ -186,6 +245,13 @@ WAVE_START = obj({
     "rewards": {"oneOf": [{"type": "null"}, obj({"epoch": U, "amount": U, "shares": amap(U)},
                                                ["epoch", "amount", "shares"])]},
     "writes": {"type": "array", "items": WRITE},
+    "parachain_upgrades": {"type": "array", "items": obj({
+        "parachain": B32, "wave": U, "old_version": U, "new_version": U, "old_wasm_hash": B32, "new_wasm_hash": B32},
+        ["parachain", "wave", "old_version", "new_version", "old_wasm_hash", "new_wasm_hash"])},
+    "tallies": {"type": "array", "items": obj({
+        "parachain": B32, "proposal": U, "status": {"enum": ["approved", "rejected"]}, "yes": U, "no": U,
+        "abstain": U, "validators": U, "rejection": {"enum": ["none", "quorum", "threshold"]}},
+        ["parachain", "proposal", "status", "yes", "no", "abstain", "validators", "rejection"])},
 }, ["upgrades", "rewards", "writes"])
 
 WAVE_RESULT = {
@@ -201,7 +267,7 @@ WAVE_RESULT = {
 }
 POST_STATE = obj(state_sections(True), ["accounts", "contracts"])
 SYSTEM = amap({"enum": ["treasury", "reward_pool", "airdrop_pool", "accounts", "gas_tanks", "contracts",
-                        "staking"]})
+                        "staking", "parachains"]})
 
 wave_out_props = {"signatures_checked": {"type": "boolean"}}
 wave_out_props.update(WAVE_RESULT)
@@ -240,6 +306,8 @@ schema = {
         "contract_out": contract(True),
         "validator": VALIDATOR,
         "protocol": PROTOCOL,
+        "parachain": PARACHAIN,
+        "xcall": XCALL_MESSAGE,
         "fee_payer": {"oneOf": [{"enum": ["sender", "gas_tank"]}, obj({"paymaster": ADDR}, ["paymaster"])]},
         "access_entry": obj({"address": ADDR, "storage_keys": {"type": "array", "items": B32},
                              "access_type": {"enum": ["read", "read_write"]}}, ["address"]),

@@ -4,6 +4,8 @@ test makes -- the receipt names the code and nothing of the state changed."""
 
 from __future__ import annotations
 
+import copy
+
 from paths import EXAMPLES, VECTORS
 from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor.testing import Chain, build_contract, import_lines, load_keys
@@ -132,5 +134,47 @@ ALL_KINDS = [
     {"type": "unjail", "validator": VID1},
     {"type": "rotate_validator_key", "validator": VID1, "public_key": PK_ALICE},
     {"type": "rotate_auth_keys", "auth_keys": {"multisig": {"keys": [PK_ALICE], "threshold": 1}}},
+    {"type": "parachain_register", "name": "p", "code": TOKEN, "validators": [VID1], "config": {"quorum": "1/2"}},
+    {"type": "parachain_pause", "parachain": B},
+    {"type": "parachain_unpause", "parachain": B},
+    {"type": "parachain_kill", "parachain": B},
+    {"type": "parachain_propose_upgrade", "parachain": B, "code": TOKEN},
+    {"type": "parachain_vote", "parachain": B, "proposal": 1, "validator": VID1, "choice": "abstain",
+     "vote_signature": "0x39"},
+    {"type": "parachain_upgrade", "parachain": B, "proposal": 1,
+     "committee_signatures": [{"validator": VID1, "signature": "0x39"}]},
     {"type": "raw", "tx_type": 2, "data": "0x"},
 ]
+
+
+# Every field of a document against bad values (tests/executor/test_chain_format.py,
+# tests/executor/test_parachain_format.py).
+
+BAD_VALUES = (True, None, {}, [], -1, 1.5, "0xZZ", "x", 2**70, "9" * 50)
+DELETE = object()
+"""As a value of :func:`mutated`: remove the key."""
+
+
+def leaves(value, path=()):
+    """Every path of a JSON value, leaves and the objects and lists above them."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from leaves(sub, path + (key,))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from leaves(sub, path + (i,))
+    yield path
+
+
+def mutated(doc, path, value):
+    """A copy of ``doc`` with the value at ``path`` replaced (or removed,
+    :data:`DELETE`)."""
+    doc = copy.deepcopy(doc)
+    target = doc
+    for part in path[:-1]:
+        target = target[part]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return doc

@@ -3,6 +3,7 @@
     python vectors/generate.py               # hashes + threshold (deterministic)
     python vectors/generate.py --falcon      # also new FALCON keys/signatures
     python vectors/generate.py --keys        # new test keys (test-keys.json)
+    python vectors/generate.py --parachain-keys  # new parachain validator keys
 
 The hash and threshold files are a pure function of the code: running this
 again must leave them byte-identical (a test checks it).  The FALCON file
@@ -219,18 +220,25 @@ consensus keys, the treasury and emergency signer sets of the transaction
 tests and examples (tests/keys.py, examples/transactions/make_examples.py)."""
 
 
-def test_keys() -> dict:
+PARACHAIN_KEY_NAMES = tuple(f"parachain-validator-{i}" for i in range(1, 8))
+"""Seven validator consensus keys: a parachain committee has at least 7
+members (PARACHAIN_DESIGN §3), whose votes and committee signatures the
+parachain tests and example sign (tests/parachain_helpers.py,
+examples/parachains/make_examples.py)."""
+
+
+def test_keys(names=TEST_KEY_NAMES, flag: str = "--keys") -> dict:
     """Key pairs made once with pqcrypto's key generator (OS randomness):
     test keys only, committed so that signed examples and tests are fixed."""
     from pqcrypto.sign import falcon_512
 
     keys = {}
-    for name in TEST_KEY_NAMES:
+    for name in names:
         public_key, secret_key = falcon_512.generate_keypair()
         keys[name] = {"public_key": "0x" + public_key.hex(), "secret_key": "0x" + secret_key.hex()}
     return {
         "description": ("FALCON-512 test key pairs (public 897 bytes, secret 1281 bytes), made once by "
-                        "generate.py --keys. Test keys: never use them for anything of value."),
+                        f"generate.py {flag}. Test keys: never use them for anything of value."),
         "generator": "pqcrypto.sign.falcon_512.generate_keypair",
         "keys": keys,
     }
@@ -240,6 +248,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--falcon", action="store_true", help="also make new FALCON signatures")
     parser.add_argument("--keys", action="store_true", help="also make new test key pairs")
+    parser.add_argument("--parachain-keys", action="store_true",
+                        help="also make new parachain validator key pairs")
     args = parser.parse_args(argv)
     write("hashes.json", hash_vectors())
     write("threshold-envelopes.json", threshold_vectors())
@@ -247,6 +257,8 @@ def main(argv=None) -> int:
         write("falcon512.json", falcon_vectors())
     if args.keys or not (HERE / "test-keys.json").exists():
         write("test-keys.json", test_keys())
+    if args.parachain_keys or not (HERE / "parachain-validator-keys.json").exists():
+        write("parachain-validator-keys.json", test_keys(PARACHAIN_KEY_NAMES, "--parachain-keys"))
     return 0
 
 

@@ -77,7 +77,7 @@ class SignatureBook:
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 text = f.read()
-            for value in re.findall(r'"signature(?:_a|_b)?": "0x([0-9a-f]+)"', text):
+            for value in re.findall(r'"(?:vote_)?signature(?:_a|_b)?": "0x([0-9a-f]+)"', text):
                 self.known.append(bytes.fromhex(value))
 
     def sign(self, key, message: bytes) -> bytes:
@@ -91,8 +91,9 @@ class Document:
     """Builds one document: keeps each sender's next nonce and signs every
     transaction over its §11.6 hash."""
 
-    def __init__(self, name: str, chain_id: int):
-        self.path = os.path.join(HERE, name)
+    def __init__(self, name: str, chain_id: int, here: str = HERE):
+        self.here = here
+        self.path = os.path.join(here, name)
         self.book = SignatureBook(self.path)
         self.chain_id = chain_id
         self.nonces: dict[str, int] = {}
@@ -108,7 +109,7 @@ class Document:
         tx.update(fields)
         if kind != "register_pubkey":
             tx.setdefault("gas_limit", 200_000)
-            parsed = parse_tx(tx, "tx", self.chain_id, True, HERE)
+            parsed = parse_tx(tx, "tx", self.chain_id, True, self.here)
             tx["signature"] = h(self.book.sign(sender, tx_hash(parsed)))
         return tx
 

@@ -26,7 +26,7 @@ The deploy-time checks of the section (§3.5.1, §3.7) and of the imports (§9)
 are the executor's (:mod:`pyde_ref.executor.deploy`); the JSON form of an ABI
 is ``pyde-ref abi``'s (:mod:`pyde_ref.commands.abi`).
 
-Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
 < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm``, ``crypto`` and ``state``; never ``executor`` or anything

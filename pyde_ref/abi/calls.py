@@ -51,7 +51,7 @@ from pyde_ref.abi.env import (
     SubcallStatus,
     as_i64,
 )
-from pyde_ref.abi.gas import cost_of
+from pyde_ref.abi.gas import GasCharge, gas_charge, pay
 from pyde_ref.wasm import Trap, TrapKind
 
 
@@ -88,13 +88,13 @@ def _decode_name(raw: bytes) -> str | None:
         return None
 
 
-def _reserve(env: HostEnv, upfront: int, reservation: int) -> None:
+def _reserve(env: HostEnv, upfront: GasCharge, reservation: int) -> None:
     """ABI §13.1 step 2: trap ``out_of_fuel`` (charging nothing) unless the
     caller can afford ``upfront + reservation``; then charge ``upfront``."""
     remaining = env.gas.remaining
-    if remaining is not None and upfront + reservation > remaining:
+    if remaining is not None and upfront.total + reservation > remaining:
         raise Trap(TrapKind.OUT_OF_FUEL, "cannot reserve the sub-call's gas_limit")
-    env.gas.charge(upfront)
+    pay(env, upfront)
 
 
 def _finish(env: HostEnv, result: SubcallResult | int, out_ptr: int, out_len_ptr: int) -> int:
@@ -131,7 +131,7 @@ def _debit_callee_gas(env: HostEnv, result: SubcallResult, gas_limit: int) -> No
     """ABI §13.5 "Consumption": the callee's actual use, never above its budget."""
     if not 0 <= result.gas_used <= gas_limit:
         raise Trap(TRAP_HOST_INTERNAL, "sub-call used more gas than it was given")
-    env.gas.charge(result.gas_used)
+    pay(env, GasCharge(extra=result.gas_used))
 
 
 def cross_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: int,
@@ -144,9 +144,9 @@ def cross_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: int
     out = (return_data_out_ptr, return_data_out_len_ptr)
     limit = as_i64(gas_limit)
     if limit < 0:
-        env.gas.charge(cost_of("cross_call", calldata_len))
+        pay(env, gas_charge("cross_call", calldata_len))
         return _finish(env, ERR_INVALID_INPUT, *out)
-    _reserve(env, cost_of("cross_call", calldata_len), limit)
+    _reserve(env, gas_charge("cross_call", calldata_len), limit)
     value = memio.read_u128(env, value_ptr)
     if value > 0 and env.ctx.view_mode:
         return _finish(env, ERR_FORBIDDEN, *out)
@@ -164,7 +164,7 @@ def cross_call_static(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_l
     runs free on ``min(gas_limit, VIEW_FUEL_CAP)`` fuel; the target must be a
     view function (the executor answers ``ERR_FORBIDDEN`` otherwise)."""
     out = (return_data_out_ptr, return_data_out_len_ptr)
-    env.gas.charge(cost_of("cross_call_static"))
+    pay(env, gas_charge("cross_call_static"))
     limit = as_i64(gas_limit)
     if limit < 0:
         return _finish(env, ERR_INVALID_INPUT, *out)
@@ -185,9 +185,9 @@ def delegate_call(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_len: 
     out = (return_data_out_ptr, return_data_out_len_ptr)
     limit = as_i64(gas_limit)
     if limit < 0:
-        env.gas.charge(cost_of("delegate_call", calldata_len))
+        pay(env, gas_charge("delegate_call", calldata_len))
         return _finish(env, ERR_INVALID_INPUT, *out)
-    _reserve(env, cost_of("delegate_call", calldata_len), limit)
+    _reserve(env, gas_charge("delegate_call", calldata_len), limit)
     result = _run(env, SubcallKind.DELEGATE, target_ptr, fn_name_ptr, fn_name_len,
                   calldata_ptr, calldata_len, 0, limit)
     if not isinstance(result, int):

@@ -120,9 +120,23 @@ TRAP_HOST_NO_MEMORY = "host_no_memory"
 (deploy refuses such contracts; reachable only by bypassing deploy)."""
 TRAP_HOST_INTERNAL = "host_internal"
 """ABI §4 ``ERR_INTERNAL``: "surfaces as a trap in practice"."""
-TRAP_HOST_UNSUPPORTED = "host_unsupported"
-"""A §8 parachain function executed inside a parachain: outside this
-reference's scope, so it stops the computation instead of pretending."""
+TRAP_STORAGE_COLLISION = "parachain_slot_collision"
+"""Two parachain keys whose slot hashes (PIP-2: 16 bytes of Poseidon2) are
+equal: a 2^-64 event the reference refuses rather than aliasing the keys
+(``spec/findings/parachain-storage.md``)."""
+
+# --------------------------------------------------------------------------
+# ABI §8.4 cross-parachain messages: limits no document gives
+# (spec/findings/parachain-xcall.md)
+# --------------------------------------------------------------------------
+
+XCALL_MAX_MESSAGE_SIZE = 64 * 1024
+"""A message becomes the target's calldata: at most chapter 10 §10.9's
+``MAX_CALLDATA`` (64 KB)."""
+XCALL_MAX_CALLBACK_GAS = 10_000_000
+"""The largest ``max_callback_gas`` (the view fuel cap's figure)."""
+XCALL_MAX_TIMEOUT_WAVES = 30 * 24 * 3600 * 2
+"""The longest ``timeout_waves``: 30 days at 2 waves per second."""
 
 TRAP_ACCESS_LIST_VIOLATION = "access_list_violation"
 """Trap kind of a storage access outside the *transaction's* access list

@@ -24,7 +24,7 @@ in a host function depends on which engine runs the contract.
 
 from __future__ import annotations
 
-from typing import Optional, Protocol
+from typing import Any, Callable, Optional, Protocol
 
 import attrs
 
@@ -40,6 +40,7 @@ __all__ = [
     "BlockContext",
     "AccessList",
     "TxAccessList",
+    "ParachainFrame",
     "ExecutionContext",
     "HostEnv",
     "as_i32",
@@ -182,6 +183,24 @@ class TxAccessList:
         return slot in keys and (writable or not write)
 
 
+class ParachainFrame(Protocol):
+    """What a parachain frame's §8 host functions know about the parachain
+    beyond the state (ABI §8; PARACHAIN_DESIGN §9): its id, the version
+    running, the entry function the frame was called at (the callback
+    context's ``original_fn``), whether a public function of the running
+    module has a given name (``send_xparachain_message``'s callback check),
+    and the ordinal of the next ``threshold_encrypt`` call of the
+    transaction (its envelope's derivation, ``spec/cryptography.md``)."""
+
+    parachain_id: bytes
+    version: int
+    entry_function: str
+
+    def has_function(self, name: str) -> bool: ...
+
+    def next_encryption_index(self) -> int: ...
+
+
 def _default_storage_address(ctx: "ExecutionContext") -> bytes:
     return ctx.self_address
 
@@ -212,7 +231,9 @@ class ExecutionContext:
     transaction declares none).  ``calls`` runs sub-calls
     (:class:`SubcallRunner`).  ``depth`` is 0 for the transaction's entry
     frame.  ``tx_index`` is the transaction's position in the wave (event
-    records, ABI §15.3).  ``is_parachain`` gates the §8 functions.
+    records, ABI §15.3).  ``is_parachain`` gates the §8 functions;
+    ``parachain`` is the :class:`ParachainFrame` of a parachain frame
+    (``None`` in a contract frame).
     """
 
     self_address: bytes
@@ -231,6 +252,7 @@ class ExecutionContext:
     tx_index: int = 0
     depth: int = 0
     is_parachain: bool = False
+    parachain: Optional[ParachainFrame] = None
     storage_address: bytes = attrs.field(
         default=attrs.Factory(_default_storage_address, takes_self=True)
     )
@@ -242,11 +264,14 @@ class ExecutionContext:
 
 @attrs.define
 class HostEnv:
-    """The three parts a host function works with (module docstring)."""
+    """The three parts a host function works with (module docstring), and
+    ``gas_log``: told each charge once it is paid (``pyde_ref.abi.gas.pay``;
+    ``None``: nobody listens)."""
 
     memory: Memory
     gas: GasMeter
     ctx: ExecutionContext
+    gas_log: Optional[Callable[[Any], None]] = None
 
 
 def as_i32(bits: int) -> int:

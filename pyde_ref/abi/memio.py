@@ -33,5 +33,9 @@ def write_u128(env: HostEnv, ptr: int, value: int) -> None:
     write(env, ptr, value.to_bytes(U128_SIZE, "little"))
 
 
+def read_u32(env: HostEnv, ptr: int) -> int:
+    return int.from_bytes(read(env, ptr, U32_SIZE), "little")
+
+
 def write_u32(env: HostEnv, ptr: int, value: int) -> None:
     write(env, ptr, value.to_bytes(U32_SIZE, "little"))

@@ -28,6 +28,7 @@ from pyde_ref.abi import (
 )
 from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, TRAP_HOST_NO_MEMORY
 from pyde_ref.abi.env import ExecutionContext, HostEnv
+from pyde_ref.abi.gas import GasCharge
 from pyde_ref.wasm import HostFunc, Trap
 from pyde_ref.wasm.syntax import BIT_WIDTH, FuncType
 
@@ -36,14 +37,18 @@ from pyde_ref.wasm.syntax import BIT_WIDTH, FuncType
 class HostFunctionDef:
     """One host function: ``name`` under module ``pyde``, its wasm ``type``,
     the implementation ``impl(env, *args) -> int | None``, whether only
-    parachains may import it (ABI §8, §9.2), and whether it mutates state
-    (the imports the static view check of ABI §3.7 step 4 looks for)."""
+    parachains may import it (ABI §8, §9.2), whether it mutates state
+    (the imports the static view check of ABI §3.7 step 4 looks for), and
+    whether parachains may not import it."""
 
     name: str
     type: FuncType
     impl: Callable[..., Optional[int]]
     parachain_only: bool = False
     mutating: bool = False
+    contract_only: bool = False
+    """Refused to parachains: their state lives in their ``parachain_storage_*``
+    subtree (``spec/findings/parachain-import-allowlist.md``)."""
 
 
 def _t(params: str, results: str = "") -> FuncType:
@@ -54,9 +59,9 @@ _I32 = "i32"
 
 _CORE: list[HostFunctionDef] = [
     # §7.1 storage
-    HostFunctionDef("sload", _t("i32 i32", _I32), storage.sload),
-    HostFunctionDef("sstore", _t("i32 i32", _I32), storage.sstore, mutating=True),
-    HostFunctionDef("sdelete", _t("i32", _I32), storage.sdelete, mutating=True),
+    HostFunctionDef("sload", _t("i32 i32", _I32), storage.sload, contract_only=True),
+    HostFunctionDef("sstore", _t("i32 i32", _I32), storage.sstore, mutating=True, contract_only=True),
+    HostFunctionDef("sdelete", _t("i32", _I32), storage.sdelete, mutating=True, contract_only=True),
     # §7.2 account & balance
     HostFunctionDef("balance", _t("i32 i32", _I32), account.balance),
     HostFunctionDef("transfer", _t("i32 i32", _I32), account.transfer, mutating=True),
@@ -86,7 +91,8 @@ _CORE: list[HostFunctionDef] = [
     HostFunctionDef("cross_call", _t("i32 i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.cross_call),
     HostFunctionDef("cross_call_static", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32),
                     calls.cross_call_static),
-    HostFunctionDef("delegate_call", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.delegate_call),
+    HostFunctionDef("delegate_call", _t("i32 i32 i32 i32 i32 i64 i32 i32", _I32), calls.delegate_call,
+                    contract_only=True),
     # §7.9 halts
     HostFunctionDef("return", _t("i32 i32"), halt.return_),
     HostFunctionDef("revert", _t("i32 i32"), halt.revert),
@@ -103,13 +109,14 @@ _PARACHAIN_TYPES: dict[str, tuple[FuncType, bool]] = {
     "parachain_id": (_t("i32", _I32), False),
     "parachain_version": (_t("", _I32), False),
     "parachain_emit_event": (_t("i32 i32 i32 i32", _I32), True),
-    "send_xparachain_message": (_t("i32 i32 i32 i32 i32 i64 i64", "i64"), False),
+    # mutating: a message is a state change (spec/findings/parachain-abi.md)
+    "send_xparachain_message": (_t("i32 i32 i32 i32 i32 i64 i64", "i64"), True),
     "threshold_encrypt": (_t("i32 i32 i32 i32", _I32), False),
     "threshold_decrypt": (_t("i32 i32 i32 i32", _I32), False),
 }
 
 _PARACHAIN: list[HostFunctionDef] = [
-    HostFunctionDef(name, ftype, parachain.refuse(name), parachain_only=True, mutating=mut)
+    HostFunctionDef(name, ftype, parachain.IMPLEMENTATIONS[name], parachain_only=True, mutating=mut)
     for name, (ftype, mut) in _PARACHAIN_TYPES.items()
 ]
 
@@ -146,13 +153,23 @@ def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[
     return [int(result) & ((1 << width) - 1)]
 
 
-def bind(defn: HostFunctionDef, ctx: ExecutionContext):
+def bind(defn: HostFunctionDef, ctx: ExecutionContext,
+         on_charges: Optional[Callable[[tuple[GasCharge, ...]], None]] = None):
     """The pure-Python machine's ``HostFunc`` for ``defn`` in the frame ``ctx``:
-    each call sees the calling instance's memory and fuel meter."""
+    each call sees the calling instance's memory and fuel meter.  With
+    ``on_charges``, each call ends (returning or raising) by passing it the
+    charges the call paid (:class:`.gas.GasCharge`, in order), just before
+    the machine reports the call to its observer."""
 
     def host(caller, args):
         memory = caller.memory if caller.memory is not None else _NoMemory()
-        return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
+        if on_charges is None:
+            return call_host(defn, HostEnv(memory, caller.fuel, ctx), args)
+        charges: list[GasCharge] = []
+        try:
+            return call_host(defn, HostEnv(memory, caller.fuel, ctx, charges.append), args)
+        finally:
+            on_charges(tuple(charges))
 
     return HostFunc(defn.type, host, f"{IMPORT_MODULE}.{defn.name}")
 

@@ -31,12 +31,15 @@ def slot_allowed(env: HostEnv, slot: bytes, write: bool = False) -> bool:
     none, every slot (``spec/findings/abi-access-list.md``).  The
     transaction's own access list (chapter 11 §11.6) is checked first: a
     slot outside it traps (``access_list_violation``) and marks the
-    transaction violated."""
+    transaction violated.  The slot lives in the frame's storage context (a
+    parachain's is its id, and its slots are the PIP-2 slot hashes of its
+    keys: ``spec/findings/parachain-storage.md``)."""
+    address = env.ctx.storage_address
     tx_list = env.ctx.tx_access_list
-    if tx_list is not None and not tx_list.allows(env.ctx.storage_address, slot, write):
+    if tx_list is not None and not tx_list.allows(address, slot, write):
         tx_list.violated = True
         raise Trap(TRAP_ACCESS_LIST_VIOLATION,
-                   f"slot 0x{slot.hex()} of 0x{env.ctx.storage_address.hex()} is outside the transaction's access list")
+                   f"slot 0x{slot.hex()} of 0x{address.hex()} is outside the transaction's access list")
     access_list = env.ctx.access_list
     return access_list is None or access_list.allows(slot)
 

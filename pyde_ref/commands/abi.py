@@ -12,6 +12,10 @@
     Run the deploy validation (``pyde_ref.executor.deploy``) and print
     ``ok`` or the ``DeployRejected`` reason.
 
+Both check a module as what its ``pyde.abi`` section declares: a contract as
+a deploy would, a parachain (``contract_type`` ``parachain``) as a
+parachain registration would (``deploy.validate_any``).
+
 Exit status: 0 on success, 1 when the module is refused, 2 on bad input
 (unreadable file, malformed JSON, malformed ABI JSON).
 
@@ -43,7 +47,7 @@ from pyde_ref.abi.section import (
     function_abi,
     read_abi,
 )
-from pyde_ref.executor.deploy import DeployRejected, validate_deploy
+from pyde_ref.executor.deploy import DeployRejected, validate_any
 from pyde_ref.executor.jsonfields import JsonDocumentError, load_json
 from pyde_ref.executor.params import MAX_MODULE_SIZE
 from pyde_ref.wasm.binary import decode_module
@@ -204,9 +208,9 @@ def _embed(args) -> int:
         return _fail(str(exc))
     if not args.no_check:
         try:
-            validate_deploy(out)
+            validate_any(out)  # a parachain module as its registration checks it
         except DeployRejected as exc:
-            return _fail(f"the module would be refused at deploy: {exc}", 1)
+            return _fail(f"the module would be refused at deploy (or registration): {exc}", 1)
     try:
         with open(args.output, "wb") as f:
             f.write(out)
@@ -239,7 +243,7 @@ def _check(args) -> int:
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
     try:
-        validate_deploy(data)
+        validate_any(data)
     except DeployRejected as exc:
         print(str(exc))
         return 1

@@ -1,4 +1,4 @@
-"""``pyde-ref chain CHAIN.json [--fuel-model spec|wasmtime-50] [--json]``.
+"""``pyde-ref chain CHAIN.json [--fuel-model spec|wasmtime-45|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
 
 Reads a chain document (``spec/wave-format.md`` "Chains"): a pre-state and
 a list of waves, each a block context and its transactions, wave ids
@@ -8,8 +8,12 @@ activated, epoch rewards), the receipts, the fees, ``events_root``,
 ``events_bloom``, ``state_digest`` and the validators' lifecycle states,
 then the final ``state_digest`` and (``--json``) ``post_state``.
 
+``--trace FILE`` as for ``pyde-ref wave``: an instruction trace of every wave
+(``spec/trace-format.md``).
+
 Exit status as for ``pyde-ref wave``: 0 applied, 2 malformed (the message
-names the field), 1 unreadable, 3 internal error.
+names the field) or options that do not go together, 1 unreadable (or the
+trace cannot be written), 3 internal error.
 """
 
 from __future__ import annotations

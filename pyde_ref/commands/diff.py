@@ -30,12 +30,11 @@
 installed one runs in a managed environment built on first use).  ``--tier``
 is the execution tier of the reference's ``spec`` run (default fast; the
 version's fuel model runs on the fast tier, the only one that implements it).  A
-difference is classified ``explained`` / ``known_hazard`` / ``no_model`` /
+difference is classified ``explained`` / ``known_hazard`` /
 ``unexplained`` (:mod:`pyde_ref.diff.classify`).
 
-Exit status: 0 agree or explained, 1 known hazard or no fuel model for the
-version (classified, not equal), 3 unexplained, 2 usage error or a twin that
-cannot run here.  ``--json`` prints exactly one JSON object.
+Exit status: 0 agree or explained, 1 known hazard (classified, not equal),
+3 unexplained, 2 usage error or a twin that cannot run here.  ``--json`` prints exactly one JSON object.
 """
 
 from __future__ import annotations
@@ -43,6 +42,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+from pyde_ref.commands import run as run_command
+from pyde_ref.commands.wave import DocumentError, read_document, receipt_line
+from pyde_ref.diff import classify as cl
+from pyde_ref.diff import contract_call as cc
+from pyde_ref.diff.contract_call import DEFAULT_ADDRESS, DEFAULT_GAS, DEFAULT_SENDER
+from pyde_ref.diff.fuel_diff import tx_functions
+from pyde_ref.diff.outcome import CRASH
+from pyde_ref.diff.twin import TwinError, add_wasmtime_argument, get_twin
+from pyde_ref.diff.twin_env import TwinUnavailable
+from pyde_ref.diff.wave_diff import diff_wave
+from pyde_ref.executor.genesis import GenesisError
+from pyde_ref.executor.jsonfields import WaveFormatError
+from pyde_ref.executor.params import MAX_MODULE_SIZE
+from pyde_ref.wasm.errors import WasmError
+from pyde_ref.wasm.text import load_module_bytes
 
 EXIT_AGREE = 0
 EXIT_CLASSIFIED = 1
@@ -52,10 +67,6 @@ DEFAULT_FUEL = 1_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pyde_ref.commands import run as run_command
-    from pyde_ref.diff.contract_call import DEFAULT_ADDRESS, DEFAULT_GAS, DEFAULT_SENDER
-    from pyde_ref.diff.twin import add_wasmtime_argument
-
     parser.add_argument("module", metavar="MODULE", nargs="?", default=None,
                         help="a .wasm file, or a .wat file (needs wasm-tools); with --wave, the wave document")
     parser.add_argument("func", metavar="FUNC", nargs="?", default=None,
@@ -87,7 +98,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_wasmtime_argument(parser)
     run_command.add_tier_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
-    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard or no fuel model for the version, "
+    parser.epilog = ("exit status: 0 agree or explained, 1 known hazard, "
                      "3 unexplained, 2 usage error. Arguments starting with '-' that are not numbers go after '--'.")
     run_command.accept_negative_arguments(parser)
 
@@ -105,18 +116,11 @@ def _fail(args: argparse.Namespace, message: str) -> int:
 
 
 def _exit_status(category: str) -> int:
-    from pyde_ref.diff import classify as cl
-
-    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE, cl.KNOWN_HAZARD: EXIT_CLASSIFIED,
-            cl.NO_MODEL: EXIT_CLASSIFIED}.get(category, EXIT_UNEXPLAINED)
+    return {cl.AGREE: EXIT_AGREE, cl.EXPLAINED: EXIT_AGREE,
+            cl.KNOWN_HAZARD: EXIT_CLASSIFIED}.get(category, EXIT_UNEXPLAINED)
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        from pyde_ref.diff.twin_env import TwinUnavailable
-        from pyde_ref.diff.twin import TwinError
-    except ImportError as e:  # pragma: no cover - the diff package itself is missing
-        return _fail(args, f"the differential oracle is not available ({e})")
     try:
         if args.contract is not None:
             return _main_contract(args)
@@ -125,7 +129,7 @@ def main(args: argparse.Namespace) -> int:
         return _main_call(args)
     except UsageError as e:
         return _fail(args, str(e))
-    except (TwinUnavailable, ImportError) as e:
+    except (TwinUnavailable, ImportError) as e:  # ImportError: wasmtime is not installed here
         return _fail(args, f"the wasmtime {args.wasmtime} twin cannot run here: {e}")
     except TwinError as e:
         return _fail(args, f"the wasmtime {args.wasmtime} twin failed: {e}")
@@ -137,10 +141,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main_call(args: argparse.Namespace) -> int:
-    from pyde_ref.commands import run as run_command
-    from pyde_ref.diff import classify as cl
-    from pyde_ref.diff.twin import get_twin
-
     if args.module is None or args.func is None:
         raise UsageError("MODULE and FUNC are required (or --wave WAVE.json, or --contract MODULE.wasm)")
     if args.calldata != "0x" or args.function is not None:
@@ -168,10 +168,6 @@ def _main_call(args: argparse.Namespace) -> int:
 
 
 def _read_module(path: str) -> bytes:
-    from pyde_ref.wasm.errors import WasmError
-    from pyde_ref.executor.params import MAX_MODULE_SIZE
-    from pyde_ref.wasm.text import load_module_bytes
-
     try:
         return load_module_bytes(path, MAX_MODULE_SIZE)
     except OSError as e:
@@ -209,8 +205,6 @@ def _difference_lines(spec_diffs, model_diffs, model_name: str) -> list[str]:
 
 
 def _main_wave(args: argparse.Namespace) -> int:
-    from pyde_ref.commands.wave import DocumentError, read_document
-
     if args.module is None:
         raise UsageError("--wave needs the wave document")
     if args.func is not None or args.args:
@@ -223,8 +217,6 @@ def _main_wave(args: argparse.Namespace) -> int:
 
 
 def _main_contract(args: argparse.Namespace) -> int:
-    from pyde_ref.diff import contract_call as cc
-
     if args.module is not None or args.wave:
         raise UsageError("--contract takes no MODULE/FUNC positional arguments and no --wave")
     if args.function is None:
@@ -259,10 +251,6 @@ def _main_contract(args: argparse.Namespace) -> int:
 
 
 def _diff_document(args: argparse.Namespace, document, base_dir, source: str) -> int:
-    from pyde_ref.diff.wave_diff import diff_wave
-    from pyde_ref.executor.genesis import GenesisError
-    from pyde_ref.executor.jsonfields import WaveFormatError
-
     try:
         verdict, outputs = diff_wave(document, base_dir, args.wasmtime, args.tier)
     except (WaveFormatError, GenesisError) as e:
@@ -276,24 +264,21 @@ def _diff_document(args: argparse.Namespace, document, base_dir, source: str) ->
 
 
 def _wave_human(verdict, outputs: dict, document) -> str:
-    from pyde_ref.commands.wave import receipt_line
-    from pyde_ref.diff.outcome import CRASH
-
     lines = [_verdict_line(verdict.category, verdict.hazard)]
     if verdict.crash:
         lines.append(f"  crash: {verdict.crash}")
     twin = outputs.get("wasmtime", {})
     if CRASH not in twin:
         waves = twin["waves"] if "waves" in twin else [twin]
-        wave_docs = document.get("waves", [document]) if isinstance(document, dict) else []
+        labels = tx_functions(document)
         for w, wave in enumerate(waves):
             if len(waves) > 1:
                 lines.append(f"  wave {w}:")
-            wave_doc = wave_docs[w] if w < len(wave_docs) and isinstance(wave_docs[w], dict) else {}
-            txs = wave_doc.get("txs", [])
-            txs = txs if isinstance(txs, list) else []
+            names = labels[w] if w < len(labels) else []
+            engine = sum(1 for r in wave["receipts"] if "xcall" in r)  # the wave's engine transactions come first
             for i, receipt in enumerate(wave["receipts"]):
-                name = txs[i].get("function") if i < len(txs) and isinstance(txs[i], dict) else None
+                t = i - engine
+                name = names[t] if 0 <= t < len(names) else None
                 lines.append("  wasmtime " + receipt_line(i, receipt) + (f" [{name}]" if name else ""))
     lines += _difference_lines(verdict.spec_differences, verdict.model_differences, "model")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ Exit status: 0 no unexplained difference (and, with ``--tier-check``, no
 difference between the tiers), 3 some, 2 usage error or a twin
 that cannot run here.  ``--json`` prints exactly one JSON object, the summary
 (``cases``/``waves``, ``agree``, ``explained``, ``known_hazard``,
-``no_model``, ``unexplained``, ...); progress goes to stderr with
+``unexplained``, ...); progress goes to stderr with
 ``--progress``.
 """
 
@@ -29,10 +29,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 
 from pyde_ref.commands.run import add_tier_argument
+from pyde_ref.diff import fuzz, wave_fuzz
+from pyde_ref.diff.twin import TwinError, add_wasmtime_argument, get_twin
+from pyde_ref.diff.twin_env import TwinUnavailable
 
 EXIT_CLEAN = 0
 EXIT_ERROR = 2
@@ -40,8 +44,6 @@ EXIT_UNEXPLAINED = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pyde_ref.diff.twin import add_wasmtime_argument
-
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--cases", type=int, metavar="N", help="modules to generate (call campaign)")
     what.add_argument("--waves", type=int, metavar="N", help="waves to generate (wave campaign)")
@@ -73,12 +75,8 @@ def main(args: argparse.Namespace) -> int:
         print("pyde-ref fuzz: --tier-check checks the call campaign (--cases)", file=sys.stderr)
         return EXIT_ERROR
     try:
-        from pyde_ref.diff import fuzz, wave_fuzz
-        from pyde_ref.diff.twin import TwinError, get_twin
-        from pyde_ref.diff.twin_env import TwinUnavailable
-
         get_twin(args.wasmtime).describe()  # the twin can run here (its environment is built)
-    except (ImportError, TwinUnavailable, TwinError) as e:
+    except (ImportError, TwinUnavailable, TwinError) as e:  # ImportError: wasmtime is not installed here
         print(f"pyde-ref fuzz: the wasmtime {args.wasmtime} twin cannot run here ({e})", file=sys.stderr)
         return EXIT_ERROR
     started = time.monotonic()  # progress display only; never in the summary
@@ -88,11 +86,10 @@ def main(args: argparse.Namespace) -> int:
         if args.progress and (report.index + 1) % 50 == 0:
             rate = summary[unit] / max(time.monotonic() - started, 1e-9)
             print(f"[fuzz] {unit[:-1]} {report.index + 1}/{count}: " + ", ".join(
-                f"{summary[k]} {k.replace('_', ' ')}" for k in ("agree", "explained", "known_hazard", "no_model",
+                f"{summary[k]} {k.replace('_', ' ')}" for k in ("agree", "explained", "known_hazard",
                                                              "unexplained")) + f"; {rate:.2f} {unit}/s",
                   file=sys.stderr, flush=True)
 
-    import signal
 
     # SIGTERM (a time limit) ends the campaign early with a summary of the
     # cases run so far, marked "interrupted".
@@ -103,12 +100,12 @@ def main(args: argparse.Namespace) -> int:
                                 do_shrink=not args.no_shrink, progress=progress, wasmtime=args.wasmtime,
                                 tier=args.tier, tier_check=args.tier_check)
         keys = ("seed", "wasmtime", "fuel_model", "cases", "calls", "agree", "explained", "known_hazard",
-                "no_model", "unexplained", "host_cases", "smith_declined")
+                "unexplained", "host_cases", "smith_declined")
     else:
         summary = wave_fuzz.campaign(args.seed, args.waves, jobs=args.jobs, save_dir=save_dir,
                                      progress=progress, wasmtime=args.wasmtime, tier=args.tier)
         keys = ("seed", "wasmtime", "fuel_model", "waves", "txs", "agree", "explained", "known_hazard",
-                "no_model", "unexplained")
+                "unexplained")
     if args.progress:
         elapsed = time.monotonic() - started
         print(f"[fuzz] done: {summary[unit]} {unit} in {elapsed:.1f} s "

@@ -20,6 +20,12 @@ exported function, the way a reader checks the machine by hand.
   ``--no-nan-canonicalization``, and the execution tier of ``--tier``: ``fast``
   (default) or ``reading`` (the spec-literal interpreter; same outputs under
   the ``spec`` fuel model, which is the only one it implements).
+* ``--trace FILE`` writes an instruction trace of the run to FILE
+  (``spec/trace-format.md``): instantiation's start function if any, then an
+  ``invoke`` record, every instruction of the call, and a summary.  It runs
+  the reading tier (``--tier fast`` or a fuel model the reading tier does not
+  implement is a usage error).  ``--trace -`` writes the trace to standard
+  output, and then everything ``run`` prints there goes to standard error.
 
 Exit status: 0 the call returned, 1 it trapped, 2 anything else (usage error,
 unreadable file, module rejected: malformed, invalid, unlinkable,
@@ -39,9 +45,12 @@ from fractions import Fraction
 from typing import Optional, Sequence
 
 from pyde_ref.executor.params import MAX_MODULE_SIZE
+from pyde_ref.trace.records import typed_values
+from pyde_ref.trace.writer import STDOUT, TraceWriteError, TraceWriter
 from pyde_ref.wasm import (
     FAST,
     FUEL_MODELS,
+    READING,
     SPEC,
     TIERS,
     FuelMeter,
@@ -121,7 +130,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"fuel model: {' | '.join(FUEL_MODELS)} (default {SPEC})")
     parser.add_argument("--no-nan-canonicalization", action="store_true",
                         help="keep the NaN payloads the numerics pick instead of canonicalizing")
-    add_tier_argument(parser)
+    add_tier_argument(parser, default=None)
+    add_trace_argument(parser)
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object")
     parser.epilog = ("exit status: 0 returned, 1 trapped, 2 usage error or module rejected. "
                      "Arguments starting with '-' that are not numbers go after '--'.")
@@ -131,21 +141,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 TIER_CHOICES = TIERS
 
 
-def add_tier_argument(parser: argparse.ArgumentParser) -> None:
-    """``--tier fast|reading`` (``run``, ``wave``, ``spectest``, ``diff``, ``fuzz``)."""
-    parser.add_argument("--tier", choices=TIER_CHOICES, default=FAST,
+def add_tier_argument(parser: argparse.ArgumentParser, default: Optional[str] = FAST) -> None:
+    """``--tier fast|reading`` (``run``, ``wave``, ``spectest``, ``diff``,
+    ``fuzz``).  ``default=None`` leaves the choice to :func:`execution_tier`
+    (``run``, ``wave`` and ``chain``, where ``--trace`` implies ``reading``)."""
+    parser.add_argument("--tier", choices=TIER_CHOICES, default=default,
                         help="execution tier: fast (default) or reading (the spec-literal interpreter, "
                              "spec fuel model only)")
+
+
+def add_trace_argument(parser: argparse.ArgumentParser) -> None:
+    """``--trace FILE`` (``run``, ``wave``, ``chain``)."""
+    parser.add_argument("--trace", metavar="FILE", default=None,
+                        help="write an instruction trace (spec/trace-format.md) to FILE, or to standard output "
+                             "for - (the command's own output then goes to standard error); runs the reading tier")
+
+
+def _machine_problem(fuel_model: str, tier: str) -> Optional[str]:
+    """Why the machine cannot run ``fuel_model`` on ``tier``, or ``None``."""
+    try:
+        MachineConfig(fuel_model=fuel_model, tier=tier)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def tier_usage_error(fuel_model: str, tier: str) -> Optional[str]:
     """Why the machine cannot run ``fuel_model`` on ``tier`` (the reading tier
     implements the spec model only), or ``None``."""
-    try:
-        MachineConfig(fuel_model=fuel_model, tier=tier)
-    except ValueError as exc:
-        return f"--tier {tier} with --fuel-model {fuel_model}: {exc}"
-    return None
+    problem = _machine_problem(fuel_model, tier)
+    return None if problem is None else f"--tier {tier} with --fuel-model {fuel_model}: {problem}"
+
+
+def execution_tier(args: argparse.Namespace) -> tuple[str, Optional[str]]:
+    """The tier ``run``, ``wave`` and ``chain`` run on, and why their options
+    do not go together (a usage error), if they do not.  ``--tier`` when
+    given, else ``reading`` with ``--trace`` (a trace is the reading tier's
+    steps, told to its observer), else ``fast``."""
+    if args.trace is None:
+        tier = args.tier or FAST
+        return tier, tier_usage_error(args.fuel_model, tier)
+    if args.tier not in (None, READING):
+        return args.tier, f"--trace with --tier {args.tier}: a trace is the steps of the reading tier"
+    problem = _machine_problem(args.fuel_model, READING)
+    if problem is not None:
+        return READING, f"--trace (the reading tier) with --fuel-model {args.fuel_model}: {problem}"
+    return READING, None
 
 
 def accept_negative_arguments(parser: argparse.ArgumentParser) -> None:
@@ -352,8 +393,10 @@ def load_module(path: str):
     return module
 
 
-def execute(args: argparse.Namespace) -> dict:
-    """Run the command; the JSON object of a returned call, or raise :class:`Outcome`."""
+def prepare(args: argparse.Namespace) -> tuple[object, Optional[int], Optional[int], str]:
+    """Check the options and load the module: ``(module, budget,
+    start_budget, tier)`` (the start function's budget is ``--start-fuel``,
+    else ``--fuel``'s), or raise :class:`Outcome`."""
     try:
         budget = None if args.fuel is None else parse_fuel(args.fuel)
         start_budget = budget if args.start_fuel is None else parse_fuel(args.start_fuel, "--start-fuel")
@@ -361,7 +404,7 @@ def execute(args: argparse.Namespace) -> dict:
         raise _error(str(exc)) from None
     if args.fuel_model not in FUEL_MODELS:
         raise _error(f"--fuel-model must be one of {', '.join(FUEL_MODELS)}, not {args.fuel_model!r}")
-    problem = tier_usage_error(args.fuel_model, args.tier)
+    tier, problem = execution_tier(args)
     if problem:
         raise _error(problem)
     module = load_module(args.module)
@@ -369,7 +412,14 @@ def execute(args: argparse.Namespace) -> dict:
         names = ", ".join(f"{imp.module}.{imp.name} ({imp.kind})" for imp in module.imports)
         raise Outcome({"status": "unlinkable",
                        "error": f"the module imports {names}; pyde-ref run provides no imports"}, EXIT_ERROR)
-    store = Store(MachineConfig(fuel_model=args.fuel_model, tier=args.tier,
+    return module, budget, start_budget, tier
+
+
+def execute(args: argparse.Namespace, module, budget: Optional[int], start_budget: Optional[int], tier: str,
+            trace: Optional[TraceWriter] = None) -> dict:
+    """Run the call (told to ``trace``); the JSON object of a returned call,
+    or raise :class:`Outcome`."""
+    store = Store(MachineConfig(fuel_model=args.fuel_model, tier=tier, observer=trace,
                                 nan_canonicalization=not args.no_nan_canonicalization))
     try:
         instance = instantiate(store, module, [], fuel=FuelMeter(start_budget))
@@ -389,6 +439,8 @@ def execute(args: argparse.Namespace) -> dict:
         values = parse_call_args(args.func, args.args, functype.params)
     except ArgumentError as exc:
         raise _error(str(exc)) from None
+    if trace is not None:
+        trace.invoke(args.func, functype.params, values, budget)
     meter = FuelMeter(budget)
     try:
         results = invoke(store, extern.addr, values, fuel=meter)
@@ -401,26 +453,57 @@ def execute(args: argparse.Namespace) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
+    trace: Optional[TraceWriter] = None
     try:
-        outcome = execute(args)
+        module, budget, start_budget, tier = prepare(args)
+        if args.trace is not None:
+            trace = TraceWriter.open(args.trace, "run")
+        outcome = execute(args, module, budget, start_budget, tier, trace)
         exit_code = EXIT_OK
     except Outcome as exc:
         outcome, exit_code = exc.payload, exc.exit_code
+    except TraceWriteError as exc:
+        if trace is not None:
+            trace.abandon()
+        if exc.broken_pipe:
+            raise BrokenPipeError(str(exc)) from None
+        outcome, exit_code, trace = {"status": "error", "error": str(exc)}, EXIT_ERROR, None
     except RecursionError:
         outcome, exit_code = {"status": "error", "error": "internal error: Python recursion limit reached"}, EXIT_ERROR
     except Exception as exc:  # never a traceback; the message still names the bug
         outcome, exit_code = {"status": "error", "error": f"internal error: {type(exc).__name__}: {exc}"}, EXIT_ERROR
+    if trace is not None:
+        try:
+            trace.finish(outcome.get("fuel_consumed"), trace_outcome(outcome))
+        except TraceWriteError as exc:
+            trace.abandon()
+            if exc.broken_pipe:
+                raise BrokenPipeError(str(exc)) from None
+            outcome, exit_code = {"status": "error", "error": str(exc)}, EXIT_ERROR
+    # With --trace -, standard output carries the trace alone.
+    out = sys.stderr if args.trace == STDOUT else sys.stdout
     if args.json:
         payload = dict(outcome)
         if payload["status"] == "ok":
             payload["results"] = [result_json(t, v) for t, v in payload["results"]]
         if payload["status"] == "trap":
             payload.pop("detail", None)
-        print(json.dumps(payload))
+        print(json.dumps(payload), file=out)
     else:
-        stream = sys.stdout if outcome["status"] in ("ok", "trap") else sys.stderr
+        stream = out if outcome["status"] in ("ok", "trap") else sys.stderr
         print(_human(outcome), file=stream)
     return exit_code
+
+
+def trace_outcome(outcome: dict) -> dict:
+    """The summary record's ``outcome`` of a run (``spec/trace-format.md``)."""
+    status = outcome["status"]
+    if status == "ok":
+        types, values = zip(*outcome["results"]) if outcome["results"] else ((), ())
+        return {"status": status, "results": typed_values(types, values)}
+    if status == "trap":
+        return {"status": status, "trap": outcome["trap"]}
+    return {"status": status, "error": outcome["error"]}
 
 
 def _human(outcome: dict) -> str:

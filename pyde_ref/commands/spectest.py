@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from pyde_ref.commands.run import add_tier_argument
 from pyde_ref.spectest.suite import (
     DEFAULT_WORKERS,
     TESTSUITE_ENV,
@@ -42,8 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", default=None, metavar="DIR",
                         help="where converted scripts are cached (default $PYDE_REF_CACHE or ~/.cache/pyde-ref)")
     parser.add_argument("--no-progress", action="store_true", help="do not print progress to stderr")
-    from pyde_ref.commands.run import add_tier_argument
-
     add_tier_argument(parser)
 
 

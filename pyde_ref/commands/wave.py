@@ -1,4 +1,4 @@
-"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-50] [--tier fast|reading] [--json]``.
+"""``pyde-ref wave WAVE.json [--fuel-model spec|wasmtime-45|wasmtime-50] [--tier fast|reading] [--trace FILE] [--json]``.
 
 Reads one wave document (``spec/wave-format.md``, ``spec/wave.schema.json``),
 builds the pre-state from its state sections, applies its transactions in
@@ -6,10 +6,16 @@ order and prints the receipts, the fees, ``events_root``, ``events_bloom``,
 ``state_digest`` and ``post_state`` -- as one JSON document with ``--json``,
 else as a short human-readable summary.
 
+``--trace FILE`` writes an instruction trace of the wave on the reading tier
+(``spec/trace-format.md``): each transaction, each contract frame, every
+instruction and host call, and a summary; ``--trace -`` writes it to
+standard output and the wave's own output to standard error.
+
 Exit status: 0 when the wave was applied (whatever the receipts say), 2 when
-the document is malformed (the message names the field), 1 when the file
-cannot be read, 3 for an internal error of pyde-ref itself (reported in one
-line, never as a traceback).  ``-`` reads the document from standard input.
+the document is malformed (the message names the field) or the options do
+not go together, 1 when the file cannot be read or the trace cannot be
+written, 3 for an internal error of pyde-ref itself (reported in one line,
+never as a traceback).  ``-`` reads the document from standard input.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ import os
 import sys
 
 from pyde_ref.abi.constants import error_name
-from pyde_ref.commands.run import add_tier_argument, tier_usage_error
+from pyde_ref.commands.run import add_tier_argument, add_trace_argument, execution_tier
 from pyde_ref.executor.genesis import GenesisError
 from pyde_ref.executor.jsonfields import JsonDocumentError, WaveFormatError, load_json
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import parse_wave, wave_output
+from pyde_ref.trace.records import hex_bytes
+from pyde_ref.trace.writer import STDOUT, TraceWriteError, TraceWriter
 from pyde_ref.wasm import FUEL_MODELS, SPEC
 
 
@@ -41,7 +49,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="how fuel is checked and reported (default: spec)",
     )
     parser.add_argument("--json", action="store_true", help="print the output document as JSON")
-    add_tier_argument(parser)
+    add_tier_argument(parser, default=None)
+    add_trace_argument(parser)
 
 
 class DocumentError(Exception):
@@ -85,6 +94,11 @@ def receipt_line(index: int, r: dict) -> str:
         detail = f" return_data={r['return_data']}"
     if r["contract_address"]:
         detail += f" contract={r['contract_address']}"
+    if "xcall" in r:
+        x = r["xcall"]
+        detail += f" xcall={x['id']} {x['source'][:10]}->{x['target'][:10]} outcome={x['outcome']}"
+    if "parachain" in r:
+        detail += f" parachain={r['parachain']['id'][:10]}@v{r['parachain']['version']}"
     fee = f" fee={r['fee']['total']}({r['fee']['payer_kind']})" if r["fee"] else ""
     return f"tx {index}: {r['status']:8} {r['tx_type']} gas_used={r['gas_used']}{fee}{detail} events={len(r['events'])}"
 
@@ -94,6 +108,13 @@ def wave_lines(wave: dict) -> list[str]:
     start = wave["wave_start"]
     for u in start["upgrades"]:
         lines.append(f"upgrade activated: {u['contract']} {u['old_code_hash']} -> {u['new_code_hash']}")
+    for u in start.get("parachain_upgrades", []):
+        lines.append(f"parachain {u['parachain']} version {u['old_version']} -> {u['new_version']} "
+                     f"({u['old_wasm_hash']} -> {u['new_wasm_hash']})")
+    for t in start.get("tallies", []):
+        lines.append(f"tally: parachain {t['parachain']} proposal {t['proposal']} {t['status']} ({t['yes']} yes, "
+                     f"{t['no']} no, {t['abstain']} abstain of {t['validators']}"
+                     + (f"; {t['rejection']} not met)" if t["rejection"] != "none" else ")"))
     if start["rewards"] is not None:
         lines.append(f"rewards of epoch {start['rewards']['epoch']}: {start['rewards']['amount']} to "
                      f"{len(start['rewards']['shares'])} validator(s)")
@@ -118,23 +139,57 @@ def run(args, parse, render, summarize, command: str) -> int:
         print(f"pyde-ref {command}: {message}", file=sys.stderr)
         return status
 
-    problem = tier_usage_error(args.fuel_model, args.tier)
+    tier, problem = execution_tier(args)
     if problem:
         return fail(problem, 2)
     try:
         document, base_dir = read_document(args.document)
     except DocumentError as exc:
         return fail(str(exc), exc.status)
+    trace = None
     try:
         parsed = parse(document, base_dir)
-        result = run_document(parsed, fuel_model=args.fuel_model, tier=args.tier)
+        if args.trace is not None:
+            trace = TraceWriter.open(args.trace, command)
+        result = run_document(parsed, fuel_model=args.fuel_model, tier=tier, observer=trace)
+        if trace is not None:
+            trace.finish(sum(r.gas_used for wave in result.waves for r in wave.receipts), trace_outcome(result))
+    except TraceWriteError as exc:
+        if trace is not None:
+            trace.abandon()
+        if exc.broken_pipe:
+            raise BrokenPipeError(str(exc)) from None
+        return fail(str(exc), 1)
     except (WaveFormatError, GenesisError) as exc:
+        finish_failed(trace, exc)
         return fail(str(exc), 2)
     except Exception as exc:  # noqa: BLE001 - a bug in pyde-ref, reported, not a traceback
-        return fail(f"internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}", 3)
+        message = f"internal error (a bug in pyde-ref, please report): {type(exc).__name__}: {exc}"
+        finish_failed(trace, exc)
+        return fail(message, 3)
     output = render(result, parsed.signatures_checked)
-    print(json.dumps(output, indent=2) if args.json else "\n".join(summarize(output)))
+    # With --trace -, standard output carries the trace alone.
+    out = sys.stderr if args.trace == STDOUT else sys.stdout
+    print(json.dumps(output, indent=2) if args.json else "\n".join(summarize(output)), file=out)
     return 0
+
+
+def trace_outcome(result) -> dict:
+    """The summary record's ``outcome`` of applied waves (``spec/trace-format.md``)."""
+    return {"status": "applied", "waves": len(result.waves),
+            "transactions": sum(len(wave.receipts) for wave in result.waves),
+            "stateDigest": hex_bytes(result.state_digest)}
+
+
+def finish_failed(trace, exc: Exception) -> None:
+    """End the trace of a run that failed with ``exc`` with an ``error``
+    summary, if it can still be written (the run's error is what is reported)."""
+    if trace is None:
+        return
+    try:
+        trace.finish(None, {"status": "error", "error": f"{type(exc).__name__}: {exc}"})
+    except TraceWriteError:
+        trace.abandon()
 
 
 def main(args) -> int:

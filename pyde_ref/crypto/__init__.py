@@ -24,7 +24,7 @@ function how big the output buffer must be (else ``ERR_OUTPUT_BUFFER_TOO_SMALL``
 The per-primitive standard, parameters, encodings and known-answer sources
 are in ``spec/cryptography.md``.
 
-Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
 < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm`` and uses none of it: the primitives know neither the machine

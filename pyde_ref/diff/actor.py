@@ -38,6 +38,9 @@ import random
 from typing import Optional
 
 import attrs
+from pyde_ref.abi import section
+from pyde_ref.executor.testing import function_entry
+from pyde_ref.wasm.text import wat_to_wasm
 
 #: Operation codes: name -> (code, operand bytes description).  Operand
 #: widths: ``u8``, ``u16`` (little-endian), ``addr`` (32 bytes), ``bytes``
@@ -381,10 +384,6 @@ def build_actor(variant: ActorVariant) -> bytes:
     """The deployable module (text converted by wasm-tools, ``pyde.abi`` embedded)."""
     module = _BUILT.get(variant)
     if module is None:
-        from pyde_ref.abi import section
-        from pyde_ref.executor.testing import function_entry
-        from pyde_ref.wasm.text import wat_to_wasm
-
         module = section.embed_abi(wat_to_wasm(actor_wat(variant)),
                                    section.contract_abi([function_entry(f) for f in variant.abi_functions()]))
         if len(_BUILT) > 256:

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from pyde_ref.diff.outcome import CallOutcome
+from pyde_ref.diff.outcome import UNINSTANTIABLE, CallOutcome
 
 #: The compared fields of a bare call, in report order.
 CALL_FIELDS = ("status", "trap", "results", "instantiate_fuel", "fuel_consumed", "memory_hash", "globals",
@@ -21,6 +21,8 @@ CALL_FIELDS = ("status", "trap", "results", "instantiate_fuel", "fuel_consumed",
 #: Fields that only mean something when both sides got as far as running the
 #: call (a rejected module has no fuel, memory or globals).
 _RAN = ("ok", "trap", "host_halt")
+#: What is compared when both sides stopped before the call with the same status.
+_NOT_RAN_FIELDS = {UNINSTANTIABLE: ("status", "trap", "instantiate_fuel")}
 
 
 #: Reference trap kinds wasmtime reports under another kind's code.  wasmtime
@@ -57,9 +59,10 @@ def diff_calls(reference: CallOutcome, wasmtime: CallOutcome) -> list[Difference
     """Every compared field whose values differ, in :data:`CALL_FIELDS` order."""
     fields = CALL_FIELDS
     if reference.status not in _RAN or wasmtime.status not in _RAN:
-        # Only the status (and, for a failed start function, the trap) can be
-        # compared when a side never ran the call.
-        fields = ("status", "trap") if reference.status == wasmtime.status else ("status",)
+        # Only the status (and, for a failed instantiation, the trap and the
+        # fuel it consumed) can be compared when a side never ran the call.
+        fields = _NOT_RAN_FIELDS.get(reference.status, ("status", "trap")) \
+            if reference.status == wasmtime.status else ("status",)
     found = []
     for name in fields:
         a, b = getattr(reference, name), getattr(wasmtime, name)

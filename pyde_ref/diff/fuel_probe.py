@@ -21,12 +21,14 @@ too), so the same probes compare a fuel model with the engine it models.
 
 from __future__ import annotations
 
+import argparse
 from typing import Optional
 
 import attrs
 import wasmtime
 
 from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
+from pyde_ref.diff.twin import add_wasmtime_argument, get_twin
 
 #: Ample budget for probes that should not run out.
 AMPLE = 1_000_000
@@ -196,8 +198,6 @@ class FuelProbe:
 
     def __init__(self, backend=None):
         if backend is None:
-            from pyde_ref.diff.twin import get_twin
-
             backend = get_twin()
         self.backend = backend
         self._baseline: Optional[Baseline] = None
@@ -275,10 +275,6 @@ class FuelProbe:
 def main(argv=None) -> int:
     """Print the measured table of one wasmtime version (the source of
     spec/findings/wasmtime-fuel-costs.md and wasmtime-45-vs-50.md)."""
-    import argparse
-
-    from pyde_ref.diff.twin import add_wasmtime_argument, get_twin
-
     parser = argparse.ArgumentParser(prog="python -m pyde_ref.diff.fuel_probe")
     add_wasmtime_argument(parser)
     args = parser.parse_args(argv)

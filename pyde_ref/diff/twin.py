@@ -17,9 +17,8 @@ campaign reaches wasmtime only through :func:`get_twin`:
   same four questions, so nothing above this module knows which one it has.
 
 The reference's counterpart of a version is its fuel model
-(:func:`reference_fuel_model`): ``wasmtime-<version>`` when the machine has
-it; until then the nearest model stands in and the classifier reports fuel
-differences as :data:`pyde_ref.diff.classify.NO_MODEL` instead of unexplained.
+(:func:`reference_fuel_model`): ``wasmtime-<version>``, which the machine has
+for every version listed here (``tests/diff/test_twin.py`` checks it).
 """
 
 from __future__ import annotations
@@ -33,7 +32,13 @@ import subprocess
 import tempfile
 from typing import Any, Optional, Sequence
 
+from pyde_ref.diff import hostframe
 from pyde_ref.diff.outcome import INSTANTIATE_FUEL, CallOutcome
+from pyde_ref.diff.twin_env import child_path, twin_python
+from pyde_ref.executor.executor import ExecutorConfig
+from pyde_ref.executor.wave import run_document
+from pyde_ref.executor.wave_json import document_output, parse_document
+from pyde_ref.wasm.fuel import FUEL_MODELS
 
 #: Oracle version -> the wasmtime-py release it runs (one pin per version).
 WASMTIME_VERSIONS = {"45": "45.0.0", "50": "50.0.1"}
@@ -66,17 +71,14 @@ def _major(release: str) -> str:
     return release.split(".", 1)[0]
 
 
-def reference_fuel_model(version: str) -> tuple[str, bool]:
-    """``(model, exact)``: the reference fuel model diffed against wasmtime
-    ``version``, and whether it is that version's own model.  A version
-    without a model of its own is compared with the newest model there is
-    (``wasmtime-50``), and :mod:`.classify` knows the result is a stand-in."""
-    from pyde_ref.wasm.fuel import FUEL_MODELS
-
+def reference_fuel_model(version: str) -> str:
+    """The reference fuel model diffed against wasmtime ``version``: that
+    version's own (``wasmtime-45``, ``wasmtime-50``); ``ValueError`` for a
+    version the machine has no model of."""
     wanted = f"wasmtime-{version}"
-    if wanted in FUEL_MODELS:
-        return wanted, True
-    return f"wasmtime-{DEFAULT_WASMTIME}", False
+    if wanted not in FUEL_MODELS:
+        raise ValueError(f"the machine has no fuel model {wanted!r}; expected one of {', '.join(FUEL_MODELS)}")
+    return wanted
 
 
 def add_wasmtime_argument(parser) -> None:
@@ -130,23 +132,25 @@ class InProcessTwin(Twin):
     """The wasmtime installed in this process."""
 
     def __init__(self) -> None:
+        # wasmtime is optional (the test or wasmtime extra): imported only when this twin is made,
+        # so that every other part of the oracle imports without it
+        import wasmtime
+
         from pyde_ref.diff import wasmtime_backend as wb
 
+        self._wasmtime = wasmtime
         self._wb = wb
         self.wasmtime_release = wb.WASMTIME_VERSION
         self.version = _major(self.wasmtime_release)
 
     def call(self, wasm, func, args, fuel, *, host=None, instantiate_fuel=INSTANTIATE_FUEL):
-        from pyde_ref.diff import hostframe
-
         ctx = hostframe.context_for(host)
         out = self._wb.run_bare(wasm, func, list(args), fuel, imports=hostframe.wasmtime_imports(host, ctx),
                                 instantiate_fuel=instantiate_fuel)
         return hostframe.with_state(out, ctx)
 
     def function_exports(self, wasm):
-        import wasmtime
-
+        wasmtime = self._wasmtime
         try:
             module = self._wb.compile_module(wasm)
         except wasmtime.WasmtimeError:
@@ -155,8 +159,7 @@ class InProcessTwin(Twin):
                 if isinstance(e.type, wasmtime.FuncType)]
 
     def compile_error(self, wasm, *, seed_only=False):
-        import wasmtime
-
+        wasmtime = self._wasmtime
         try:
             if seed_only:
                 wasmtime.Module(self._wb.build_engine(seed_only=True), wasm)
@@ -167,10 +170,7 @@ class InProcessTwin(Twin):
         return None
 
     def run_wave(self, document, base_dir):
-        from pyde_ref.diff.wasmtime_machine import wasmtime_executor
-        from pyde_ref.executor.executor import ExecutorConfig
-        from pyde_ref.executor.wave import run_document
-        from pyde_ref.executor.wave_json import document_output, parse_document
+        from pyde_ref.diff.wasmtime_machine import wasmtime_executor  # needs wasmtime, as __init__ says
 
         parsed = parse_document(document, base_dir)
         # wasmtime meters the fuel itself: the config's model is never consulted
@@ -201,8 +201,6 @@ class SubprocessTwin(Twin):
     # -- the child -----------------------------------------------------------
 
     def _start(self) -> None:
-        from pyde_ref.diff.twin_env import child_path, twin_python
-
         python = self.python or twin_python(self.wasmtime_release)
         code = str(child_path())
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH")}

@@ -34,10 +34,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Optional
 
+import pyde_ref
 from pyde_ref.cache_dir import default_cache_dir
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: environment builds are then not serialized
+    fcntl = None
 
 READY = "ready.json"
 """Written last into a complete environment: what it holds."""
@@ -55,8 +62,6 @@ class TwinUnavailable(RuntimeError):
 
 def source_root() -> Path:
     """The directory holding the :mod:`pyde_ref` package this process runs."""
-    import pyde_ref
-
     return Path(pyde_ref.__file__).resolve().parent.parent
 
 
@@ -65,8 +70,6 @@ def child_path(cache_dir: Optional[Path] = None) -> Path:
     package: the child's ``PYTHONPATH`` and working directory.  (The source
     tree itself will not do: an installed pyde-ref lives in a
     ``site-packages`` that also holds this environment's wasmtime.)"""
-    import pyde_ref
-
     package = Path(pyde_ref.__file__).resolve().parent
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     holder = root / "twins" / "code" / hashlib.sha256(str(package).encode()).hexdigest()[:16]
@@ -87,8 +90,6 @@ def runtime_requirements() -> tuple[str, ...]:
     running code comes from."""
     pyproject = source_root() / "pyproject.toml"
     if pyproject.is_file():
-        import tomllib
-
         with open(pyproject, "rb") as handle:
             return tuple(tomllib.load(handle)["project"]["dependencies"])
     requires = importlib.metadata.requires("pyde-ref") or []
@@ -171,12 +172,8 @@ class _locked:
 
     def __enter__(self):
         self.handle = open(self.path, "a")
-        try:
-            import fcntl
-
+        if fcntl is not None:
             fcntl.flock(self.handle, fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - not POSIX
-            pass
         return self
 
     def __exit__(self, *exc):

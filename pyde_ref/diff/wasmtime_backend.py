@@ -33,6 +33,8 @@ import wasmtime
 from wasmtime import _ffi as ffi
 from wasmtime._func import enter_wasm
 
+from pyde_ref.abi import registry
+from pyde_ref.abi.env import HostEnv as AbiHostEnv
 from pyde_ref.diff import outcome as oc
 from pyde_ref.diff.outcome import CallOutcome
 from pyde_ref.wasm.errors import Trap, TrapKind
@@ -470,9 +472,11 @@ def run_bare(
     try:
         instance = wasmtime.Instance(store, module, externs)
     except wasmtime.Trap as e:
-        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), detail=_trap_text(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=trap_kind(e), instantiate_fuel=instantiate_fuel - store.get_fuel(),
+                           detail=_trap_text(e))
     except Trap as e:  # a host function called by the start function trapped
-        return CallOutcome(oc.UNINSTANTIABLE, trap=e.kind, detail=str(e))
+        return CallOutcome(oc.UNINSTANTIABLE, trap=e.kind, instantiate_fuel=instantiate_fuel - store.get_fuel(),
+                           detail=str(e))
     except wasmtime.WasmtimeError as e:
         text = str(e)
         linking = "unknown import" in text or ("import" in text and "incompatible" in text)
@@ -648,9 +652,6 @@ def pyde_host_imports(ctx: Any) -> Callable[[wasmtime.Store, wasmtime.Module], l
     reference's own host function (:data:`pyde_ref.abi.registry.HOST_FUNCTIONS`,
     run by ``registry.call_host`` unchanged) in the frame ``ctx``.  An import
     the registry does not know raises ``LookupError`` (unlinkable)."""
-    from pyde_ref.abi import registry
-    from pyde_ref.abi.env import HostEnv as AbiHostEnv
-
     def imports(store: wasmtime.Store, module: wasmtime.Module) -> list:
         # pyde-v1 has at most one memory, so any exported memory is memory 0,
         # the memory the reference's host functions see; "memory" first.

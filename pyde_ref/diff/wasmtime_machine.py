@@ -23,11 +23,12 @@ from typing import Any, Optional, Sequence
 import wasmtime
 
 from pyde_ref.diff import wasmtime_backend as wb
+from pyde_ref.executor.executor import WasmExecutor
 from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
 
 # The machine's own plain records (no machine logic): the executor builds them
 # the same way whichever machine runs the frame.
-from pyde_ref.wasm.runtime import ExternVal, HostFunc
+from pyde_ref.wasm.runtime import ExternVal, HostFunc, MachineConfig
 
 
 class WasmtimeFuelMeter:
@@ -104,8 +105,6 @@ class WasmtimeMachine:
     (:func:`wasmtime_executor` wires it)."""
 
     def __init__(self) -> None:
-        from pyde_ref.wasm.runtime import MachineConfig
-
         self.MachineConfig = MachineConfig
         self.ExternVal = ExternVal
         self.HostFunc = HostFunc
@@ -172,8 +171,6 @@ class WasmtimeMachine:
 
 def wasmtime_executor(config=None):
     """A :class:`WasmExecutor` whose machine is :class:`WasmtimeMachine`."""
-    from pyde_ref.executor.executor import WasmExecutor
-
     class WasmtimeExecutor(WasmExecutor):
         def __init__(self, cfg=None):
             super().__init__(cfg)

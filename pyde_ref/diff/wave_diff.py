@@ -19,18 +19,16 @@ Classified as one call is (:mod:`.classify`), receipt by receipt:
   receipt's fuel may change any of its fields (contracts read their gas and
   pass it to sub-calls; a sub-call's out-of-gas changes its caller's path),
   so for a fuel reason its ``gas_used`` must differ (or one side trapped
-  ``out_of_fuel``) and the rest follows; against a stand-in model (a version
-  without its own, ``no_model``), a module of the wave that uses what the
-  versions charge differently explains the receipt whatever differs, since
-  a contract can observe its remaining gas without spending it differently;
+  ``out_of_fuel``) and the rest follows; a hazard whose effect happens in a
+  frame's instantiation (:attr:`pyde_ref.diff.classify.Hazard.in_wave`)
+  explains the receipt when a module of the wave has what it needs;
 * once an explained receipt's gas or writes differ, the later transactions
   run on a state that differs (fees are ``gas_used × base_fee``; a sub-call
   that ran out of gas wrote nothing): a later receipt that differs without
   a reason of its own is that divergence's consequence, not a new
   difference.  Differences outside the receipts (events_root, bloom,
   post-state, digest) are accepted only when some receipt differs;
-* the wave is ``known_hazard``/``no_model`` if all differing receipts are
-  (the more serious one wins: ``no_model`` over ``known_hazard``), else
+* the wave is ``known_hazard`` if all differing receipts are, else
   ``unexplained``.  A backend that raised is ``unexplained``.
 """
 
@@ -45,7 +43,16 @@ from pyde_ref.crypto.hashes import blake3_hasher
 from pyde_ref.diff import classify as cl
 from pyde_ref.diff.compare import Difference, diff_records
 from pyde_ref.diff.outcome import CRASH, OK, CallOutcome
-from pyde_ref.diff.twin import DEFAULT_WASMTIME
+from pyde_ref.diff.twin import DEFAULT_WASMTIME, get_twin, reference_fuel_model
+from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
+from pyde_ref.executor.genesis import build_state
+from pyde_ref.executor.handlers.contracts import decode_deploy
+from pyde_ref.executor.handlers.parachains import read_proposal, read_registration
+from pyde_ref.executor.rejections import Rejection
+from pyde_ref.executor.transactions import TxType, decode_call, decode_payload
+from pyde_ref.executor.wave import run_document
+from pyde_ref.executor.wave_json import document_output, parse_document
+from pyde_ref.state.system import PARACHAINS
 
 
 @attrs.frozen
@@ -53,7 +60,7 @@ class WaveVerdict:
     category: str
     spec_differences: tuple[Difference, ...]
     model_differences: tuple[Difference, ...]
-    #: the hazards (or the missing model) that explain the model differences
+    #: the hazards that explain the model differences
     hazard: Optional[str] = None
     #: a backend's exception, when one raised
     crash: Optional[str] = None
@@ -69,28 +76,28 @@ class WaveVerdict:
 def reference_wave_output(document, fuel_model: str, tier: str = "fast") -> dict:
     """The ``pyde-ref wave --json`` (or ``chain --json``) output of a parsed
     document on the reference (on the execution tier ``tier``)."""
-    from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
-    from pyde_ref.executor.wave import run_document
-    from pyde_ref.executor.wave_json import document_output
-
     executor = WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
     return document_output(document, run_document(document, executor=executor))
 
 
 def wave_modules(document) -> list[bytes]:
     """Every module the document can run: its contracts' and its deploys'
-    code (a deploy whose payload does not decode runs nothing)."""
-    from pyde_ref.executor.handlers.contracts import decode_deploy
-    from pyde_ref.executor.transactions import TxType
-
+    code, its parachains' and the modules parachain registrations and
+    upgrade proposals carry (a payload that does not decode runs nothing)."""
+    readers = {"register": read_registration, "propose_upgrade": read_proposal}
     codes = [contract.code for contract in document.prestate.contracts]
+    codes += [wasm for p in document.prestate.parachains for _path, wasm in p.modules]
     for wave in document.waves:
         for tx in wave.txs:
-            if tx.tx_type == TxType.DEPLOY:
-                try:
+            try:
+                if tx.tx_type == TxType.DEPLOY:
                     codes.append(bytes(decode_deploy(tx).code))
-                except ValueError:
-                    pass
+                elif tx.tx_type == TxType.STANDARD and tx.to == PARACHAINS:
+                    operation, args = decode_call(tx.data)
+                    if operation in readers:
+                        codes.append(bytes(decode_payload(args, readers[operation]).code))
+            except (ValueError, Rejection):
+                pass
     return list(dict.fromkeys(codes))
 
 
@@ -107,8 +114,8 @@ def receipt_outcome(receipt: dict) -> CallOutcome:
     return CallOutcome(OK, trap=trap, fuel_consumed=receipt["gas_used"], state_hash=digest)
 
 
-def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict, version: str,
-                    exact_model: bool) -> tuple[Optional[str], Optional[str]]:
+def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict,
+                    version: str) -> tuple[Optional[str], Optional[str]]:
     """``(category, reason)`` for one differing receipt (module docstring)."""
     wt, mo = receipt_outcome(wasmtime), receipt_outcome(model)
     candidates = [mo]
@@ -117,18 +124,13 @@ def explain_receipt(modules: list[bytes], wasmtime: dict, model: dict, version: 
         candidates.append(attrs.evolve(wt, fuel_consumed=mo.fuel_consumed))
     for candidate in candidates:
         for wasm in modules or [b""]:
-            category, reason = cl.explain(wasm, wt, candidate, version, exact_model, in_wave=True)
+            category, reason = cl.explain(wasm, wt, candidate, version, in_wave=True)
             if category is not None:
                 return category, reason
     return None, None
 
 
-#: Order of seriousness: the wave takes its most serious receipt's category.
-_SERIOUSNESS = (cl.KNOWN_HAZARD, cl.NO_MODEL, cl.UNEXPLAINED)
-
-
-def classify_wave(outputs: dict, modules: list[bytes], version: str = DEFAULT_WASMTIME,
-                  exact_model: bool = True) -> WaveVerdict:
+def classify_wave(outputs: dict, modules: list[bytes], version: str = DEFAULT_WASMTIME) -> WaveVerdict:
     """Classify the three outputs (``"wasmtime"``, ``"spec"``, ``"model"``)."""
     crashed = {name: out for name, out in outputs.items() if CRASH in out}
     if crashed:
@@ -145,20 +147,19 @@ def classify_wave(outputs: dict, modules: list[bytes], version: str = DEFAULT_WA
     differing = sorted({int(m.group(1)) for d in model_diffs if (m := _RECEIPT.match(d.field))})
     if not differing:
         return unexplained  # the state or the commitments differ with every receipt equal
-    reasons: dict[str, str] = {}
+    reasons: set[str] = set()
     diverged = False
     for index in differing:
         receipt_wt, receipt_model = wt["receipts"][index], model["receipts"][index]
-        category, reason = explain_receipt(modules, receipt_wt, receipt_model, version, exact_model)
+        category, reason = explain_receipt(modules, receipt_wt, receipt_model, version)
         if category is None:
             if not diverged:
                 return unexplained
             continue  # runs on a state an earlier difference changed
-        reasons.setdefault(reason, category)
+        reasons.add(reason)
         diverged = diverged or receipt_wt["gas_used"] != receipt_model["gas_used"] or \
             receipt_wt["writes"] != receipt_model["writes"]
-    category = max(reasons.values(), key=_SERIOUSNESS.index)
-    return WaveVerdict(category, spec_diffs, model_diffs, hazard=", ".join(sorted(reasons)))
+    return WaveVerdict(cl.KNOWN_HAZARD, spec_diffs, model_diffs, hazard=", ".join(sorted(reasons)))
 
 
 def _guarded(run) -> dict:
@@ -176,16 +177,12 @@ def diff_wave(document: Any, base_dir: Optional[str] = None,
     (:func:`pyde_ref.executor.wave_json.parse_document` raises
     :class:`~pyde_ref.executor.jsonfields.WaveFormatError` and
     :class:`~pyde_ref.executor.genesis.GenesisError` before anything runs)."""
-    from pyde_ref.diff.twin import get_twin, reference_fuel_model
-    from pyde_ref.executor.genesis import build_state
-    from pyde_ref.executor.wave_json import parse_document
-
     wave_input = parse_document(document, base_dir)
     build_state(wave_input.prestate)  # refuses a bad pre-state up front
-    model_name, exact = reference_fuel_model(wasmtime)
+    model_name = reference_fuel_model(wasmtime)
     outputs = {
         "wasmtime": _guarded(lambda: get_twin(wasmtime).run_wave(document, base_dir)),
         "spec": _guarded(lambda: reference_wave_output(wave_input, "spec", tier)),
         "model": _guarded(lambda: reference_wave_output(wave_input, model_name)),
     }
-    return classify_wave(outputs, wave_modules(wave_input), wasmtime, exact), outputs
+    return classify_wave(outputs, wave_modules(wave_input), wasmtime), outputs

@@ -38,9 +38,16 @@ from typing import Iterator, Optional
 
 import attrs
 
+from pyde_ref.abi import section
 from pyde_ref.diff import actor as ac
 from pyde_ref.diff import classify as cl
+from pyde_ref.diff.fuzz import count_verdict, in_workers, new_summary, random_value
+from pyde_ref.diff.smith import Smith
 from pyde_ref.diff.twin import DEFAULT_WASMTIME
+from pyde_ref.diff.wave_diff import diff_wave
+from pyde_ref.executor.deploy import DeployRejected, validate_deploy
+from pyde_ref.executor.testing import function_entry
+from pyde_ref.wasm.binary import HEADER, Reader, decode_module, encode_section, encode_sleb, encode_uleb
 
 #: Share of waves with contracts made from smith modules.
 SMITH_SHARE = 0.4
@@ -74,8 +81,6 @@ def hex0x(data: bytes) -> str:
 
 def _split_sections(wasm: bytes) -> list[tuple[int, bytes]]:
     """``[(id, payload)]`` of a framed module (§5.5.2)."""
-    from pyde_ref.wasm.binary import HEADER, Reader
-
     r = Reader(wasm, len(HEADER), len(wasm))
     found = []
     while not r.at_end():
@@ -92,8 +97,6 @@ _SECTION_ORDER = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11)
 
 def _vector_append(payload: Optional[bytes], count_extra: int, extra: bytes) -> bytes:
     """A vector section's payload with ``count_extra`` entries (``extra``) appended."""
-    from pyde_ref.wasm.binary import Reader, encode_uleb
-
     if payload is None:
         return encode_uleb(count_extra) + extra
     r = Reader(payload, 0, len(payload))
@@ -102,9 +105,6 @@ def _vector_append(payload: Optional[bytes], count_extra: int, extra: bytes) -> 
 
 
 def _const(valtype: str, rng: random.Random) -> bytes:
-    from pyde_ref.diff.fuzz import random_value
-    from pyde_ref.wasm.binary import encode_sleb
-
     bits = random_value(rng, valtype)
     if valtype == "i32":
         return b"\x41" + encode_sleb(bits - (1 << 32) if bits >> 31 else bits)
@@ -117,11 +117,6 @@ def contractify(wasm: bytes, rng: random.Random) -> Optional[tuple[bytes, list[s
     """A deployable contract made of a smith module, and its entry names;
     ``None`` when the module cannot be one (no memory, no function, deploy
     refuses it)."""
-    from pyde_ref.abi import section
-    from pyde_ref.executor.deploy import DeployRejected, validate_deploy
-    from pyde_ref.executor.testing import function_entry
-    from pyde_ref.wasm.binary import HEADER, decode_module, encode_section, encode_uleb
-
     try:
         module = decode_module(wasm)
     except Exception:
@@ -171,8 +166,6 @@ def _smith():
     share its parent's output file)."""
     smith = _SMITHS.get(os.getpid())
     if smith is None:
-        from pyde_ref.diff.smith import Smith
-
         smith = _SMITHS[os.getpid()] = Smith(with_host=True, overrides=WAVE_SMITH_OVERRIDES)
     return smith
 
@@ -196,8 +189,6 @@ def _u16(n: int) -> bytes:
 
 
 def _math_operand(rng: random.Random) -> bytes:
-    from pyde_ref.diff.fuzz import random_value
-
     return random_value(rng, "f64").to_bytes(8, "little")
 
 
@@ -391,8 +382,6 @@ class WaveReport:
 def run_wave_case(seed: int, index: int, wasmtime: str = DEFAULT_WASMTIME, tier: str = "fast") -> WaveReport:
     """Generate and diff wave ``index`` of campaign ``seed`` (the reference's
     ``spec`` run on the execution tier ``tier``)."""
-    from pyde_ref.diff.wave_diff import diff_wave
-
     wave = generate_wave(seed, index)
     verdict, _outputs = diff_wave(wave.document, None, wasmtime, tier)
     saved = None
@@ -409,8 +398,6 @@ def _run_wave_job(job: tuple[int, int, str, str]) -> WaveReport:
 
 def run_waves(seed: int, waves: int, jobs: int = 1, wasmtime: str = DEFAULT_WASMTIME,
               tier: str = "fast") -> Iterator[WaveReport]:
-    from pyde_ref.diff.fuzz import in_workers
-
     yield from in_workers(_run_wave_job, [(seed, i, wasmtime, tier) for i in range(waves)], jobs)
 
 
@@ -439,8 +426,6 @@ def campaign(seed: int, waves: int, *, jobs: int = 1, save_dir: Optional[str] = 
     """Run a wave campaign and return its summary (``--json`` of
     ``pyde-ref fuzz --waves``).  ``KeyboardInterrupt`` ends it early with
     ``"interrupted": true``."""
-    from pyde_ref.diff.fuzz import count_verdict, new_summary
-
     summary = dict(new_summary(seed, wasmtime), waves=0, txs=0, smith_contracts=0, deep_chains=0)
     reports = run_waves(seed, waves, jobs, wasmtime, tier)
     try:

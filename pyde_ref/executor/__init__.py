@@ -21,6 +21,8 @@ module                     contents
 :mod:`.frames`             call frames and the cross-call flow (ABI §13)
 :mod:`.deep`               Python stack room for 1024 nested frames
 :mod:`.executor`           ``WasmExecutor``: machine, cache, ``apply``
+:mod:`.observe`            ``ExecutionObserver``: the executor's steps told to
+                           an observer (instruction traces)
 :mod:`.wave`               a wave, a chain, the engine's steps at a wave's
                            start, events root and bloom (ABI §15)
 :mod:`.genesis`            the pre-state and the state built from it
@@ -32,7 +34,7 @@ module                     contents
 
 This ``__init__`` imports none of the modules: import the one you need.
 
-Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
 < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm``, ``crypto``, ``state`` and ``abi``; never ``diff`` or anything

@@ -94,6 +94,8 @@ class Outcome:
     revert_reason: bytes = b""
     trap: Optional[str] = None
     contract_address: Optional[bytes] = None
+    parachain: Any = None
+    """The :class:`~.transactions.ParachainRef` of a parachain transaction."""
 
 
 @attrs.define

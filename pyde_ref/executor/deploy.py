@@ -42,7 +42,10 @@ Imports are checked before the section so that a module built for another
 environment (WASI, ``env``) is reported as such even when it also lacks a
 ``pyde.abi`` section.  Contracts deploy as ``contract``; a module declaring
 ``contract_type = Parachain`` is refused (``ParachainNotDeployable``), so the
-§8 imports are never eligible here.
+§8 imports are never eligible here.  A parachain registers through
+:func:`validate_parachain` instead (PARACHAIN_DESIGN §6.1): the same checks,
+the §8 imports eligible, ``contract_type = Parachain`` required
+(``NotAParachainModule``).
 """
 
 from __future__ import annotations
@@ -170,8 +173,10 @@ def check_memory_cap(module: Module) -> None:
 def check_imports(module: Module, *, parachain: bool = False) -> None:
     """ABI §9.1, §9.2 and the §7 signatures, import by import in order: only
     module ``pyde``, only functions of this spec with their exact types, §8
-    functions only for parachains.  Reasons: ``ForbiddenImport`` (module or
-    name), ``ImportTypeMismatch``, ``ParachainOnly``."""
+    functions only for parachains, the contract-storage functions
+    (``sload``, ``sstore``, ``sdelete``, ``delegate_call``) only for
+    contracts.  Reasons: ``ForbiddenImport`` (module or name),
+    ``ImportTypeMismatch``, ``ParachainOnly``, ``ContractOnly``."""
     for imp in module.imports:
         if imp.module != IMPORT_MODULE:
             raise DeployRejected("ForbiddenImport", f"{imp.module}::{imp.name} (only module \"pyde\" is allowed)",
@@ -185,6 +190,9 @@ def check_imports(module: Module, *, parachain: bool = False) -> None:
                                  f"pyde::{imp.name} imported as {module.types[imp.desc]}, ABI type is {defn.type}")
         if defn.parachain_only and not parachain:
             raise DeployRejected("ParachainOnly", f"pyde::{imp.name}")
+        if defn.contract_only and parachain:
+            raise DeployRejected("ContractOnly", f"pyde::{imp.name} (a parachain keeps its state in "
+                                                 "parachain_storage_*)")
 
 
 # --------------------------------------------------------------------------
@@ -414,12 +422,54 @@ def check_abi(module: Module) -> ContractAbi:
     return abi
 
 
-def validate_deploy(wasm: bytes) -> PreparedModule:
-    """All deploy checks in order; the prepared module or :class:`DeployRejected`."""
+def _machine_checks(wasm: bytes) -> Module:
+    """Decoding, validation and the memory cap: the same for every module."""
     if not isinstance(wasm, (bytes, bytearray)):
         raise DeployRejected("Malformed", "code is not bytes")
     module = check_decodes(bytes(wasm))
     check_validates(module)
     check_memory_cap(module)
+    return module
+
+
+def validate_deploy(wasm: bytes) -> PreparedModule:
+    """All deploy checks in order; the prepared module or :class:`DeployRejected`."""
+    module = _machine_checks(wasm)
     check_imports(module)
     return PreparedModule(module, check_abi(module))
+
+
+def validate_parachain(wasm: bytes) -> PreparedModule:
+    """The checks of a parachain module (PARACHAIN_DESIGN §6.1 steps 3-4,
+    ABI §9.2): the same as a contract's, except that the §8 imports are
+    eligible and the module must declare ``contract_type = Parachain``
+    (``NotAParachainModule`` otherwise)."""
+    module = _machine_checks(wasm)
+    check_imports(module, parachain=True)
+    abi, _warnings = validate_abi(module, allow_parachain=True)
+    if abi.contract_type is not ContractType.PARACHAIN:
+        raise DeployRejected("NotAParachainModule", "the pyde.abi section declares contract_type Contract")
+    return PreparedModule(module, abi)
+
+
+def declared_type(wasm: bytes) -> ContractType:
+    """The ``contract_type`` a module's ``pyde.abi`` section declares
+    (``Contract`` when it cannot be read: the checks then say why)."""
+    try:
+        return read_abi(check_decodes(bytes(wasm))).contract_type
+    except (DeployRejected, AbiRejected, TypeError):
+        return ContractType.CONTRACT
+
+
+def validate_any(wasm: bytes) -> PreparedModule:
+    """A module checked as what it declares itself: a contract, or a
+    parachain (a stored module of a pre-state's ``code`` section)."""
+    return validate_stored(wasm, declared_type(wasm))
+
+
+def validate_stored(wasm: bytes, contract_type: ContractType) -> PreparedModule:
+    """:func:`validate_deploy` or :func:`validate_parachain`, by the type
+    the stored module declared when it was accepted."""
+    if contract_type is ContractType.PARACHAIN:
+        return validate_parachain(wasm)
+    return validate_deploy(wasm)

@@ -22,7 +22,7 @@ the wave.  ``spec/abi/11-native-transactions.md`` lists the rules.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import attrs
 
@@ -31,27 +31,30 @@ from pyde_ref.abi.env import BlockContext
 from pyde_ref.executor.cache import MODULE_CACHE_CAPACITY, CachedModule, ModuleCache
 from pyde_ref.executor.context import WaveEnv
 from pyde_ref.executor.deep import run_deep
-from pyde_ref.executor.deploy import validate_deploy
+from pyde_ref.executor.deploy import validate_stored
 from pyde_ref.executor.params import WAVE_GAS_CEILING
 from pyde_ref.executor.pipeline import apply_transaction
 from pyde_ref.executor.transactions import Receipt, Transaction
 from pyde_ref.state.code import ContractCode
-from pyde_ref.wasm import FAST, FUEL_MODELS, SPEC
+from pyde_ref.wasm import FAST, SPEC, fuel
 
 
 @attrs.define
 class ExecutorConfig:
-    """Gas is fuel 1:1 (ABI §5); ``fuel_model`` is one of the machine's
-    :data:`pyde_ref.wasm.FUEL_MODELS` (``spec`` by default)."""
+    """Gas is fuel 1:1 (ABI §5); ``fuel_model`` names one of the machine's
+    fuel models (:data:`pyde_ref.wasm.FUEL_MODELS`, ``spec`` by default, or
+    a variant of them, :func:`pyde_ref.wasm.fuel.variant`)."""
 
     fuel_model: str = SPEC
     cache_capacity: int = MODULE_CACHE_CAPACITY
     tier: str = FAST
     """The machine's execution tier (``MachineConfig.tier``): ``fast`` or ``reading``."""
+    observer: Any = attrs.field(default=None, eq=False, repr=False)
+    """An :class:`pyde_ref.executor.observe.ExecutionObserver` (reading tier
+    only), told every step of the machine and of the executor around it."""
 
     def __attrs_post_init__(self) -> None:
-        if self.fuel_model not in FUEL_MODELS:
-            raise ValueError(f"unknown fuel model {self.fuel_model!r}; expected one of {FUEL_MODELS}")
+        fuel.model(self.fuel_model)  # ValueError naming the choices
 
 
 class WasmExecutor:
@@ -61,14 +64,17 @@ class WasmExecutor:
     def __init__(self, config: Optional[ExecutorConfig] = None):
         self.config = config or ExecutorConfig()
         self.machine = machine
-        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier)
+        self.observer = self.config.observer
+        self.machine_config = machine.MachineConfig(fuel_model=self.config.fuel_model, tier=self.config.tier,
+                                                    observer=self.observer)
         self.cache = ModuleCache(self.config.cache_capacity)
 
     def load_module(self, address: bytes, code_hash: bytes, code: ContractCode) -> CachedModule:
-        """The prepared module of the contract at ``address`` (ABI §3.6)."""
+        """The prepared module of the contract (or parachain) at ``address``
+        (ABI §3.6)."""
 
         def load() -> CachedModule:
-            prepared = validate_deploy(code.wasm)
+            prepared = validate_stored(code.wasm, code.abi.contract_type)
             return CachedModule(code_hash, prepared.module, prepared.abi)
 
         return self.cache.get(address, code_hash, load)
@@ -85,4 +91,9 @@ class WasmExecutor:
         anything but rejection its writes merge into ``layer``.  ``gas_left``
         is what remains of the wave's gas ceiling."""
         env = wave if isinstance(wave, WaveEnv) else WaveEnv(wave)
-        return run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        if self.observer is None:
+            return run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        self.observer.transaction_start(env.wave_id, tx_index, tx)
+        receipt = run_deep(lambda: apply_transaction(self, tx, layer, env, tx_index, gas_left))
+        self.observer.transaction_end(env.wave_id, tx_index, receipt)
+        return receipt

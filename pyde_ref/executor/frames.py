@@ -75,6 +75,12 @@ class FrameRequest:
     access_list: object
     depth: int
     guard_pair: tuple[bytes, str]
+    kind: str = "entry"
+    """``entry`` (a transaction's entry frame), else the :class:`SubcallKind`
+    of the cross-call that runs it."""
+    parachain: object = None
+    """The :class:`~pyde_ref.abi.env.ParachainFrame` of a parachain's entry
+    frame (``None`` for a contract)."""
 
 
 def rejected(code: int) -> SubcallResult:
@@ -95,6 +101,9 @@ class TxRun:
         self.tx_index = tx_index
         self.tx_access_list = tx_access_list
         self.active: list[tuple[bytes, str]] = []
+        self.encryptions = 0
+        """``threshold_encrypt`` calls so far (``spec/cryptography.md``'s
+        ``call_index``; never rolled back)."""
 
     # -- one frame -----------------------------------------------------------
 
@@ -102,6 +111,15 @@ class TxRun:
         """ABI §13.1 steps 7-12 for one frame over ``parent_layer``.  The
         outcome's ``gas_used`` is what the frame's meter reports (see
         ``spec/findings/gas-used-after-trap.md``)."""
+        observer = self.executor.observer
+        if observer is None:
+            return self._run_frame(req, parent_layer)
+        observer.frame_start(req)
+        outcome = self._run_frame(req, parent_layer)
+        observer.frame_end(req, outcome)
+        return outcome
+
+    def _run_frame(self, req: FrameRequest, parent_layer) -> SubcallResult:
         overlay = parent_layer.child()  # step 7
         if req.value > 0 and req.value_from is not None:  # step 10
             if not overlay.move_value(req.value_from, req.self_address, req.value):
@@ -123,6 +141,7 @@ class TxRun:
             tx_index=self.tx_index,
             depth=req.depth,
             is_parachain=is_parachain(req.module.abi.contract_type),
+            parachain=req.parachain,
             storage_address=req.storage_address,
         )
         ctx.calls = FrameCalls(self, ctx)
@@ -145,7 +164,7 @@ class TxRun:
         ``calldata_copy``, the entry function invoked with no arguments."""
         store = machine.Store(self.executor.machine_config)
         try:
-            imports = host_imports(machine, store, req.module.module, ctx)
+            imports = host_imports(machine, store, req.module.module, ctx, self.executor.observer)
             instance = machine.instantiate(store, req.module.module, imports, fuel=fuel)
             entry = instance.exports[req.target.name]
             machine.invoke(store, entry.addr, [], fuel)
@@ -190,16 +209,18 @@ class TxRun:
         )
 
 
-def host_imports(machine, store, module, ctx: ExecutionContext) -> list:
+def host_imports(machine, store, module, ctx: ExecutionContext, observer=None) -> list:
     """Bind every import of ``module`` to its host function in frame ``ctx``
     (ABI §12.6: the same table for every instance); an import the registry
-    does not know is a :class:`LinkError` (deploy refuses such modules)."""
+    does not know is a :class:`LinkError` (deploy refuses such modules).  An
+    ``observer`` is told each call's gas charges (``host_charges``)."""
+    on_charges = observer.host_charges if observer is not None else None
     externs = []
     for imp in module.imports:
         defn = lookup(imp.module, imp.name) if imp.kind == "func" else None
         if defn is None:
             raise LinkError(f"no host function {imp.module}.{imp.name}")
-        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(defn, ctx))))
+        externs.append(machine.ExternVal("func", store.alloc_host_func(bind(defn, ctx, on_charges))))
     return externs
 
 
@@ -273,6 +294,7 @@ class FrameCalls:
                 access_list=parent.access_list,
                 depth=parent.depth + 1,
                 guard_pair=pair,
+                kind=kind,
             )
         return FrameRequest(
             module=module,
@@ -289,4 +311,5 @@ class FrameCalls:
             access_list=resolved.access_list,
             depth=parent.depth + 1,
             guard_pair=pair,
+            kind=kind,
         )

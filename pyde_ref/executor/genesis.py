@@ -12,10 +12,12 @@ from typing import Optional
 
 import attrs
 
-from pyde_ref.executor.deploy import DeployRejected, validate_deploy
+from pyde_ref.abi.section import ContractType
+from pyde_ref.executor.deploy import DeployRejected, validate_any, validate_deploy, validate_parachain
 from pyde_ref.state.accounts import Account, AccountType
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.overlay import State
+from pyde_ref.state.parachains import ParachainRecord, Proposal, XCallBudget, XCallMessage
 from pyde_ref.state.records import ContractMeta, Validator
 
 
@@ -47,6 +49,21 @@ class GenesisContract:
 
 
 @attrs.frozen
+class GenesisParachain:
+    """A parachain of the pre-state: its registry record, the modules of
+    its versions given inline (``(path, wasm)``), its storage, proposals
+    and message budget."""
+
+    parachain_id: bytes
+    record: ParachainRecord
+    path: str = ""
+    modules: tuple[tuple[str, bytes], ...] = ()
+    storage: tuple[tuple[bytes, bytes], ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    budget: Optional[XCallBudget] = None
+
+
+@attrs.frozen
 class PreState:
     """Everything the document says the state holds before its first wave."""
 
@@ -55,23 +72,51 @@ class PreState:
     validators: tuple[tuple[bytes, Validator], ...] = ()
     protocol: tuple[tuple[bytes, object], ...] = ()
     code: tuple[tuple[str, bytes], ...] = ()
+    parachains: tuple[GenesisParachain, ...] = ()
+    xcalls: tuple[XCallMessage, ...] = ()
 
 
-def put_module(state, wasm: bytes, field: str, done: Optional[dict] = None) -> bytes:
-    """Validate ``wasm`` as a deploy would and store it; its code hash.
-    ``done`` (module bytes -> code hash) skips a module already put: a
-    document may install one module at thousands of addresses, and
-    validating and hashing it is linear in its size."""
-    if done is not None and wasm in done:
-        return done[wasm]
+def put_module(state, wasm: bytes, field: str, validate=validate_deploy, done: Optional[dict] = None) -> bytes:
+    """Validate ``wasm`` as a deploy would (``validate``) and store it; its
+    code hash.  ``done`` ((validate, module bytes) -> code hash) skips a
+    module already put under the same validation: a document may install
+    one module at thousands of addresses, and validating and hashing it is
+    linear in its size."""
+    key = (validate, bytes(wasm))
+    if done is not None and key in done:
+        return done[key]
     try:
-        prepared = validate_deploy(wasm)
+        prepared = validate(wasm)
     except DeployRejected as exc:
         raise GenesisError(field, exc) from None
     code_hash = state.put_code(ContractCode(bytes(wasm), prepared.abi))
     if done is not None:
-        done[wasm] = code_hash
+        done[key] = code_hash
     return code_hash
+
+
+def install_parachain(state, p: GenesisParachain, done: Optional[dict] = None) -> None:
+    """Put a parachain into ``state``: its modules pass the parachain
+    checks (PARACHAIN_DESIGN §6.1 steps 3-4), the module of every version
+    and proposal is a stored parachain module (:class:`GenesisError`
+    otherwise)."""
+    for path, wasm in p.modules:
+        put_module(state, wasm, path, validate_parachain, done)
+    needed = [(f"{p.path}.versions[{v.version}]", v.wasm_hash) for v in p.record.versions]
+    needed += [(f"{p.path}.proposals[{q.proposal_id}]", q.code_hash) for q in p.proposals]
+    for field, wasm_hash in needed:
+        code = state.code(wasm_hash)
+        if code is None:
+            raise GenesisError(field, DeployRejected("MissingModule", f"no module with code hash 0x{wasm_hash.hex()}"))
+        if code.abi.contract_type is not ContractType.PARACHAIN:
+            raise GenesisError(field, DeployRejected("NotAParachainModule", f"0x{wasm_hash.hex()} is a contract's"))
+    state.put_parachain(p.parachain_id, p.record)
+    for key, value in p.storage:
+        state.put_parachain_slot(p.parachain_id, key, value)
+    for proposal in p.proposals:
+        state.put_proposal(p.parachain_id, proposal)
+    if p.budget is not None:
+        state.put_xcall_budget(p.parachain_id, p.budget)
 
 
 def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce: int = 0,
@@ -88,20 +133,24 @@ def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce
 
 def build_state(pre: PreState) -> State:
     state = State()
-    done: dict[bytes, bytes] = {}
+    done: dict[tuple, bytes] = {}
     for address, account in pre.accounts:
         state.put_account(address, account)
     for c in pre.contracts:
-        code_hash = put_module(state, c.code, f"{c.path}.code", done)
+        code_hash = put_module(state, c.code, f"{c.path}.code", done=done)
         state.put_account(c.address, Account(c.balance, c.nonce, code_hash, AccountType.CONTRACT,
                                              gas_tank=c.gas_tank))
         if c.pending_code is not None:
-            put_module(state, c.pending_code, f"{c.path}.upgrade.code", done)
+            put_module(state, c.pending_code, f"{c.path}.upgrade.code", done=done)
         state.put_contract_meta(c.address, c.meta)
         for slot, value in c.storage:
             state.sstore(c.address, slot, value)
     for path, wasm in pre.code:
-        put_module(state, wasm, path, done)
+        put_module(state, wasm, path, validate_any, done)
+    for p in pre.parachains:
+        install_parachain(state, p, done)
+    for message in pre.xcalls:
+        state.put_xcall(message)
     for validator_id, validator in pre.validators:
         state.put_validator(validator_id, validator)
     for key, record in pre.protocol:

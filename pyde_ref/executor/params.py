@@ -160,3 +160,34 @@ choice: 24 hours, the slashing escrow's dispute window."""
 
 MAX_AIRDROP_PROOF_DEPTH = 32
 """A Merkle proof has at most 32 levels (2^32 leaves, the u32 index range)."""
+
+# --------------------------------------------------------------------------
+# parachains (PARACHAIN_DESIGN; spec/findings/parachain-lifecycle.md)
+# --------------------------------------------------------------------------
+
+PARACHAIN_MIN_VALIDATORS = 7
+"""PARACHAIN_DESIGN §3: a parachain committee's "Configurable size: min 7":
+``config.min_validators`` may not be below it."""
+PARACHAIN_MAX_VALIDATORS = 128
+"""PARACHAIN_DESIGN §3: a parachain committee is a "Subset of Pyde's main
+128-validator committee"."""
+PARACHAIN_REGISTRATION_FEE = 100 * QUANTA_PER_PYDE
+"""§6.1 "deploy fee": no document gives the figure.  pyde-ref's choice:
+100 PYDE, to the treasury."""
+PARACHAIN_OWNER_DEPOSIT = 1_000 * QUANTA_PER_PYDE
+"""§6.1 "owner deposit": held by the registry record, returned on kill
+minus :data:`PARACHAIN_CLEANUP_FEE`.  pyde-ref's choice: 1,000 PYDE."""
+PARACHAIN_CLEANUP_FEE = 10 * QUANTA_PER_PYDE
+"""§6.4 "minus a cleanup fee": pyde-ref's choice, 10 PYDE (the unjail
+fee's figure), to the treasury."""
+PROPOSAL_COOLDOWN_WAVES = 30 * WAVES_PER_DAY
+"""§7 ``PROPOSAL_COOLDOWN``: a rejected proposal cannot be re-submitted
+unchanged for 30 days."""
+XCALL_DELIVERY_GAS = 1_000_000
+"""The gas an ``XCallDelivery`` gives the target's receiving function: no
+document gives one (``max_callback_gas`` is the callback's).  pyde-ref's
+choice (``spec/findings/parachain-xcall.md``)."""
+XCALL_RECEIVE_FUNCTION = "receive_xparachain_message"
+"""The entry an ``XCallDelivery`` invokes on the target (PARACHAIN_DESIGN
+§9 step 5: "the target parachain's WASM is invoked with the message payload
+as input"; no document names it)."""

@@ -155,6 +155,7 @@ def apply_transaction(executor, tx: Transaction, layer, env: WaveEnv, tx_index: 
         tx_hash=digest,
         nonce=hashed.nonce,
         fee=fee,
+        parachain=outcome.parachain,
     )
     tx_layer.merge()
     return receipt

@@ -1,5 +1,6 @@
 """The state sections of a wave or chain document -- ``accounts``,
-``contracts``, ``validators``, ``protocol``, ``code`` -- read into a
+``contracts``, ``validators``, ``protocol``, ``code``, ``parachains``,
+``xcalls`` (the last two in :mod:`.parachain_json`) -- read into a
 :class:`~pyde_ref.executor.genesis.PreState` (:func:`parse_prestate`), and
 a state written back in the same shape (:func:`state_json`), so a
 ``post_state`` can be fed back as a pre-state.
@@ -35,6 +36,15 @@ from pyde_ref.executor.jsonfields import (
     read_optional_int,
     read_u64,
 )
+from pyde_ref.executor.parachain_json import (
+    parachains_json,
+    read_parachains,
+    read_threshold_records,
+    read_xcalls,
+    threshold_protocol_json,
+    threshold_record_json,
+    xcalls_json,
+)
 from pyde_ref.executor.params import MAX_VALIDATORS_PER_OPERATOR
 from pyde_ref.state.accounts import (
     EMPTY_ACCOUNT,
@@ -68,7 +78,7 @@ from pyde_ref.state.records import (
 )
 from pyde_ref.state.system import FUND_ACCOUNTS, OPERATION_ADDRESSES, REWARD_POOL, ZERO_ADDRESS
 
-STATE_SECTIONS = ("accounts", "contracts", "validators", "protocol", "code")
+STATE_SECTIONS = ("accounts", "contracts", "validators", "protocol", "code", "parachains", "xcalls")
 
 
 # --------------------------------------------------------------------------
@@ -280,7 +290,7 @@ def validator_json(v: Validator) -> dict:
 
 PROTOCOL_FIELDS = ("total_burned", "reward_accrued", "last_epoch", "emergency_pause_end_wave",
                    "treasury_multisig", "emergency_multisig", "airdrop", "slashed_evidence",
-                   "reporter_evidence", "epoch_offenders")
+                   "reporter_evidence", "epoch_offenders", "xcall_last_id", "threshold_key", "threshold_combined")
 
 
 def read_multisig(value: Any, field: str) -> MultisigConfig:
@@ -301,7 +311,8 @@ def read_protocol(value: Any, field: str) -> list[tuple[bytes, object]]:
     out: list[tuple[bytes, object]] = []
     scalars = (("total_burned", Disc.TOTAL_BURNED, U128_MAX, 16), ("reward_accrued", Disc.REWARD_ACCRUED, U128_MAX, 16),
                ("last_epoch", Disc.LAST_EPOCH, U64_MAX, 8),
-               ("emergency_pause_end_wave", Disc.EMERGENCY_PAUSE_END_WAVE, U64_MAX, 8))
+               ("emergency_pause_end_wave", Disc.EMERGENCY_PAUSE_END_WAVE, U64_MAX, 8),
+               ("xcall_last_id", Disc.XCALL_LAST_ID, U64_MAX, 8))
     for name, disc, maximum, width in scalars:
         if name in obj:
             out.append((protocol_key(disc), Scalar(read_int(obj[name], f"{field}.{name}", maximum), width)))
@@ -337,6 +348,7 @@ def read_protocol(value: Any, field: str) -> list[tuple[bytes, object]]:
         check_keys(r, sub, ("epoch", "validator"), ())
         out.append((protocol_key(Disc.EPOCH_OFFENDER, be64(read_u64(r["epoch"], f"{sub}.epoch")),
                                  read_address(r["validator"], f"{sub}.validator")), MARKER))
+    out += read_threshold_records(obj, field)
     keys = [key for key, _ in out]
     if len(set(keys)) != len(keys):
         raise WaveFormatError(field, "the same record listed twice")
@@ -364,6 +376,8 @@ def protocol_record_json(key: bytes, record) -> dict:
         value = multisig_json(record)
     elif isinstance(record, AirdropConfig):
         value = airdrop_json(record)
+    elif threshold_record_json(record) is not None:
+        value = threshold_record_json(record)
     else:
         value = True
     return {"record": Disc.NAMES.get(key[0], f"0x{key[0]:02x}"), "sub_key": hex0x(key[1:]), "value": value}
@@ -395,6 +409,7 @@ def protocol_json(state) -> dict:
     for name in ("slashed_evidence", "reporter_evidence", "epoch_offenders"):
         if lists[name]:
             out[name] = lists[name]
+    out.update(threshold_protocol_json(state))
     return out
 
 
@@ -437,7 +452,13 @@ def parse_prestate(obj: dict, base_dir: Optional[str]) -> PreState:
         if read_bytes(key, field, 32) != code_hash(wasm_bytes):
             raise WaveFormatError(field, "the key is not Poseidon2 of the code")
         code.append((field, wasm_bytes))
-    pre = PreState(tuple(accounts), tuple(contracts), tuple(validators), tuple(protocol), tuple(code))
+    parachains = read_parachains(obj.get("parachains", {}), "parachains", base_dir, {})
+    xcalls = read_xcalls(obj.get("xcalls", {}), "xcalls")
+    last_id = dict(protocol).get(protocol_key(Disc.XCALL_LAST_ID))
+    if xcalls and (last_id is None or last_id.value < xcalls[-1].xcall_id):
+        raise WaveFormatError("protocol.xcall_last_id", f"below message {xcalls[-1].xcall_id} of xcalls")
+    pre = PreState(tuple(accounts), tuple(contracts), tuple(validators), tuple(protocol), tuple(code),
+                   parachains, xcalls)
     check_reward_bookkeeping(pre)
     return pre
 
@@ -541,5 +562,11 @@ def state_json(state) -> dict:
     orphans = {hex0x(h): hex0x(c.wasm) for h, c in state.items(CODE) if h not in used_code}
     if orphans:
         out["code"] = orphans
+    parachains = parachains_json(state)
+    if parachains:
+        out["parachains"] = parachains
+    xcalls = xcalls_json(state)
+    if xcalls:
+        out["xcalls"] = xcalls
     return out
 

@@ -196,6 +196,51 @@ ALREADY_REGISTERED = _code("AlreadyRegistered", "register", "the account has aut
 UNFUNDED_ACCOUNT = _code("UnfundedAccount", "register", "RegisterPubkey needs balance > 0")
 
 
+# -- parachains (PARACHAIN_DESIGN §6, §7) -------------------------------------------------
+
+UNKNOWN_PARACHAIN = _code("UnknownParachain", "parachain", "no parachain has this id", ERR_INVALID_ADDRESS)
+PARACHAIN_PAUSED = _code("ParachainPaused", "parachain", "the target parachain is paused (§6.3)")
+PARACHAIN_KILLED = _code("ParachainKilled", "parachain", "the target parachain was killed (§6.4)")
+INVALID_PARACHAIN_NAME = _code("InvalidParachainName", "parachain",
+                               "not 1-32 lower-case letters, digits and inner hyphens (§6.1 step 1)",
+                               ERR_INVALID_INPUT)
+PARACHAIN_NAME_TAKEN = _code("ParachainNameTaken", "parachain", "a parachain with this name exists (§6.1 step 2)")
+PARACHAIN_ID_COLLISION = _code("ParachainIdCollision", "parachain",
+                               "the id's 16-byte clustering prefix is another parachain's (§4, §5)")
+INVALID_PARACHAIN_CONFIG = _code("InvalidParachainConfig", "parachain",
+                                 "the configuration is not internally consistent (§6.1 step 7)", ERR_INVALID_INPUT)
+VALIDATOR_NOT_IN_COMMITTEE = _code("ValidatorNotInCommittee", "parachain",
+                                   "a validator of the set is not an active main-committee validator (§6.1 step 5)")
+VALIDATOR_SET_TOO_SMALL = _code("ValidatorSetTooSmall", "parachain", "fewer validators than min_validators")
+VALIDATOR_SET_TOO_LARGE = _code("ValidatorSetTooLarge", "parachain", "more validators than the 128 of the committee")
+VALIDATOR_SET_DUPLICATE = _code("ValidatorSetDuplicate", "parachain", "a validator listed twice")
+PARACHAIN_NOT_ACTIVE = _code("ParachainNotActive", "parachain", "only an active parachain can be paused")
+PARACHAIN_NOT_PAUSED = _code("ParachainNotPaused", "parachain", "only a paused parachain can be unpaused")
+PROPOSAL_NO_CHANGE = _code("ProposalNoChange", "parachain", "the proposal's module and config are the current ones")
+PROPOSAL_COOLDOWN = _code("ProposalCooldown", "parachain",
+                          "the same proposal was rejected less than 30 days ago (§7 PROPOSAL_COOLDOWN)")
+UNKNOWN_PROPOSAL = _code("UnknownProposal", "parachain", "the parachain has no proposal with this id")
+VOTING_NOT_OPEN = _code("VotingNotOpen", "parachain", "the discussion period has not ended")
+VOTING_CLOSED = _code("VotingClosed", "parachain", "the voting window has closed or the proposal is decided")
+NOT_PARACHAIN_VALIDATOR = _code("NotParachainValidator", "parachain",
+                                "the validator is not in the parachain's validator set", ERR_FORBIDDEN)
+ALREADY_VOTED = _code("AlreadyVoted", "parachain", "this validator voted on this proposal")
+VOTE_BAD_SIGNATURE = _code("VoteBadSignature", "parachain", "the vote's FALCON-512 signature does not verify",
+                           ERR_SIGNATURE_INVALID)
+PROPOSAL_NOT_DECIDED = _code("ProposalNotDecided", "parachain", "the proposal's voting window has not been tallied")
+UPGRADE_QUORUM_NOT_MET = _code("UpgradeQuorumNotMet", "parachain",
+                               "the tally rejected the proposal: too few validators voted (§7 quorum)")
+UPGRADE_THRESHOLD_NOT_MET = _code("UpgradeThresholdNotMet", "parachain",
+                                  "the tally rejected the proposal: too few voters said yes (§7 threshold)")
+PROPOSAL_ENACTED = _code("ProposalEnacted", "parachain", "the proposal was already enacted")
+COMMITTEE_SIGNATURE_DUPLICATE = _code("CommitteeSignatureDuplicate", "parachain",
+                                      "a committee member signed twice", ERR_SIGNATURE_INVALID)
+COMMITTEE_QUORUM_NOT_MET = _code("CommitteeQuorumNotMet", "parachain",
+                                 "fewer committee signatures than the quorum", ERR_SIGNATURE_INVALID)
+COMMITTEE_BAD_SIGNATURE = _code("CommitteeBadSignature", "parachain",
+                                "a committee member's FALCON-512 signature does not verify", ERR_SIGNATURE_INVALID)
+
+
 class Rejection(Exception):
     """A transaction cannot be applied: ``code`` is one of :data:`CODES`,
     ``reason`` says why in words; the ABI §4 code follows from the code

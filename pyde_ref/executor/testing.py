@@ -17,7 +17,7 @@ import attrs
 
 from pyde_ref.abi.constants import ATTRIBUTE_BITS
 from pyde_ref.abi.env import BlockContext
-from pyde_ref.abi.section import FunctionAbi, contract_abi, embed_abi, function_abi
+from pyde_ref.abi.section import ContractType, FunctionAbi, contract_abi, embed_abi, function_abi
 from pyde_ref.crypto.falcon import falcon512_sign
 from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.executor.context import WaveEnv
@@ -58,9 +58,17 @@ def function_entry(spec: FunctionSpec) -> FunctionAbi:
     return function_abi(name, bits, prefixes)
 
 
-def build_contract(wat: str, functions: Sequence[FunctionSpec]) -> bytes:
-    """WAT + ABI function list -> deployable module bytes."""
-    return embed_abi(wat_to_wasm(wat), contract_abi([function_entry(f) for f in functions]))
+def build_contract(wat: str, functions: Sequence[FunctionSpec],
+                   contract_type: ContractType = ContractType.CONTRACT) -> bytes:
+    """WAT + ABI function list -> deployable module bytes (a parachain's
+    module with ``contract_type = ContractType.PARACHAIN``)."""
+    return embed_abi(wat_to_wasm(wat), contract_abi([function_entry(f) for f in functions], contract_type))
+
+
+def build_parachain(wat: str, functions: Sequence[FunctionSpec]) -> bytes:
+    """WAT + ABI function list -> a parachain module (``contract_type =
+    Parachain``)."""
+    return build_contract(wat, functions, ContractType.PARACHAIN)
 
 
 IMPORTS_WAT = {
@@ -93,9 +101,18 @@ IMPORTS_WAT = {
     "revert": "(param i32 i32)",
     "consume_gas": "(param i64) (result i32)",
     "beacon_get": "(param i32) (result i32)",
+    "parachain_storage_read": "(param i32 i32 i32 i32) (result i32)",
+    "parachain_storage_write": "(param i32 i32 i32 i32) (result i32)",
+    "parachain_storage_delete": "(param i32 i32) (result i32)",
+    "parachain_id": "(param i32) (result i32)",
+    "parachain_version": "(result i32)",
+    "parachain_emit_event": "(param i32 i32 i32 i32) (result i32)",
+    "send_xparachain_message": "(param i32 i32 i32 i32 i32 i64 i64) (result i64)",
+    "threshold_encrypt": "(param i32 i32 i32 i32) (result i32)",
+    "threshold_decrypt": "(param i32 i32 i32 i32) (result i32)",
 }
-"""The wasm type of every core host function in WAT (ABI §7), for tests
-that write contracts inline."""
+"""The wasm type of every host function in WAT (ABI §7, §8), for tests
+that write contracts and parachains inline."""
 
 
 def wat_string(data: bytes) -> str:

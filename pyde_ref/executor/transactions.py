@@ -316,6 +316,41 @@ class FeeCharge:
 
 
 @attrs.frozen
+class ParachainRef:
+    """Chapter 13 §13.5: "Every transaction receipt records
+    ``(parachain_id, parachain_version, wasm_hash)``" of the parachain
+    version it ran (or registered, or scheduled)."""
+
+    parachain_id: bytes
+    version: int
+    wasm_hash: bytes
+
+
+class EngineTx:
+    """The transactions the engine generates (PARACHAIN_DESIGN §9 step 3):
+    no §11.8 tag, no sender, no signature; they run at the start of a wave,
+    before its transactions (``spec/findings/parachain-xcall.md``)."""
+
+    XCALL_DELIVERY = "XCallDelivery"
+    """A queued message delivered to its target's receiving function."""
+    XCALL_CALLBACK = "XCallCallback"
+    """The source's callback, with the target's outcome or a timeout."""
+
+
+@attrs.frozen
+class XCallRef:
+    """What an engine-generated receipt ran: its kind, the message id, the
+    source and target parachains and the outcome the message reached
+    (:class:`pyde_ref.state.parachains.XCallOutcome` name)."""
+
+    kind: str
+    xcall_id: int
+    source: bytes
+    target: bytes
+    outcome: str
+
+
+@attrs.frozen
 class Receipt:
     """The outcome of one transaction.
 
@@ -327,7 +362,8 @@ class Receipt:
     transaction's state write set (fee and nonce included), sorted; ``events``
     its surviving events.  ``tx_hash`` and ``nonce`` are those the
     transaction executed with (``None`` when it was rejected before its nonce
-    was known)."""
+    was known).  ``parachain`` names the parachain version a parachain
+    transaction touched; ``xcall`` marks an engine-generated receipt."""
 
     status: str
     gas_used: int = 0
@@ -344,6 +380,8 @@ class Receipt:
     tx_hash: Optional[bytes] = None
     nonce: Optional[int] = None
     fee: Optional[FeeCharge] = None
+    parachain: Optional[ParachainRef] = None
+    xcall: Optional[XCallRef] = None
 
     @property
     def ok(self) -> bool:

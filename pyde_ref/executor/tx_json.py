@@ -31,6 +31,7 @@ from pyde_ref.executor.jsonfields import (
     read_optional_int,
     read_u64,
 )
+from pyde_ref.executor.parachain_json import PARACHAIN_KINDS, receipt_extras
 from pyde_ref.executor.prestate_json import read_auth_keys
 from pyde_ref.executor.transactions import (
     AccessEntry,
@@ -45,7 +46,7 @@ from pyde_ref.executor.transactions import (
 )
 from pyde_ref.state.accounts import U32_MAX, U64_MAX, U128_MAX
 from pyde_ref.state.borsh import Writer
-from pyde_ref.state.system import ACCOUNTS, CONTRACTS, GAS_TANKS, STAKING, ZERO_ADDRESS
+from pyde_ref.state.system import ACCOUNTS, CONTRACTS, GAS_TANKS, PARACHAINS, STAKING, ZERO_ADDRESS
 
 COMMON_FIELDS = ("nonce", "fee_payer", "access_list", "deadline", "chain_id", "signature", "signatures")
 
@@ -153,6 +154,8 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], Builder]] = {
     "rotate_auth_keys": (("auth_keys",), (), lambda r: (
         TxType.STANDARD, ACCOUNTS, 0, _op("rotate_auth_keys", read_auth_keys(r.obj["auth_keys"],
                                                                             r.path("auth_keys")).encode()))),
+    **{kind: (required, optional, lambda r, op=op, build=build: (TxType.STANDARD, PARACHAINS, 0, _op(op, build(r))))
+       for kind, (required, optional, op, build) in PARACHAIN_KINDS.items()},
     "raw": (("tx_type",), ("to", "value", "data"), lambda r: (
         r.int("tx_type", 255), r.address("to") if "to" in r.obj else ZERO_ADDRESS, r.value(),
         r.bytes("data", default="0x"))),
@@ -256,7 +259,7 @@ def receipt_json(receipt: Receipt, write_json) -> dict:
     """One receipt of the output document (``write_json`` renders a write)."""
     return {
         "status": receipt.status,
-        "tx_type": TxType.name_of(receipt.tx_type),
+        "tx_type": receipt.xcall.kind if receipt.xcall is not None else TxType.name_of(receipt.tx_type),
         "tx_hash": None if receipt.tx_hash is None else hex0x(receipt.tx_hash),
         "nonce": receipt.nonce,
         "code": receipt.code,
@@ -270,5 +273,6 @@ def receipt_json(receipt: Receipt, write_json) -> dict:
         "contract_address": None if receipt.contract_address is None else hex0x(receipt.contract_address),
         "events": [event_json(e) for e in receipt.events],
         "writes": [write_json(w) for w in receipt.writes],
+        **receipt_extras(receipt),
     }
 

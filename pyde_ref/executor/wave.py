@@ -1,11 +1,16 @@
 """A wave and a chain of waves (ABI §15.1, §15.2; seed §3.5b).
 
 A wave first runs the engine's own steps (:func:`begin_wave`): owner
-upgrades whose grace period is over activate (seed §3.10), and at the first
+upgrades whose grace period is over activate (seed §3.10), at the first
 wave of a new epoch the reward pool is credited to the validators
-(chapter 10 §10.5).  Then its transactions apply in order, each on its own
-overlay merged into the wave's, within the wave's gas ceiling (chapter 10
-§10.3); the wave's overlay then commits into a copy of the base state.
+(chapter 10 §10.5), parachain versions whose grace period is over become
+current and proposals whose voting window closed are tallied
+(PARACHAIN_DESIGN §6.2, §7).  Then the engine's transactions run -- the
+deliveries and callbacks of cross-parachain messages queued in earlier
+waves (:mod:`.xcall`) -- and then the wave's own transactions, in order,
+each on its own overlay merged into the wave's, all within the wave's gas
+ceiling (chapter 10 §10.3); the wave's overlay then commits into a copy of
+the base state.
 The wave's events are every surviving event of every transaction, numbered
 ``(wave_id, tx_index, event_index)`` in that order (ABI §15.1), committed
 by ``events_root`` and ``events_bloom`` (ABI §15.2).
@@ -26,9 +31,11 @@ from pyde_ref.executor.deep import run_deep
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
 from pyde_ref.executor.genesis import build_state
 from pyde_ref.executor.handlers.contracts import activate_due_upgrades
+from pyde_ref.executor.handlers.parachains import Tally, VersionSwitch, activate_versions, tally_due_proposals
 from pyde_ref.executor.handlers.staking import RewardDistribution, begin_epoch
 from pyde_ref.executor.params import WAVE_GAS_CEILING
 from pyde_ref.executor.transactions import Receipt, StateWrite, Transaction
+from pyde_ref.executor.xcall import run_engine_transactions
 from pyde_ref.state.events import EventRecord, events_bloom, events_root, records_for_tx
 from pyde_ref.state.overlay import State
 from pyde_ref.state.records import UpgradeRecord
@@ -38,12 +45,14 @@ from pyde_ref.wasm import FAST, SPEC
 @attrs.frozen
 class WaveStart:
     """The engine's steps at the start of a wave: upgrades activated
-    (``(contract, record)``), the epoch's reward distribution, and their
-    writes."""
+    (``(contract, record)``), the epoch's reward distribution, parachain
+    versions switched and proposals tallied, and their writes."""
 
     upgrades: tuple[tuple[bytes, UpgradeRecord], ...] = ()
     rewards: Optional[RewardDistribution] = None
     writes: tuple[StateWrite, ...] = ()
+    parachain_upgrades: tuple[VersionSwitch, ...] = ()
+    tallies: tuple[Tally, ...] = ()
 
 
 @attrs.frozen
@@ -69,9 +78,11 @@ def begin_wave(executor: WasmExecutor, layer, env: WaveEnv) -> WaveStart:
     start_layer = layer.child()
     upgrades = activate_due_upgrades(start_layer, env.wave_id, executor.cache)
     rewards = begin_epoch(start_layer, env.wave_id)
+    switches = activate_versions(start_layer, env.wave_id, executor.cache)
+    tallies = tally_due_proposals(start_layer, env.wave_id)
     writes = tuple(StateWrite(t, k, v) for t, k, v in start_layer.write_set())
     start_layer.merge()
-    return WaveStart(tuple(upgrades), rewards, writes)
+    return WaveStart(tuple(upgrades), rewards, writes, tuple(switches), tuple(tallies))
 
 
 def apply_wave(
@@ -90,9 +101,16 @@ def apply_wave(
     started: list[WaveStart] = []
 
     def run_all() -> None:
+        if executor.observer is not None:
+            executor.observer.wave_start(env.wave_id)
         started.append(begin_wave(executor, wave_layer, env))
         gas_left = WAVE_GAS_CEILING
-        for index, tx in enumerate(txs):
+        for receipt in run_engine_transactions(executor, wave_layer, env):
+            gas_left -= receipt.gas_used
+            records.extend(records_for_tx(env.wave_id, len(receipts), receipt.events))
+            receipts.append(receipt)
+        for tx in txs:
+            index = len(receipts)
             receipt = executor.apply(tx, wave_layer, env, index, gas_left)
             gas_left -= receipt.gas_used
             receipts.append(receipt)
@@ -150,8 +168,9 @@ def apply_chain(state: State, waves: Sequence[WaveInput], executor: Optional[Was
 
 
 def run_document(document, fuel_model: str = SPEC, executor: Optional[WasmExecutor] = None,
-                 tier: str = FAST) -> ChainResult:
+                 tier: str = FAST, observer=None) -> ChainResult:
     """A parsed wave or chain document (:mod:`.wave_json`): its pre-state,
-    then its waves (on the machine's execution tier ``tier``)."""
-    executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier))
+    then its waves (on the machine's execution tier ``tier``, told to
+    ``observer``, an :class:`.observe.ExecutionObserver`, if any)."""
+    executor = executor or WasmExecutor(ExecutorConfig(fuel_model=fuel_model, tier=tier, observer=observer))
     return apply_chain(build_state(document.prestate), document.waves, executor, document.signatures_checked)

@@ -33,6 +33,7 @@ from pyde_ref.executor.jsonfields import (
     read_list,
     read_object,
 )
+from pyde_ref.executor.parachain_json import table_write_json, wave_start_extras
 from pyde_ref.executor.prestate_json import (
     STATE_SECTIONS,
     account_json,
@@ -45,7 +46,7 @@ from pyde_ref.executor.prestate_json import (
 from pyde_ref.executor.tx_json import parse_tx, receipt_json
 from pyde_ref.executor.wave import WaveInput
 from pyde_ref.state.accounts import U64_MAX, U128_MAX
-from pyde_ref.state.overlay import ACCOUNT, CONTRACT, PROTOCOL, STORAGE, VALIDATOR
+from pyde_ref.state.overlay import ACCOUNT, CODE, CONTRACT, PROTOCOL, STORAGE, VALIDATOR
 from pyde_ref.state.system import SYSTEM_ADDRESSES
 
 __all__ = ["WaveFormatError", "ChainDocument", "parse_wave", "parse_chain", "parse_document",
@@ -148,8 +149,10 @@ def write_json(write) -> dict:
         rendered = validator_json(value)
     elif table == PROTOCOL:
         rendered = protocol_record_json(key, value)
-    else:
+    elif table == CODE:
         rendered = {"code_size": len(value.wasm)}
+    else:
+        rendered = table_write_json(table, key, value)
     return {"table": table, "key": hex0x(key), "value": rendered}
 
 
@@ -172,6 +175,7 @@ def wave_start_json(start) -> dict:
                       "new_code_hash": hex0x(r.new_code_hash)} for address, r in start.upgrades],
         "rewards": rewards,
         "writes": [write_json(w) for w in start.writes],
+        **wave_start_extras(start),
     }
 
 

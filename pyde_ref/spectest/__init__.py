@@ -13,7 +13,7 @@ module                 role
 Scope and counts follow ``../shared/wasm-testsuite/SOURCE.md``; see
 ``pyde-ref spectest --help``.
 
-Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
 < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import every package below it; it uses ``wasm`` only.

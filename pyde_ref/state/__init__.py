@@ -15,7 +15,7 @@ module                      contents
                             the ``pyde.abi`` section
 ==========================  =================================================
 
-Layers: ``wasm < crypto < state < abi < executor < diff < spectest < commands
+Layers: ``wasm < crypto < state < abi < executor < trace < diff < spectest < commands
 < cli``, each importing only the ones below it (the import-linter contracts in
 ``pyproject.toml``, checked by ``tests/test_layers.py``). This package may
 import ``wasm`` and ``crypto`` (it hashes with :mod:`pyde_ref.crypto.hashes`);

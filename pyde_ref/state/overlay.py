@@ -1,6 +1,6 @@
 """The sorted base state and the overlay stack (seed §3.5b, ABI §13.2, §15.1).
 
-Six tables, each a ``sortedcontainers.SortedDict`` with ``bytes`` keys:
+The tables, each a ``sortedcontainers.SortedDict`` with ``bytes`` keys:
 
 ==============  ==========================  ==========================
 table           key                         value
@@ -14,6 +14,10 @@ table           key                         value
 ``protocol``    discriminator || sub-key    a protocol record
                                             (:mod:`.records`)
 ==============  ==========================  ==========================
+
+and three tables of parachain state (:mod:`.parachains`): ``parachain``
+(registry records, proposals, message budgets), ``parachain_storage`` (the
+PIP-2-clustered slots) and ``xcall`` (cross-parachain messages in flight).
 
 Storage is scoped by the *storage-context address* (the contract whose storage
 a frame runs in; ``spec/findings/storage-namespace.md``): a contract can only
@@ -45,6 +49,18 @@ from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import Event
+from pyde_ref.state.parachains import (
+    ParachainRecord,
+    ParachainSlot,
+    Proposal,
+    XCallBudget,
+    XCallMessage,
+    budget_key,
+    proposal_key,
+    registry_key,
+    slot_hash,
+    xcall_key,
+)
 from pyde_ref.state.records import EMPTY_CONTRACT_META, ContractMeta, Validator
 
 EMPTY_SLOT_VALUE = bytes(32)
@@ -57,10 +73,20 @@ STORAGE = "storage"
 CONTRACT = "contract"
 VALIDATOR = "validator"
 PROTOCOL = "protocol"
-TABLES = (ACCOUNT, CODE, STORAGE, CONTRACT, VALIDATOR, PROTOCOL)
+PARACHAIN = "parachain"
+PARACHAIN_STORAGE = "parachain_storage"
+XCALL = "xcall"
+TABLES = (ACCOUNT, CODE, STORAGE, CONTRACT, VALIDATOR, PROTOCOL, PARACHAIN, PARACHAIN_STORAGE, XCALL)
 """Table names, in the fixed order the state digest walks them."""
 
-_TABLE_TAG = {ACCOUNT: 1, CODE: 2, STORAGE: 3, CONTRACT: 4, VALIDATOR: 5, PROTOCOL: 6}
+_TABLE_TAG = {ACCOUNT: 1, CODE: 2, STORAGE: 3, CONTRACT: 4, VALIDATOR: 5, PROTOCOL: 6,
+              PARACHAIN: 7, PARACHAIN_STORAGE: 8, XCALL: 9}
+
+DIGEST_ALWAYS = TABLES[:6]
+"""The tables the state digest commits to even when empty; the parachain
+tables, added later, are committed only when they hold something, so a
+state without parachains keeps the digest it had before they existed
+(``spec/findings/parachain-state.md``)."""
 
 STATE_DIGEST_DOMAIN = b"pyde-ref/state-digest/v2"
 
@@ -221,6 +247,46 @@ class StateView:
         seen from this layer, in key order."""
         raise NotImplementedError  # pragma: no cover - each layer implements it
 
+    # -- parachains (:mod:`.parachains`) ------------------------------------
+
+    def parachain(self, pid: bytes) -> Optional[ParachainRecord]:
+        """The registry record of parachain ``pid``, ``None`` if none."""
+        return self.get(PARACHAIN, registry_key(pid))  # type: ignore[return-value]
+
+    def put_parachain(self, pid: bytes, record: ParachainRecord) -> None:
+        _check_len("parachain id", pid, 32)
+        self.set(PARACHAIN, registry_key(pid), record)
+
+    def proposal(self, pid: bytes, proposal_id: int) -> Optional[Proposal]:
+        return self.get(PARACHAIN, proposal_key(pid, proposal_id))  # type: ignore[return-value]
+
+    def put_proposal(self, pid: bytes, proposal: Proposal) -> None:
+        self.set(PARACHAIN, proposal_key(pid, proposal.proposal_id), proposal)
+
+    def xcall_budget(self, pid: bytes) -> Optional[XCallBudget]:
+        return self.get(PARACHAIN, budget_key(pid))  # type: ignore[return-value]
+
+    def put_xcall_budget(self, pid: bytes, budget: XCallBudget) -> None:
+        self.set(PARACHAIN, budget_key(pid), budget)
+
+    def parachain_slot(self, pid: bytes, key: bytes) -> Optional[ParachainSlot]:
+        """The entry under ``key``'s slot hash in parachain ``pid``'s storage
+        (ABI §8.1), whatever key it holds (the caller compares)."""
+        return self.get(PARACHAIN_STORAGE, slot_hash(pid, key))  # type: ignore[return-value]
+
+    def put_parachain_slot(self, pid: bytes, key: bytes, value: bytes) -> None:
+        """Write ``value`` under ``key`` (an empty value deletes it)."""
+        self.set(PARACHAIN_STORAGE, slot_hash(pid, key), ParachainSlot(bytes(key), bytes(value)))
+
+    def xcall(self, xcall_id: int) -> Optional[XCallMessage]:
+        return self.get(XCALL, xcall_key(xcall_id))  # type: ignore[return-value]
+
+    def put_xcall(self, message: XCallMessage) -> None:
+        self.set(XCALL, xcall_key(message.xcall_id), message)
+
+    def delete_xcall(self, xcall_id: int) -> None:
+        self.set(XCALL, xcall_key(xcall_id), None)
+
     # -- storage (ABI §7.1) --------------------------------------------------
 
     def sload(self, context_address: bytes, slot: bytes) -> bytes:
@@ -286,7 +352,8 @@ class State(StateView):
 
     def digest(self) -> bytes:
         """Blake3 over the canonical encoding of every entry, tables in
-        :data:`TABLES` order, keys in sorted order:
+        :data:`TABLES` order (a table outside :data:`DIGEST_ALWAYS` only
+        when it is not empty), keys in sorted order:
 
             domain || for each table: tag u8 || count u64 LE ||
                 for each entry: key_len u32 LE || key || value_len u32 LE || value
@@ -294,6 +361,8 @@ class State(StateView):
         parts = [STATE_DIGEST_DOMAIN]
         for t in TABLES:
             rows = self.tables[t]
+            if not rows and t not in DIGEST_ALWAYS:
+                continue
             parts.append(bytes([_TABLE_TAG[t]]) + len(rows).to_bytes(8, "little"))
             for key, value in rows.items():
                 encoded = _encode_value(t, value)

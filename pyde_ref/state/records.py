@@ -45,6 +45,9 @@ class Disc:
     SLASHED_EVIDENCE = 0x43  # || evidence id: evidence already acted on (Marker)
     REPORTER_EVIDENCE = 0x44  # || reporter || epoch u64 BE: evidence submitted this epoch (u64)
     EPOCH_OFFENDER = 0x45  # || epoch u64 BE || validator id: slashed in this epoch (Marker)
+    THRESHOLD_KEY = 0x46  # ABI §8.5: the committee's threshold encryption key (ThresholdKey)
+    THRESHOLD_COMBINED = 0x47  # || envelope id: a completed decryption ceremony (CombinedShares)
+    XCALL_LAST_ID = 0x48  # ABI §8.4: the last XCallId issued (u64)
 
     NAMES = {
         TOTAL_BURNED: "total_burned",
@@ -58,6 +61,9 @@ class Disc:
         SLASHED_EVIDENCE: "slashed_evidence",
         REPORTER_EVIDENCE: "reporter_evidence",
         EPOCH_OFFENDER: "epoch_offender",
+        THRESHOLD_KEY: "threshold_key",
+        THRESHOLD_COMBINED: "threshold_combined",
+        XCALL_LAST_ID: "xcall_last_id",
     }
 
 

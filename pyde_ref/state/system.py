@@ -13,8 +13,8 @@ gives (``Poseidon2("pyde-treasury")``).  Two kinds:
 * *operation* addresses: a ``Standard`` transaction addressed to one of them
   runs a native operation instead of a contract (ABI §11's "via system
   contract" path): account key rotation, gas-tank deposits and withdrawals,
-  contract upgrades, validator unjail and key rotation
-  (``spec/abi/11-native-transactions.md``).
+  contract upgrades, validator unjail and key rotation, the parachain
+  lifecycle and governance (``spec/abi/11-native-transactions.md``).
 
 No transfer may credit a system account (a value transfer, ``pyde::transfer``
 or a withdrawal): §11.3 lets only their own handlers move their balances.
@@ -42,6 +42,7 @@ ACCOUNTS = system_address("pyde-accounts")
 GAS_TANKS = system_address("pyde-gas-tanks")
 CONTRACTS = system_address("pyde-contracts")
 STAKING = system_address("pyde-staking")
+PARACHAINS = system_address("pyde-parachains")
 
 FUND_ACCOUNTS: dict[bytes, str] = {
     TREASURY: "treasury",
@@ -53,6 +54,7 @@ OPERATION_ADDRESSES: dict[bytes, str] = {
     GAS_TANKS: "gas_tanks",
     CONTRACTS: "contracts",
     STAKING: "staking",
+    PARACHAINS: "parachains",
 }
 SYSTEM_ADDRESSES: dict[bytes, str] = {**FUND_ACCOUNTS, **OPERATION_ADDRESSES}
 """Every system address and its short name."""

@@ -66,9 +66,9 @@ from .binary import decode_module
 from .errors import (
     InvalidModule, LinkError, MalformedModule, Trap, TrapKind, Uninstantiable, UnsupportedFeature, WasmError,
 )
-from .eval import HostCallEvent, InstructionEvent, Observer
+from .eval import EntryEvent, HostCallEvent, InstructionEvent, Observer
 from .exec import instantiate, invoke
-from .fuel import FUEL_MODELS, SPEC, WASMTIME_50, FuelMeter
+from .fuel import FUEL_MODELS, SPEC, WASMTIME_45, WASMTIME_50, FuelMeter
 from .runtime import (
     FAST, MAX_ACTIVATIONS, MAX_LOCAL_SLOTS, MAX_TABLE_ELEMENTS, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, READING, TIERS,
     WASM_MAX_MEMORY_PAGES, Caller, ExternVal, FuncInstance, GlobalInstance, HostFunc, InvocationError,

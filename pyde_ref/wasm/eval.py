@@ -46,9 +46,12 @@ pushes a :class:`Frame` on the thread's stack, so wasm recursion is bounded by
 those limits only.
 
 An :class:`Observer` (``MachineConfig(observer=...)``) is told, before every
-instruction, where the thread is and what it is about to charge, and, after
-every host call, what it did; without one the loop pays nothing for it (the
-observed loop charges through :func:`_observed_charge` instead of the meter).
+instruction and every function entry, where the thread is, what it is about
+to charge and the typed operand stack, and, after every host call, what it
+did; without one the loop pays nothing for it (the observed loop charges
+through :func:`_observed_charge` instead of the meter).  ``pyde-ref run
+--trace`` writes what it is told as an instruction trace
+(``spec/trace-format.md``).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
-from . import instructions, numerics
+from . import instructions, numerics, valid
 from .errors import Trap, TrapKind
 from .fuel import FuelMeter
 from .runtime import (
@@ -152,7 +155,7 @@ class Body:
     writes with brackets), the default values of its declared locals (§4.2.1)
     and its index in the module's function index space."""
 
-    __slots__ = ("func", "type", "instrs", "ends", "elses", "local_defaults", "nlocals", "index")
+    __slots__ = ("func", "type", "instrs", "ends", "elses", "local_defaults", "nlocals", "index", "operand_types")
 
     def __init__(self, func: Func, type: FuncType, index: int):
         self.func = func
@@ -163,6 +166,7 @@ class Body:
         self.nlocals = len(type.params) + sum(count for count, _ in func.locals)
         self.ends: dict[int, int] = {}
         self.elses: dict[int, int] = {}
+        self.operand_types: Optional[list] = None  # computed for observers (:func:`observed_types`)
         open_blocks: list[int] = []
         for i, instr in enumerate(self.instrs):
             op = instr.op
@@ -213,12 +217,28 @@ class InstructionEvent(NamedTuple):
     """The operand values of the current frame, bottom first."""
     memory_size: int
     """The size of memory 0 in bytes (0 without a memory)."""
+    types: tuple
+    """The value type of each of ``stack``'s values (§3.3: validation types
+    every operand at every instruction execution can reach)."""
+
+
+class EntryEvent(NamedTuple):
+    """What an :class:`Observer` learns when a wasm function is entered,
+    before its entry cost is charged (its frame is pushed)."""
+
+    depth: int
+    frame: int
+    func: int
+    fuel: Optional[int]
+    cost: int
 
 
 class HostCallEvent(NamedTuple):
     """What an :class:`Observer` learns after a host function returned or raised."""
 
     name: str
+    type: FuncType
+    """The host function's type (of ``args`` and ``results``)."""
     args: tuple
     gas: int
     """Fuel the host function charged."""
@@ -234,6 +254,9 @@ class Observer:
 
     def instruction(self, event: InstructionEvent) -> None:
         """Called before each instruction is charged and executed."""
+
+    def function_entry(self, event: EntryEvent) -> None:
+        """Called when a wasm function is entered, before its entry cost is charged."""
 
     def host_call(self, event: HostCallEvent) -> None:
         """Called after each host function call (from wasm code or :func:`.exec.invoke`)."""
@@ -398,6 +421,8 @@ def invoke_function(t: Thread, func: FuncInstance) -> None:
     end = len(body.instrs)
     t.stack.append(Label(frame.arity, end, end))
     t.pc = 0
+    if t.observer is not None:
+        t.observer.function_entry(EntryEvent(t.depth, frame.number, body.index, t.meter.remaining, t.entry_cost))
     t.meter.charge(t.entry_cost)
 
 
@@ -430,10 +455,10 @@ def call_host(store: Store, func: FuncInstance, caller_module: Optional[ModuleIn
         results = list(results) if results is not None else []
     except BaseException as error:
         if observer is not None:
-            observer.host_call(HostCallEvent(func.host.name, args, meter.used - before, None, error))
+            observer.host_call(HostCallEvent(func.host.name, func.type, args, meter.used - before, None, error))
         raise
     if observer is not None:
-        observer.host_call(HostCallEvent(func.host.name, args, meter.used - before, results, None))
+        observer.host_call(HostCallEvent(func.host.name, func.type, args, meter.used - before, results, None))
     try:
         check_values("result", func.type.results, results)
     except InvocationError as e:
@@ -1023,10 +1048,20 @@ def _observed_charge(t: Thread) -> Callable[[int], None]:
         values = tuple(v for v in t.stack[frame.height + 1:] if type(v) is not Label)
         memory = frame.module.mems[0].data if frame.module.mems else b""
         observer.instruction(InstructionEvent(t.depth, frame.number, t.body.index, instr.offset, instr.op,
-                                              meter.remaining, amount, values, len(memory)))
+                                              meter.remaining, amount, values, len(memory), observed_types(t)))
         meter.charge(amount)
 
     return charge
+
+
+def observed_types(t: Thread) -> tuple:
+    """The types of the current frame's operand values before ``body.instrs[pc]``
+    (:class:`.valid.OperandTypes`, typed once per function body)."""
+    body = t.body
+    if body.operand_types is None:
+        typing = derived_per_module(t.frame.module.module, "operand-types", valid.OperandTypes)
+        body.operand_types = typing.before(body.func)
+    return valid.stack_types(body.operand_types[t.pc])
 
 
 # ---------------------------------------------------------------------------
@@ -1049,7 +1084,7 @@ def evaluate_constant(store: Store, module: ModuleInstance, expr) -> Any:
 
 
 __all__ = [
-    "ACTIVATIONS", "Body", "EXECUTE", "Frame", "HostCallEvent", "InstructionEvent", "Label", "Observer", "Thread",
-    "bodies", "call_host", "check_values", "copy_bytes", "evaluate_constant", "execute", "fill_bytes",
-    "indirect_callee", "init_bytes", "table_copy_elements", "table_init_elements",
+    "ACTIVATIONS", "Body", "EXECUTE", "EntryEvent", "Frame", "HostCallEvent", "InstructionEvent", "Label", "Observer",
+    "Thread", "bodies", "call_host", "check_values", "copy_bytes", "evaluate_constant", "execute", "fill_bytes",
+    "indirect_callee", "init_bytes", "observed_types", "table_copy_elements", "table_init_elements",
 ]

@@ -83,8 +83,9 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
     segments stay applied, as the current spec says); drop the declarative
     element segments; run the start function under ``fuel`` (a trap there:
     :class:`Uninstantiable`).  Segment initialisation costs no fuel in the
-    ``spec`` model; the wasmtime models charge what wasmtime does
-    (:meth:`.fuel.FuelModel.instantiation_cost`).
+    ``spec`` and ``wasmtime-45`` models; ``wasmtime-50`` charges what its
+    initialization code does (:meth:`.fuel.FuelModel.instantiation_cost`,
+    :meth:`.fuel.FuelModel.failed_segment_cost`).
 
     What a module allocates for itself is read from its
     :class:`InstancePlan` (computed once per module), and the allocation of
@@ -126,7 +127,7 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
     inst.exports = InstanceExports(inst, plan.exports)
 
     if plan.table_images is None:
-        _initialise_segments(store, inst, plan)
+        _initialise_segments(store, inst, plan, fuel)
     else:
         _write_memory_runs(inst, plan.memory_runs)
     _charge_instantiation(store, module, fuel)
@@ -156,24 +157,31 @@ def _copy_image(image):
 def _charge_instantiation(store: Store, module: Module, fuel: Optional[FuelMeter]) -> None:
     """What the fuel model charges for instantiating, besides the start
     function (:meth:`.fuel.FuelModel.instantiation_cost`: nothing in the
-    ``spec`` model).  A wasmtime model charges it unchecked; without a start
-    function the charge is checked at once, with one the start function's
-    entry check sees it."""
+    ``spec`` and ``wasmtime-45`` models).  A wasmtime model charges it
+    unchecked; without a start function the charge is checked at once, with
+    one the start function's entry check sees it."""
     has_passive = instance_plan(module).has_passive_elem
     cost = store.config.fuel.instantiation_cost(has_passive, module.start is not None)
     if fuel is None or not cost:
         return
     fuel.used += cost
     if module.start is None and wasmtime_check_fails(fuel.used, fuel.budget):
-        trap = Trap(TrapKind.OUT_OF_FUEL, "instantiation")
-        raise Uninstantiable(f"instantiation ran out of fuel: {trap}", trap)
+        _instantiation_out_of_fuel()
 
 
-def _initialise_segments(store: Store, inst: ModuleInstance, plan: "InstancePlan") -> None:
+def _instantiation_out_of_fuel() -> None:
+    trap = Trap(TrapKind.OUT_OF_FUEL, "instantiation")
+    raise Uninstantiable(f"instantiation ran out of fuel: {trap}", trap)
+
+
+def _initialise_segments(store: Store, inst: ModuleInstance, plan: "InstancePlan",
+                         fuel: Optional[FuelMeter]) -> None:
     """§4.5.4 steps 14-15, one segment at a time: active element segments,
     then active data segments, each as ``table.init``/``memory.init``
-    followed by a drop.  (A module whose segments all fit at constant
-    offsets has them applied from its plan instead: :func:`instantiate`.)"""
+    followed by a drop.  A segment that does not fit traps
+    (:func:`_segment_does_not_fit`).  (A module whose segments all fit at
+    constant offsets has them applied from its plan instead:
+    :func:`instantiate`.)"""
     for i, elem in enumerate(plan.elems):
         if elem.mode != "active":
             continue
@@ -182,7 +190,8 @@ def _initialise_segments(store: Store, inst: ModuleInstance, plan: "InstancePlan
         try:
             reading.table_init_elements(inst.tables[elem.table_index], segment, offset, 0, len(segment.elements))
         except Trap as trap:
-            raise Uninstantiable(f"element segment {i} does not fit its table: {trap}", trap) from None
+            _segment_does_not_fit(store, fuel, (), f"element segment {i} does not fit its table", trap)
+    copied: list[int] = []  # lengths of the active data segments copied so far
     for i, data in enumerate(plan.datas):
         if data.mode != "active":
             continue
@@ -190,8 +199,24 @@ def _initialise_segments(store: Store, inst: ModuleInstance, plan: "InstancePlan
         memory = inst.mems[data.memory_index]
         if offset + len(data.data) > len(memory.data):
             trap = Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"data segment {i} of {len(data.data)} bytes at {offset}")
-            raise Uninstantiable(f"data segment {i} does not fit memory: {trap}", trap)
+            _segment_does_not_fit(store, fuel, copied, f"data segment {i} does not fit memory", trap)
         memory.data[offset:offset + len(data.data)] = data.data
+        copied.append(len(data.data))
+
+
+def _segment_does_not_fit(store: Store, fuel: Optional[FuelMeter], copied: Sequence[int], what: str,
+                          trap: Trap) -> None:
+    """An active segment does not fit: instantiation fails with its trap.  A
+    model that initializes such an instance by running code
+    (:meth:`.fuel.FuelModel.failed_segment_cost`: ``wasmtime-50``) charges that
+    code up to the failing segment, checked like a function entry: with too
+    little fuel the trap is ``out_of_fuel``; else the segment's trap, and the
+    meter keeps what it held (nothing is written back after that trap)."""
+    cost = store.config.fuel.failed_segment_cost(copied)
+    if cost is not None and fuel is not None and wasmtime_check_fails(fuel.used + cost, fuel.budget):
+        fuel.used += cost
+        _instantiation_out_of_fuel()
+    raise Uninstantiable(f"{what}: {trap}", trap) from None
 
 
 def _write_memory_runs(inst: ModuleInstance, runs: tuple) -> None:

@@ -43,15 +43,25 @@ becomes *visible* in the :class:`FuelMeter`:
     has *reached* the budget), so execution may overdraw between checks (the
     meter then reads 0 remaining), and the consumed fuel is only written back to
     the meter at :data:`WASMTIME_WRITE_BACK_POINTS`: after a trap other than
-    ``out_of_fuel`` the meter shows what was last written back.  Only the fast
-    tier implements it, with opcodes of its own (``predecode.OP_W*``).
+    ``out_of_fuel`` the meter shows what was last written back.  Instantiation
+    costs what wasmtime 50's initialization code costs (:meth:`FuelModel.instantiation_cost`,
+    :meth:`FuelModel.failed_segment_cost`).  Only the fast tier implements it,
+    with opcodes of its own (``predecode.OP_W*``).
 
-See ``spec/findings/fuel-models.md`` for the evidence and the consequences.
+``wasmtime-45`` (:data:`WASMTIME_45_MODEL`)
+    What wasmtime 45 observably does: the ``wasmtime-50`` timing, with every
+    length-dependent instruction costing its static part only (1, whatever
+    its length or result: :data:`FLAT_COSTS`), and an instantiation that runs
+    no initialization code (segments are free; a start function is an
+    ordinary call under the instantiation budget).  Fast tier only.
+
+See ``spec/findings/fuel-models.md`` and ``spec/findings/wasmtime-45-vs-50.md``
+for the evidence and the consequences.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import attrs
 
@@ -101,13 +111,18 @@ DYNAMIC_COST_OPS = frozenset(name for name, cost in COSTS.items() if cost.per_un
 
 SPEC = "spec"
 WASMTIME_50 = "wasmtime-50"
+WASMTIME_45 = "wasmtime-45"
 DEFAULT_FUEL_MODEL = SPEC
 
 PER_INSTRUCTION = "per-instruction"
 """Timing of the ``spec`` model: charge and check before every instruction."""
 
 WASMTIME_TIMING = "wasmtime"
-"""Timing of the ``wasmtime-50`` model: checks and write-backs where wasmtime has them."""
+"""Timing of the wasmtime models: checks and write-backs where wasmtime has them."""
+
+FLAT_COSTS: dict[str, Cost] = {name: Cost(cost.static) for name, cost in COSTS.items()}
+""":data:`COSTS` without any per-unit part: every length-dependent
+instruction costs its static part whatever its length (wasmtime 45)."""
 
 
 @attrs.frozen
@@ -116,30 +131,44 @@ class FuelModel:
 
     ``costs`` and ``entry_cost`` are what is charged; ``timing`` says when
     (:data:`PER_INSTRUCTION` or :data:`WASMTIME_TIMING`).  The wasmtime timing
-    has three parameters: ``static_length_max`` (a length given by an
+    has two more parameters: ``static_length_max`` (a length given by an
     ``i32.const`` no greater than this is charged with its instruction,
-    unchecked; any other length after the instruction succeeded, checked), and
-    the instantiation charges ``passive_elem_instantiation_cost`` and
-    ``start_instantiation_cost`` (:meth:`instantiation_cost`).  Another
-    wasmtime version with other costs is one more instance with its own
-    ``costs`` (e.g. bulk instructions without a per-unit part)."""
+    unchecked; any other length after the instruction succeeded, checked;
+    only meaningful for costs with a per-unit part), and
+    ``initialization_code``: whether an instance that cannot be initialized
+    from precomputed images is initialized by running code that costs fuel
+    (:meth:`instantiation_cost`, :meth:`failed_segment_cost`,
+    ``spec/findings/wasmtime-fuel-instantiation.md``).  Another wasmtime
+    version is one more instance with its own parameters."""
 
     name: str
     timing: str
     costs: Mapping[str, Cost] = COSTS
     entry_cost: int = FUNCTION_ENTRY_COST
     static_length_max: int = 0
-    passive_elem_instantiation_cost: int = 0
-    start_instantiation_cost: int = 0
+    initialization_code: bool = False
 
     def instantiation_cost(self, has_passive_elem: bool, has_start: bool) -> int:
-        """What instantiating a module costs besides its start function's own
-        cost: ``start_instantiation_cost`` with a start function (and then
-        nothing for passive segments), else ``passive_elem_instantiation_cost``
-        with passive element segments (``spec/findings/wasmtime-fuel-instantiation.md``)."""
-        if has_start:
-            return self.start_instantiation_cost
-        return self.passive_elem_instantiation_cost if has_passive_elem else 0
+        """What instantiating a module whose segments all fit costs besides
+        its start function's own cost.  With ``initialization_code``, a
+        passive element segment or a start function makes the instance run
+        initialization code: its entry (``entry_cost``) once, and a ``call``
+        of the start function; else nothing."""
+        if not self.initialization_code or not (has_passive_elem or has_start):
+            return 0
+        return self.entry_cost + (self.costs["call"].static if has_start else 0)
+
+    def failed_segment_cost(self, data_lengths_before: Sequence[int]) -> Optional[int]:
+        """An active segment does not fit: the fuel the initialization code
+        consumes before it finds out, or ``None`` when the model runs no such
+        code (the trap is then the segment's, whatever the budget).  The code's
+        entry, then a ``memory.init`` for each active data segment before the
+        failing one (``data_lengths_before``, their lengths; an element
+        segment fails before any data segment is copied).  The caller checks
+        it like a function entry (:func:`wasmtime_check_fails`)."""
+        if not self.initialization_code:
+            return None
+        return self.entry_cost + sum(self.costs["memory.init"].of(length) for length in data_lengths_before)
 
     def length_is_static(self, constant_length: int) -> bool:
         """The static-path rule for a length given by an ``i32.const`` right
@@ -151,17 +180,17 @@ class FuelModel:
 
 SPEC_MODEL = FuelModel(SPEC, PER_INSTRUCTION)
 
-WASMTIME_50_MODEL = FuelModel(
-    WASMTIME_50, WASMTIME_TIMING,
-    static_length_max=128,
-    passive_elem_instantiation_cost=1,
-    start_instantiation_cost=2,
-)
+WASMTIME_50_MODEL = FuelModel(WASMTIME_50, WASMTIME_TIMING, static_length_max=128, initialization_code=True)
 """wasmtime 50: static lengths up to 128 (``spec/findings/wasmtime-fuel-charges.md``);
-instantiation costs 1 with a passive element segment, 2 with a start function
+initialization code: 1 with a passive element segment, 2 with a start
+function, 1 + Σ(1 + length) before a segment that does not fit
 (``spec/findings/wasmtime-fuel-instantiation.md``)."""
 
-MODELS: dict[str, FuelModel] = {model.name: model for model in (SPEC_MODEL, WASMTIME_50_MODEL)}
+WASMTIME_45_MODEL = FuelModel(WASMTIME_45, WASMTIME_TIMING, costs=FLAT_COSTS)
+"""wasmtime 45: no length charges, no initialization code
+(``spec/findings/wasmtime-45-vs-50.md``)."""
+
+MODELS: dict[str, FuelModel] = {model.name: model for model in (SPEC_MODEL, WASMTIME_45_MODEL, WASMTIME_50_MODEL)}
 FUEL_MODELS = tuple(MODELS)
 
 WASMTIME_CHECK_POINTS = ("function entry", "loop header")
@@ -180,11 +209,85 @@ or store whose static offset + size exceeds memory 0's declared maximum (or
 
 
 def model(name: str) -> FuelModel:
-    """The model called ``name``; ``ValueError`` naming the choices otherwise."""
-    found = MODELS.get(name)
+    """The model called ``name`` (one of :data:`MODELS`, or a :func:`variant`
+    made in this process); ``ValueError`` naming the choices otherwise."""
+    found = MODELS.get(name) or _VARIANTS.get(name)
     if found is None:
         raise ValueError(f"unknown fuel model {name!r}; expected one of {', '.join(FUEL_MODELS)}")
     return found
+
+
+# ---------------------------------------------------------------------------
+# Rules: what two models may differ in, one at a time
+# ---------------------------------------------------------------------------
+
+INSTANTIATION_RULE = "instantiation"
+
+RULES: dict[str, Optional[str]] = {
+    "bulk-memory-length": instructions.PER_BYTE,
+    "memory-grow-pages": instructions.PER_PAGE,
+    "table-length": instructions.PER_ELEMENT,
+    INSTANTIATION_RULE: None,
+}
+"""The rules in which two models of the same timing can differ, each with the
+fuel class whose costs it sets: the costs of each length-dependent class
+(``memory.fill``/``copy``/``init`` per byte, ``memory.grow`` per page,
+``table.copy``/``init`` per element; a class's rule carries the static-length
+rule with it), and instantiation (``initialization_code``).  ``pyde-ref
+fuel-diff`` attributes a difference between two models to these rules
+(:func:`variant`)."""
+
+
+def rule_instructions(rule: str) -> list[str]:
+    """The instructions whose costs ``rule`` sets (none for instantiation)."""
+    return [info.name for info in instructions.INSTRUCTIONS if RULES[rule] and info.fuel == RULES[rule]]
+
+
+def differing_rules(a: FuelModel, b: FuelModel) -> list[str]:
+    """The :data:`RULES` in which models ``a`` and ``b`` differ (in
+    :data:`RULES` order); ``ValueError`` when they differ in anything else
+    (timing, entry cost, the cost of an operator without a length)."""
+    if (a.timing, a.entry_cost) != (b.timing, b.entry_cost):
+        raise ValueError(f"{a.name} and {b.name} differ in more than their rules (timing or entry cost)")
+    ruled = {op for rule in RULES for op in rule_instructions(rule)}
+    if any(a.costs[op] != b.costs[op] for op in a.costs if op not in ruled):
+        raise ValueError(f"{a.name} and {b.name} differ in the cost of an operator without a length")
+    return [rule for rule in RULES
+            if (a.initialization_code != b.initialization_code if rule == INSTANTIATION_RULE
+                else any(a.costs[op] != b.costs[op] for op in rule_instructions(rule)))]
+
+
+_VARIANTS: dict[str, FuelModel] = {}
+
+
+def variant(base: str, donor: str, rules) -> str:
+    """The name of the model that is ``base`` except for ``rules`` (names of
+    :data:`RULES`), which it takes from ``donor``: the model that differs from
+    ``base`` by those rules alone.  Made on first use and known to
+    :func:`model` (so a :class:`~.runtime.MachineConfig` can name it) for the
+    life of the process; the same arguments always make the same model."""
+    wanted = set(rules)
+    unknown = sorted(wanted - set(RULES))
+    if unknown:
+        raise ValueError(f"unknown fuel rule(s) {unknown}; expected some of {', '.join(RULES)}")
+    rules = [rule for rule in RULES if rule in wanted]
+    if not rules:
+        return base
+    name = f"{base}+{','.join(rules)}@{donor}"
+    if name not in _VARIANTS:
+        mine, theirs = model(base), model(donor)
+        costs = dict(mine.costs)
+        static_length_max = mine.static_length_max
+        for rule in rules:
+            costs.update({op: theirs.costs[op] for op in rule_instructions(rule)})
+            if any(theirs.costs[op].per_unit for op in rule_instructions(rule)):
+                static_length_max = theirs.static_length_max
+        if any(cost.per_unit for cost in mine.costs.values()) and static_length_max != mine.static_length_max:
+            raise ValueError(f"{base} and {donor} have different static-length rules: no single variant")
+        initialization_code = (theirs if INSTANTIATION_RULE in rules else mine).initialization_code
+        _VARIANTS[name] = attrs.evolve(mine, name=name, costs=costs, static_length_max=static_length_max,
+                                       initialization_code=initialization_code)
+    return name
 
 
 def wasmtime_check_fails(used: int, budget: Optional[int]) -> bool:

@@ -112,7 +112,7 @@ class MachineConfig:
     @property
     def fuel(self) -> fuel_mod.FuelModel:
         """The fuel model :attr:`fuel_model` names."""
-        return fuel_mod.MODELS[self.fuel_model]
+        return fuel_mod.model(self.fuel_model)
 
 
 # ---------------------------------------------------------------------------

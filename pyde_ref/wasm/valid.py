@@ -15,7 +15,7 @@ frames.
 from __future__ import annotations
 
 import bisect
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import attrs
 
@@ -127,33 +127,16 @@ def type_at(types: tuple[FuncType, ...], index: int, offset: Optional[int] = Non
 
 def validate_module(module: Module) -> None:
     """§3.4.10: validate a whole module under pyde-v1."""
-    types = module.types
-    func_imports = module.imports_of("func")
-    funcs = tuple(type_at(types, imp.desc) for imp in func_imports) + tuple(
-        type_at(types, f.type_index, f.body[0].offset if f.body else None) for f in module.funcs
-    )
+    c = module_context(module)
     table_types = tuple(imp.desc for imp in module.imports_of("table")) + module.tables
     mem_types = tuple(imp.desc for imp in module.imports_of("memory")) + module.mems
-    imported_globals = tuple(imp.desc for imp in module.imports_of("global"))
     validate_index_space_sizes(len(table_types), len(mem_types))
     for tabletype in table_types:
         validate_tabletype(tabletype)
     for memtype in mem_types:
         validate_memtype(memtype)
-
-    c = Context(
-        types=types,
-        funcs=funcs,
-        tables=tuple(t.elem_type for t in table_types),
-        mems=len(mem_types),
-        globals=imported_globals + tuple(g.type for g in module.globals),
-        elems=tuple(e.elem_type for e in module.elems),
-        data_count=module.data_count,
-        refs=declared_function_references(module),
-        imported_globals=len(imported_globals),
-    )
     for index, glob in enumerate(module.globals):
-        validate_const_expr(c, glob.init, glob.type.valtype, len(imported_globals) + index)
+        validate_const_expr(c, glob.init, glob.type.valtype, c.imported_globals + index)
     for elem in module.elems:
         validate_elem(c, elem)
     for data in module.datas:
@@ -164,6 +147,29 @@ def validate_module(module: Module) -> None:
         validate_start(c, module.start)
     validate_exports(c, module)
     validate_type_size(c, module)
+
+
+def module_context(module: Module) -> Context:
+    """§3.4.10 the context C of ``module`` (its function types checked to exist)."""
+    types = module.types
+    func_imports = module.imports_of("func")
+    funcs = tuple(type_at(types, imp.desc) for imp in func_imports) + tuple(
+        type_at(types, f.type_index, f.body[0].offset if f.body else None) for f in module.funcs
+    )
+    table_types = tuple(imp.desc for imp in module.imports_of("table")) + module.tables
+    mem_types = tuple(imp.desc for imp in module.imports_of("memory")) + module.mems
+    imported_globals = tuple(imp.desc for imp in module.imports_of("global"))
+    return Context(
+        types=types,
+        funcs=funcs,
+        tables=tuple(t.elem_type for t in table_types),
+        mems=len(mem_types),
+        globals=imported_globals + tuple(g.type for g in module.globals),
+        elems=tuple(e.elem_type for e in module.elems),
+        data_count=module.data_count,
+        refs=declared_function_references(module),
+        imported_globals=len(imported_globals),
+    )
 
 
 def validate_type_size(c: Context, module: Module) -> None:
@@ -300,14 +306,17 @@ class Frame:
         return self.start_types if self.opcode == "loop" else self.end_types
 
 
-def validate_func(c: Context, func) -> None:
+def validate_func(c: Context, func, validator: Optional[type] = None) -> "FunctionValidator":
     """§3.4.1 function: its body types as ``[] -> results`` with the locals
-    ``params ++ declared locals`` and labels/return set to the results."""
+    ``params ++ declared locals`` and labels/return set to the results.
+    Returns the ``validator`` (a :class:`FunctionValidator` class) that checked it."""
     functype = c.types[func.type_index]
     runs = tuple((1, t) for t in functype.params) + tuple(func.locals)
     local_types = LocalTypes(runs)
     limits.check(limits.FUNCTION_LOCALS, len(local_types), func.body[0].offset if func.body else None)
-    FunctionValidator(c, functype, local_types).run(func.body)
+    checker = (validator or FunctionValidator)(c, functype, local_types)
+    checker.run(func.body)
+    return checker
 
 
 class LocalTypes:
@@ -616,6 +625,78 @@ class FunctionValidator:
             self.push_val("funcref")
         else:  # ref.is_null never passes the constant check
             raise self.error(f"constant expression required, found {instr.op}")
+
+
+# ---------------------------------------------------------------------------
+# The operand types before each instruction (what observers of execution show)
+# ---------------------------------------------------------------------------
+
+
+class TypeStack(NamedTuple):
+    """The value types of an operand stack as a chain: ``top`` is the type of
+    the topmost value, ``below`` the stack under it (``None``: empty).  The
+    stacks before consecutive instructions share their tails, so a body's
+    take memory linear in its length, however deep its stack."""
+
+    top: Optional[str]
+    below: Optional["TypeStack"]
+
+
+def stack_types(stack: Optional[TypeStack]) -> tuple:
+    """The types of ``stack``, bottom first."""
+    types = []
+    while stack is not None:
+        types.append(stack.top)
+        stack = stack.below
+    types.reverse()
+    return tuple(types)
+
+
+class _TypeRecorder(FunctionValidator):
+    """The §A.3 algorithm, recording the operand stack before each
+    instruction (:attr:`before`, one :class:`TypeStack` per instruction).
+    Where execution can reach an instruction, validation has typed every
+    value on the stack (``UNKNOWN`` appears only in unreachable code)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before: list[Optional[TypeStack]] = []
+        self._chain: list[TypeStack] = []  # _chain[i] is the stack vals[:i + 1]
+        self._unchanged = 0  # vals[:_unchanged] has not changed since _chain was built
+
+    def pop_val(self, expect=UNKNOWN):
+        actual = super().pop_val(expect)
+        self._unchanged = min(self._unchanged, len(self.vals))
+        return actual
+
+    def unreachable(self) -> None:
+        super().unreachable()
+        self._unchanged = min(self._unchanged, len(self.vals))
+
+    def step(self, instr: Instruction) -> None:
+        chain = self._chain
+        del chain[self._unchanged:]
+        for t in self.vals[len(chain):]:
+            chain.append(TypeStack(t, chain[-1] if chain else None))
+        self._unchanged = len(self.vals)
+        self.before.append(chain[-1] if chain else None)
+        super().step(instr)
+
+
+class OperandTypes:
+    """The operand types before every instruction of a validated module's
+    functions (:meth:`before`), each function typed on first use."""
+
+    def __init__(self, module: Module):
+        self.context = module_context(module)
+        self._bodies: dict[int, list[Optional[TypeStack]]] = {}
+
+    def before(self, func) -> list[Optional[TypeStack]]:
+        """The stacks before each instruction of ``func`` (a function of the module)."""
+        key = id(func)
+        if key not in self._bodies:
+            self._bodies[key] = validate_func(self.context, func, _TypeRecorder).before
+        return self._bodies[key]
 
 
 SPECIAL_RULES = {

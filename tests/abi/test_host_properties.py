@@ -12,9 +12,10 @@ random arguments, budgets and pointers near the end of memory:
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyde_ref.abi.constants import ERROR_CODES, OK
+from paths import REPO
+from pyde_ref.abi.constants import ERROR_CODES, GAS_TABLE, OK
 from pyde_ref.abi.env import SubcallResult, SubcallStatus
-from pyde_ref.abi.gas import cost_of
+from pyde_ref.abi.gas import GasCharge, cost_of
 from pyde_ref.abi.halt import Halt
 from pyde_ref.abi.registry import HOST_FUNCTIONS, call_host
 from pyde_ref.abi.testing import PAGE, ScriptedCalls, make_env
@@ -99,3 +100,39 @@ def test_gas_first_bounds_checked_and_all_or_nothing(case):
         assert code == OK or code in ERROR_CODES
     if view and name in ("sstore", "sdelete", "transfer", "emit_event"):
         assert env.ctx.state.write_set() == [] and env.ctx.state.events == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(call_case())
+def test_every_charge_reaches_the_gas_log_split_as_the_table_prices_it(case):
+    """What an instruction trace shows (``spec/trace-format.md``): each charge
+    a host function pays is told to the environment's gas log, split into the
+    parts of its §10 row as the charging code computed them; the charges add
+    up to the gas consumed, whatever the outcome (a charge that traps is not
+    paid, so not told)."""
+    name, args, gas, view = case
+    runner = ScriptedCalls(SubcallResult(SubcallStatus.SUCCESS, gas_used=7, return_data=b"r"))
+    env = make_env(gas=gas, view_mode=view, calls=runner, calldata=b"c" * 16)
+    charges: list[GasCharge] = []
+    env.gas_log = charges.append
+    try:
+        call_host(HOST_FUNCTIONS[name], env, args)
+    except (Trap, Halt):
+        pass
+    assert sum(c.total for c in charges) == env.gas.consumed
+    if not charges:
+        return
+    row, n = GAS_TABLE[name], metered_len(name, args)
+    assert (charges[0].base, charges[0].per_byte, charges[0].per_word) == (row.base, row.per_byte * n,
+                                                                          row.per_word * -(-n // 8))
+    assert charges[0].extra == (args[0] if name == "consume_gas" and args[0] < 2**63 else 0)
+    if len(charges) > 1:  # a cross-call's callee gas, the only second charge
+        assert name in ("cross_call", "delegate_call")
+        assert charges[1:] == [GasCharge(extra=7)]
+
+
+def test_host_functions_charge_only_through_pay():
+    """Every charge goes through ``gas.pay``, so no charge escapes the log."""
+    for path in sorted((REPO / "pyde_ref" / "abi").glob("*.py")):
+        if path.name != "gas.py":
+            assert ".gas.charge(" not in path.read_text(encoding="utf-8"), path.name

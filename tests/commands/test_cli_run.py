@@ -110,8 +110,8 @@ def test_trap_human_form(capsys):
     assert capsys.readouterr().out.startswith("trap: integer_divide_by_zero")
 
 
-def test_both_fuel_models_run(capsys):
-    for model in ("spec", "wasmtime-50"):
+def test_every_fuel_model_runs(capsys):
+    for model in ("spec", "wasmtime-45", "wasmtime-50"):
         code, obj = run_json(capsys, FIB, "fib", 10, "--fuel-model", model)
         assert code == 0 and obj["results"] == [{"type": "i64", "bits": "0x0000000000000037"}]
 
@@ -215,6 +215,7 @@ def test_arbitrary_export_names(capsys, module_file):
     (["i32", "1", "--fuel", "ten"], "--fuel"),
     (["i32", "1", "--fuel-model", "gas"], "--fuel-model"),
     (["i32", "1", "--tier", "reading", "--fuel-model", "wasmtime-50"], "reading tier implements the spec fuel model"),
+    (["i32", "1", "--tier", "reading", "--fuel-model", "wasmtime-45"], "reading tier implements the spec fuel model"),
 ])
 def test_usage_errors(capsys, module_file, argv, fragment):
     code, obj = run_json(capsys, module_file(IDENTITY), *argv)

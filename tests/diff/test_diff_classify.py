@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from paths import TESTS
 
 pytest.importorskip("wasmtime")
 
@@ -153,41 +156,24 @@ def test_host_functions_called_by_a_start_function(start_body, status, trap):
         '(memory (export "memory") 1) (data (i32.const 0) "abcd") '
         f'(func $s {start_body}) (start $s) (func (export "f")))')
     result = cl.run_case(wasm, "f", [], 100, with_host=True)
-    assert result.verdict.category == cl.AGREE
+    assert result.verdict.model_differences == ()
+    # a trapped start function: the fuel it consumed is compared too (the spec model's differs)
+    assert result.verdict.category == (cl.EXPLAINED if status == "uninstantiable" else cl.AGREE)
     assert (result.wasmtime.status, result.wasmtime.trap) == (status, trap)
 
 
 # --------------------------------------------------------------------------
-# A version without a fuel model of its own (wasmtime 45 until it has one)
+# Each version against its own fuel model
 # --------------------------------------------------------------------------
 
 FILL = "i32.const 0 i32.const 0 i32.const 1000 memory.fill"
 
 
-def test_no_model_needs_a_fuel_only_difference_and_an_operator_the_versions_charge_differently():
+def test_a_fuel_difference_against_the_versions_own_model_is_unexplained():
+    """Every version has its model: no difference is put down to a missing one."""
     wt, model = attrs.evolve(OK, fuel_consumed=5), attrs.evolve(OK, fuel_consumed=1005)
-    verdict = cl.classify(wt, model, model, _wasm(FILL), version="45", exact_model=False)
-    assert (verdict.category, verdict.hazard) == (cl.NO_MODEL, "fuel model not implemented for wasmtime 45")
-    # no such operator: the stand-in model should have been exact
-    plain = _wasm("i32.const 1 drop")
-    assert cl.classify(wt, model, model, plain, version="45", exact_model=False).category == cl.UNEXPLAINED
-    # not a fuel effect
-    other = attrs.evolve(model, results=(9,))
-    assert cl.classify(wt, other, other, _wasm(FILL), version="45", exact_model=False).category == cl.UNEXPLAINED
-
-
-def test_no_model_covers_what_running_out_of_fuel_changes():
-    wt = attrs.evolve(OK, fuel_consumed=5)
-    model = attrs.evolve(OK, status="trap", trap="out_of_fuel", results=(), fuel_consumed=100, memory_hash="bb")
-    assert cl.classify(wt, model, model, _wasm(FILL), version="45", exact_model=False).category == cl.NO_MODEL
-
-
-@pytest.mark.parametrize("decls", ["(start $s)", "(elem $e func $s)"])
-def test_instantiation_differences_are_a_version_gap_too(decls):
-    wasm = wasmtime.wat2wasm(f'(module (table 1 funcref) (func $s) {decls} (func (export "f")))')
-    assert cl.charged_differently_by_45(wasm)
-    wt, model = attrs.evolve(OK, instantiate_fuel=1), attrs.evolve(OK, instantiate_fuel=3)
-    assert cl.classify(wt, model, model, wasm, version="45", exact_model=False).category == cl.NO_MODEL
+    for version in ("45", "50"):
+        assert cl.classify(wt, model, model, _wasm(FILL), version=version).category == cl.UNEXPLAINED
 
 
 def test_fifty_only_hazards_do_not_apply_to_45():
@@ -195,26 +181,23 @@ def test_fifty_only_hazards_do_not_apply_to_45():
     sparse = wasmtime.wat2wasm('(module (memory 623) (data (i32.const 0) "a") (data (i32.const 20971520) "b") '
                                '(func (export "f")))')
     assert cl.classify(wt, model, model, sparse).hazard == "sparse-memory-image"
-    assert cl.classify(wt, model, model, sparse, version="45", exact_model=True).category == cl.UNEXPLAINED
-    # against the stand-in model it is the missing model, not the hazard
-    assert cl.classify(wt, model, model, sparse, version="45", exact_model=False).category == cl.NO_MODEL
+    assert cl.classify(wt, model, model, sparse, version="45").category == cl.UNEXPLAINED
 
 
 def test_call_depth_is_a_hazard_on_every_version():
     wt = attrs.evolve(OK, status="trap", trap="call_stack_exhausted", results=(), fuel_consumed=65516)
     ref = attrs.evolve(wt, fuel_consumed=20000)
-    for exact in (True, False):
-        assert cl.classify(wt, ref, ref, b"", version="45", exact_model=exact).hazard == "call-depth"
+    for version in ("45", "50"):
+        assert cl.classify(wt, ref, ref, b"", version=version).hazard == "call-depth"
 
 
-def test_run_case_on_45_names_the_missing_model(twin):
+def test_run_case_uses_the_versions_own_model(twin):
     result = cl.run_case(_wasm(FILL), "f", [], 100_000, wasmtime=twin.version)
-    if twin.version == "50":
-        assert result.verdict.category == cl.AGREE
-    else:
-        assert (result.wasmtime.fuel_consumed, result.model.fuel_consumed) == (5, 1005)
-        assert result.verdict.category == cl.NO_MODEL
-        assert result.to_json()["fuel_model"] == "wasmtime-50"
+    # the spec model charges the 1,000 bytes: on 45 that is the explained difference
+    assert result.verdict.category == {"45": cl.EXPLAINED, "50": cl.AGREE}[twin.version]
+    assert result.verdict.model_differences == ()
+    assert result.model.fuel_consumed == {"45": 5, "50": 1005}[twin.version]
+    assert result.to_json()["fuel_model"] == f"wasmtime-{twin.version}"
 
 
 # --------------------------------------------------------------------------
@@ -242,16 +225,21 @@ def test_wave_agree_and_explained():
     assert classify_wave({"wasmtime": same, "spec": spec, "model": same}, []).category == cl.EXPLAINED
 
 
-def test_wave_fuel_difference_in_a_no_model_version_and_its_consequences():
+def test_wave_sparse_memory_image_and_its_consequences():
+    """A frame instantiating a module with sparse data (wasmtime 50 runs code
+    for it, the model does not): its gas differs, and so does what the
+    later transactions see."""
     from pyde_ref.diff.wave_diff import classify_wave
 
-    wt = _output(_receipt(gas_used=5), _receipt(writes=[{"balance": "10"}]), digest="0x01")
-    model = _output(_receipt(gas_used=1005), _receipt(writes=[{"balance": "9"}]), digest="0x02")
+    sparse = wasmtime.wat2wasm('(module (memory 623) (data (i32.const 0) "a") (data (i32.const 20971520) "b") '
+                               '(func (export "f")))')
+    wt = _output(_receipt(gas_used=105), _receipt(writes=[{"balance": "10"}]), digest="0x01")
+    model = _output(_receipt(gas_used=100), _receipt(writes=[{"balance": "9"}]), digest="0x02")
     outputs = {"wasmtime": wt, "spec": model, "model": model}
-    verdict = classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False)
-    assert (verdict.category, verdict.hazard) == (cl.NO_MODEL, "fuel model not implemented for wasmtime 45")
-    # the same difference with an exact model is a defect
-    assert classify_wave(outputs, [_wasm(FILL)], "50", exact_model=True).category == cl.UNEXPLAINED
+    verdict = classify_wave(outputs, [sparse], "50")
+    assert (verdict.category, verdict.hazard) == (cl.KNOWN_HAZARD, "sparse-memory-image")
+    assert classify_wave(outputs, [sparse], "45").category == cl.UNEXPLAINED
+    assert classify_wave(outputs, [_wasm(FILL)], "50").category == cl.UNEXPLAINED
 
 
 def test_wave_difference_before_any_explained_one_is_unexplained():
@@ -273,7 +261,7 @@ def test_wave_state_difference_with_equal_receipts_is_unexplained():
 
     outputs = {"wasmtime": _output(_receipt(), digest="0x01"), "spec": _output(_receipt(), digest="0x02"),
                "model": _output(_receipt(), digest="0x02")}
-    assert classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False).category == cl.UNEXPLAINED
+    assert classify_wave(outputs, [_wasm(FILL)], "45").category == cl.UNEXPLAINED
 
 
 def test_wave_call_depth_receipt_is_a_known_hazard():
@@ -303,40 +291,18 @@ def test_a_receipts_trap_compares_as_a_calls():
     assert diff_records(wt, ref)  # not the other way round
 
 
-def test_data_out_of_bounds_hazard():
+def test_data_that_does_not_fit_is_modelled():
     """wasmtime 50 traps out_of_fuel while initializing data that does not
-    fit when the frame has too little fuel; the model reports the
-    out-of-bounds segment (tests/diff/regressions/waves/wave-20261130-699)."""
+    fit when the frame has too little fuel (found by wave 699 of seed
+    20261130, once the known hazard ``data-out-of-bounds``); the
+    ``wasmtime-50`` model does the same now, so the regression wave agrees
+    and the same difference would be a defect."""
+    from pyde_ref.diff.wave_diff import diff_wave
+
+    wave = TESTS / "diff" / "regressions" / "waves" / "wave-20261130-699" / "wave.json"
+    verdict, _outputs = diff_wave(json.loads(wave.read_text()), None, "50")
+    assert verdict.category in (cl.AGREE, cl.EXPLAINED), verdict.to_json()
     oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
-    fits = wasmtime.wat2wasm('(module (memory 1) (data (i32.const 0) "a") (func (export "f")))')
-    assert cl.data_out_of_bounds(oob) and not cl.data_out_of_bounds(fits)
-    wt = CallOutcome("uninstantiable", trap="out_of_fuel")
-    model = CallOutcome("uninstantiable", trap="memory_out_of_bounds")
-    assert cl.classify(wt, model, model, oob).hazard == "data-out-of-bounds"
-    assert cl.classify(wt, model, model, fits).category == cl.UNEXPLAINED
-    assert cl.classify(wt, model, model, oob, version="45").category == cl.UNEXPLAINED  # 45 never does it
-
-
-def test_a_wave_hazard_hidden_in_a_sub_call():
-    """In a wave the starved callee shows only as its caller's status code
-    (ERR_CROSS_CALL_OUT_OF_GAS vs ERR_CROSS_CALL_FAILED): the module alone
-    decides."""
-    from pyde_ref.diff.wave_diff import classify_wave
-
-    oob = wasmtime.wat2wasm('(module (memory 0) (data (i32.const 0) "a") (func (export "f")))')
-    wt, model = _output(_receipt(return_data="0xf5ffffff")), _output(_receipt(return_data="0xf6ffffff"))
-    outputs = {"wasmtime": wt, "spec": model, "model": model}
-    assert classify_wave(outputs, [oob]).hazard == "data-out-of-bounds"
-    assert classify_wave(outputs, [_wasm("nop")]).category == cl.UNEXPLAINED
-
-
-def test_a_wave_against_a_stand_in_model_may_differ_in_what_contracts_observe():
-    """tx_gas_remaining read after a bulk operator: the return data differs,
-    gas_used need not (wasmtime 45, found by the first 45 wave campaign)."""
-    from pyde_ref.diff.wave_diff import classify_wave
-
-    wt, model = _output(_receipt(return_data="0x0500")), _output(_receipt(return_data="0xed03"))
-    outputs = {"wasmtime": wt, "spec": model, "model": model}
-    assert classify_wave(outputs, [_wasm(FILL)], "45", exact_model=False).category == cl.NO_MODEL
-    assert classify_wave(outputs, [_wasm("nop")], "45", exact_model=False).category == cl.UNEXPLAINED
-    assert classify_wave(outputs, [_wasm(FILL)], "50", exact_model=True).category == cl.UNEXPLAINED
+    wt = CallOutcome("uninstantiable", trap="out_of_fuel", instantiate_fuel=1)
+    model = CallOutcome("uninstantiable", trap="memory_out_of_bounds", instantiate_fuel=0)
+    assert cl.classify(wt, model, model, oob).category == cl.UNEXPLAINED

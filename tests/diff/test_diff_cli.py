@@ -69,10 +69,9 @@ def test_fuzz_is_deterministic_and_summarised(capsys, tmp_path):
     argv = ["fuzz", "--cases", "6", "--seed", "7", "--json", "--no-shrink", "--save", str(tmp_path)]
     code, out, _ = run(capsys, *argv)
     first = json.loads(out)
-    assert {"cases", "calls", "explained", "known_hazard", "no_model", "unexplained"} <= set(first)
+    assert {"cases", "calls", "explained", "known_hazard", "unexplained"} <= set(first)
     assert first["cases"] + first["smith_declined"] == 6
-    assert first["calls"] == (first["agree"] + first["explained"] + first["known_hazard"] + first["no_model"]
-                              + first["unexplained"])
+    assert first["calls"] == first["agree"] + first["explained"] + first["known_hazard"] + first["unexplained"]
     assert code == (3 if first["unexplained"] else 0)
     _, again, _ = run(capsys, *argv)
     assert json.loads(again) == first
@@ -241,7 +240,7 @@ def test_calldata_without_contract_is_explained(capsys, loop_module):
 # --------------------------------------------------------------------------
 
 
-def test_diff_against_wasmtime_45_reports_the_missing_model(capsys, tmp_path):
+def test_diff_against_wasmtime_45_uses_its_model(capsys, tmp_path):
     from conftest import twin_or_skip
 
     twin_or_skip("45")
@@ -251,11 +250,9 @@ def test_diff_against_wasmtime_45_reports_the_missing_model(capsys, tmp_path):
     code, out, _ = run(capsys, "diff", str(path), "f", "--wasmtime", "45", "--json")
     record = json.loads(out)
     assert record["wasmtime_version"] == "45"
-    assert (record["wasmtime"]["fuel_consumed"], record["model"]["fuel_consumed"]) == (5, 1005)
-    if record["fuel_model"] == "wasmtime-50":  # until the machine has a wasmtime-45 model
-        assert (code, record["verdict"]["category"]) == (1, "no_model")
-    else:
-        assert (code, record["verdict"]["category"]) == (0, "agree")
+    assert (record["wasmtime"]["fuel_consumed"], record["model"]["fuel_consumed"], record["spec"]["fuel_consumed"]) \
+        == (5, 5, 1005)
+    assert (code, record["fuel_model"], record["verdict"]["category"]) == (0, "wasmtime-45", "explained")
 
 
 def test_fuzz_waves_is_deterministic_and_summarised(capsys, tmp_path):
@@ -263,7 +260,7 @@ def test_fuzz_waves_is_deterministic_and_summarised(capsys, tmp_path):
     code, out, _ = run(capsys, *argv)
     first = json.loads(out)
     assert first["waves"] == 4 and first["wasmtime"] == "50"
-    assert first["agree"] + first["explained"] + first["known_hazard"] + first["no_model"] + first["unexplained"] == 4
+    assert first["agree"] + first["explained"] + first["known_hazard"] + first["unexplained"] == 4
     assert code == (3 if first["unexplained"] else 0)
     _, again, _ = run(capsys, *argv)
     assert json.loads(again) == first

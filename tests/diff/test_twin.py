@@ -43,14 +43,14 @@ def test_unknown_version_is_refused():
         tw.get_twin("44")
 
 
-def test_reference_model_of_each_version():
+def test_every_version_has_its_own_reference_model():
     from pyde_ref.wasm.fuel import FUEL_MODELS
 
-    assert tw.reference_fuel_model("50") == ("wasmtime-50", True)
-    # wasmtime 45 gets its own model once the machine has one; until then
-    # wasmtime-50 stands in and the classifier knows it (classify.NO_MODEL)
-    expected = ("wasmtime-45", True) if "wasmtime-45" in FUEL_MODELS else ("wasmtime-50", False)
-    assert tw.reference_fuel_model("45") == expected
+    for version in tw.WASMTIME_VERSIONS:
+        assert tw.reference_fuel_model(version) == f"wasmtime-{version}"
+        assert f"wasmtime-{version}" in FUEL_MODELS
+    with pytest.raises(ValueError, match="no fuel model"):
+        tw.reference_fuel_model("44")
 
 
 # --------------------------------------------------------------------------

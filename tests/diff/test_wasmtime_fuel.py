@@ -501,17 +501,48 @@ def test_static_out_of_bounds_ignores_the_dynamic_address(twin):
     ('(memory 1) (data (i32.const 65535) "ab")', 2),
     ('(memory 1) (data (i32.const 65537) "")', 2),
     ('(memory 1) (data (i32.const 10) "a") (data (i32.const 65536) "b")', 4),
+    ('(memory 1) (data (i32.const 10) "") (data (i32.const 20) "xyz") (data (i32.const -1) "b")', 7),
+    # passive segments are not copied; the entry is the passive element segments' 1
+    ('(memory 1) (data "passive") (data (i32.const 10) "ab") (data (i32.const 65536) "b")', 5),
+    ('(memory 1) (table 2 funcref) (func $n) (elem $e func $n) (data (i32.const 10) "ab") '
+     '(data (i32.const 65536) "b")', 5),
+    # active element segments that fit cost nothing; the start function is never reached
+    ('(memory 1) (table 2 funcref) (func $n) (elem (i32.const 0) func $n) (start $n) (data (i32.const 10) "ab") '
+     '(data (i32.const 65536) "b")', 5),
 ])
 def test_data_that_does_not_fit_is_initialized_by_code(decls, reaches_the_trap, twin):
     """wasmtime 50 cannot build a memory image, so it runs initialization
-    code that costs fuel before it finds the segment out of bounds: with
-    less fuel than that it traps out_of_fuel.  wasmtime 45 (and the models)
-    report memory_out_of_bounds whatever the budget."""
+    code that costs fuel before it finds the segment out of bounds: 1 (its
+    entry) + Σ(1 + length) over the active data segments before the failing
+    one, checked as at a function entry, so with a budget no greater than
+    that it traps out_of_fuel (having consumed the budget); else
+    memory_out_of_bounds, with nothing written back (0 consumed).  wasmtime
+    45 reports memory_out_of_bounds whatever the budget, 0 consumed."""
     wasm = wasmtime.wat2wasm(f'(module {decls} (func (export "f")))')
     for budget in range(0, reaches_the_trap + 2):
         out = twin.call(wasm, "f", [], 10, instantiate_fuel=budget)
         starved = INSTANTIATION_WRAPPED[twin.version] and budget < reaches_the_trap
-        assert (out.status, out.trap) == ("uninstantiable", "out_of_fuel" if starved else "memory_out_of_bounds"), budget
+        expected = ("out_of_fuel", budget) if starved else ("memory_out_of_bounds", 0)
+        assert (out.status, out.trap, out.instantiate_fuel) == ("uninstantiable", *expected), budget
+
+
+@pytest.mark.parametrize("decls", [
+    "(table 2 funcref) (func $n) (elem (i32.const 5) func $n)",
+    "(table 20 funcref) (func $n) (elem (i32.const 0) func $n $n $n $n $n) (elem (i32.const 19) func $n $n)",
+    "(table 20 funcref) (func $n) (elem $p func $n) (elem (i32.const 21) func) (data (i32.const 0) \"a\")",
+])
+def test_element_segment_that_does_not_fit_is_initialized_by_code(decls, twin):
+    """The same for an active element segment that does not fit its table:
+    wasmtime 50 runs initialization code, whose entry (1) alone is charged
+    before the trap (elements that fit cost nothing, data comes after), so a
+    budget of 0 or 1 traps out_of_fuel; wasmtime 45 never does.  (wasmtime
+    reports the trap as TABLE_OUT_OF_BOUNDS, the twin's undefined_element.)"""
+    wasm = wasmtime.wat2wasm(f'(module (memory 1) {decls} (func (export "f")))')
+    for budget in range(0, 4):
+        out = twin.call(wasm, "f", [], 10, instantiate_fuel=budget)
+        starved = INSTANTIATION_WRAPPED[twin.version] and budget < 2
+        expected = ("out_of_fuel", budget) if starved else ("undefined_element", 0)
+        assert (out.status, out.trap, out.instantiate_fuel) == ("uninstantiable", *expected), budget
 
 
 def test_data_that_fits_exactly_is_an_image(twin):

@@ -6,7 +6,6 @@ read back as pre-states."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
@@ -18,8 +17,12 @@ from pyde_ref.executor.genesis import GenesisError, build_state
 from pyde_ref.executor.jsonfields import WaveFormatError, load_json
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import parse_chain, parse_document, parse_wave
-from pyde_ref.state.system import GAS_TANKS, REWARD_POOL, TREASURY
+from pyde_ref.executor.tx_json import KINDS
+from pyde_ref.state.system import GAS_TANKS, PARACHAINS, REWARD_POOL, TREASURY
 from tx_helpers import (
+    BAD_VALUES,
+    leaves,
+    mutated,
     ALICE,
     ALL_KINDS,
     BOB,
@@ -99,10 +102,11 @@ def test_every_kind_reads_and_runs_to_a_receipt():
            for kind in ALL_KINDS]
     doc = parse_wave(wave_doc(txs=txs))
     tags = [tx.tx_type for tx in doc.waves[0].txs]
-    assert tags == [0, 0, 1, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13, 0, 0, 0, 0, 0, 0, 2]
-    assert doc.waves[0].txs[14].to == GAS_TANKS
+    assert tags == [0, 0, 1, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13, 0, 0, 0, 0, 0, 0] + [0] * 7 + [2]
+    assert doc.waves[0].txs[14].to == GAS_TANKS and doc.waves[0].txs[20].to == PARACHAINS
     result = run_document(doc)
     assert len(result.waves[0].receipts) == len(ALL_KINDS)
+    assert {kind["type"] for kind in ALL_KINDS} == set(KINDS)
 
 
 def test_common_transaction_fields():
@@ -239,19 +243,6 @@ def test_the_cli_reports_a_conflict_in_one_line(tmp_path, capsys):
 # no traceback on any malformed field
 # --------------------------------------------------------------------------
 
-BAD_VALUES = (True, None, {}, [], -1, 1.5, "0xZZ", "x", 2**70, "9" * 50)
-
-
-def leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, path + (key,))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, path + (i,))
-    yield path
-
-
 def json_path(path) -> str:
     out = ""
     for i, part in enumerate(path):
@@ -262,15 +253,6 @@ def json_path(path) -> str:
         else:
             out += f".{part}" if out else part
     return out
-
-
-def mutated(doc, path, value):
-    doc = copy.deepcopy(doc)
-    target = doc
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
-    return doc
 
 
 @pytest.mark.parametrize("name", ["sponsored-transfer.json", "multisig-treasury.json", "validator-life.json",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from paths import CONTRACTS
-import copy
 import importlib.util
 import json
 import os
@@ -15,6 +14,7 @@ from pyde_ref.cli import main
 from pyde_ref.commands import wave as wave_command
 from pyde_ref.executor.jsonfields import WaveFormatError, read_bytes, read_int
 from pyde_ref.executor.wave_json import parse_wave
+from tx_helpers import DELETE, mutated
 
 A = "0x" + "a1" * 32
 B = "0x" + "b0" * 32
@@ -31,15 +31,8 @@ GOOD = {
 
 
 def mutate(path, value):
-    doc = copy.deepcopy(GOOD)
-    target = doc
-    for key in path[:-1]:
-        target = target[key]
-    if value is KeyError:
-        del target[path[-1]]
-    else:
-        target[path[-1]] = value
-    return doc
+    """``GOOD`` with the value at ``path`` replaced (``KeyError``: removed)."""
+    return mutated(GOOD, path, DELETE if value is KeyError else value)
 
 
 CASES = [

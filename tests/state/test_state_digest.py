@@ -92,3 +92,22 @@ def test_copy_is_independent():
     t = s.copy()
     t.set_balance(A, 6)
     assert s.balance(A) == 5 and s != t and s.digest() != t.digest()
+
+
+def test_parachain_tables_are_committed_only_when_they_hold_something():
+    """The parachain tables came after the first six: empty, they add
+    nothing to the digest (a state without parachains keeps the digest it
+    had before them, ``spec/findings/parachain-state.md``); holding a
+    record, they are committed like any table."""
+    from pyde_ref.crypto.hashes import blake3_256
+    from pyde_ref.state.overlay import STATE_DIGEST_DOMAIN, TABLES
+
+    empty = State()
+    assert TABLES[6:] == ("parachain", "parachain_storage", "xcall")
+    six = b"".join(bytes([tag]) + bytes(8) for tag in range(1, 7))
+    assert empty.digest() == blake3_256(STATE_DIGEST_DOMAIN + six)
+    slot = State()
+    slot.put_parachain_slot(b"\x01" * 32, b"key", b"value")
+    assert slot.digest() != empty.digest()
+    slot.put_parachain_slot(b"\x01" * 32, b"key", b"")  # an empty value deletes
+    assert slot.digest() == empty.digest()

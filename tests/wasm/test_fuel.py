@@ -1,8 +1,11 @@
-"""Fuel: costs and the two models (``spec`` and ``wasmtime-50``).
+"""Fuel: costs and the models (``spec``, ``wasmtime-50``, ``wasmtime-45``).
 
 Every figure of ``shared/reference/wasmtime-50-observed.md`` is a test of the
 ``wasmtime-50`` model here, and the model is also diffed against wasmtime 50
-itself over whole ranges of budgets.
+itself over whole ranges of budgets.  ``wasmtime-45`` is the ``wasmtime-50``
+timing with flat bulk costs and no initialization code: its own figures are
+here, its diff against wasmtime 45 (which runs in another environment) is
+``tests/diff/test_diff_fuel_model.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def module_of(wat: str):
 
 SPEC = "spec"
 WASMTIME = "wasmtime-50"
+WASMTIME_45 = "wasmtime-45"
 
 
 MODEL_TIERS = [(SPEC, "fast"), (SPEC, "reading"), (WASMTIME, "fast")]
@@ -133,6 +137,68 @@ def test_table_costs_one_per_element(model, tier):
     instantiation = 1 if model == WASMTIME else 0
     assert run(wat, "copy", [2], model=model, tier=tier)[:2] == ([], instantiation + 4 + 3)
     assert run(wat, "init", [3], model=model, tier=tier)[:2] == ([], instantiation + 4 + 4)
+
+
+@pytest.mark.parametrize("op", [
+    "(memory.copy (i32.const 0) (i32.const 0) (local.get 0))", "(memory.fill (i32.const 0) (i32.const 0) (local.get 0))",
+    "(memory.init $d (i32.const 0) (i32.const 0) (local.get 0))", "(drop (memory.grow (local.get 0)))",
+    "(table.copy (i32.const 0) (i32.const 0) (local.get 0))", "(table.init $e (i32.const 0) (i32.const 0) (local.get 0))",
+])
+@pytest.mark.parametrize("length", [0, 1, 4, 1000])
+def test_wasmtime_45_charges_no_length(op, length):
+    """wasmtime 45: every length-dependent instruction costs 1, whatever its
+    length or result (entry 1 + its operands + 1); no check after it, so an
+    overdraft is bounded by the operator's 1."""
+    wat = ('(module (memory 1) (table 4 funcref) (func $h) (elem $e func $h $h $h $h) (data $d "abcd") '
+           f'(func (export "f") (param i32) {op}))')
+    outcome, consumed, _ = run(wat, args=[length], model=WASMTIME_45, budget=1000)
+    operands = 1 if "grow" in op else 3
+    if outcome == []:
+        assert consumed == 1 + operands + 1
+        assert run(wat, args=[length], model=WASMTIME_45, budget=2)[:2] == ([], 2)  # unchecked past the entry
+    else:  # out of bounds: a trap that writes nothing back
+        assert (outcome, consumed) in {("memory_out_of_bounds", 0), ("table_out_of_bounds", 0)}
+
+
+def test_wasmtime_45_instantiation_runs_no_code():
+    """wasmtime 45: passive element segments are free, a start function is an
+    ordinary call under the instantiation budget (its entry check, its cost)."""
+    def instantiation(wat, model, budget):
+        meter = FuelMeter(budget)
+        try:
+            instantiate(Store(MachineConfig(fuel_model=model)), module_of(wat), [], meter)
+        except Uninstantiable as e:
+            return e.trap.kind, meter.consumed
+        return "ok", meter.consumed
+
+    passive = '(module (table 1 funcref) (func $h) (elem func $h))'
+    assert instantiation(passive, WASMTIME_45, 0) == ("ok", 0)
+    assert instantiation(passive, WASMTIME, 1) == ("out_of_fuel", 1)  # wasmtime 50: 1, checked
+    start = '(module (func $s i32.const 1 drop i32.const 1 drop) (start $s))'
+    assert instantiation(start, WASMTIME_45, 100) == ("ok", 3)
+    assert instantiation(start, WASMTIME_45, 2) == ("ok", 2)  # the entry check passes, the 3 overdraw, clamped
+    assert instantiation(start, WASMTIME_45, 1) == ("out_of_fuel", 1)
+    assert instantiation(start, WASMTIME, 100) == ("ok", 5)  # wasmtime 50: + 2 before the entry check
+    assert instantiation(start, WASMTIME, 3) == ("out_of_fuel", 3)
+
+
+@pytest.mark.parametrize("model", [SPEC, WASMTIME_45, WASMTIME])
+@pytest.mark.parametrize("decls,code_cost", [
+    ('(memory 0) (data (i32.const 0) "a")', 1),
+    ('(memory 1) (data (i32.const 10) "") (data (i32.const 20) "xyz") (data "p") (data (i32.const -1) "b")', 1 + 1 + 4),
+    ('(memory 1) (table 1 funcref) (func $h) (elem (i32.const 1) func $h) (data (i32.const 10) "abc")', 1),
+])
+def test_segment_that_does_not_fit(model, decls, code_cost):
+    """``wasmtime-50`` charges the initialization code up to the failing
+    segment, checked like a function entry: ``out_of_fuel`` (the budget
+    consumed) when the budget does not exceed it, else the segment's trap with
+    nothing consumed; the other models trap the segment's way whatever the budget."""
+    wat = f'(module {decls} (func (export "f")))'
+    trap = "table_out_of_bounds" if "elem" in decls else "memory_out_of_bounds"
+    for budget in range(0, code_cost + 3):
+        starved = model == WASMTIME and budget <= code_cost
+        expected = ("uninstantiable: out_of_fuel", budget) if starved else (f"uninstantiable: {trap}", 0)
+        assert run(wat, model=model, budget=budget)[:2] == expected, budget
 
 
 @pytest.mark.parametrize("tier", ["fast", "reading"])
@@ -389,7 +455,7 @@ def _state_after(module, model, per_instruction, func, args, budget, setup=()):
     tier = "reading" if per_instruction and model == SPEC else "fast"
     store = Store(MachineConfig(fuel_model=model, tier=tier))
     inst = instantiate(store, module, [])
-    if per_instruction and model == WASMTIME:
+    if per_instruction and model != SPEC:
         ops = numerics.operators(True)
         for i in range(len(inst.funcs)):
             inst.function(i).code = translate_function(module, i, model, ops, per_instruction=True)
@@ -416,7 +482,7 @@ PER_INSTRUCTION_PROGRAMS = [  # (module source, function, argument strategies, s
 
 @pytest.mark.parametrize("source,func,arg_strategies,setup", PER_INSTRUCTION_PROGRAMS,
                          ids=[f"{i}-{p[1]}" for i, p in enumerate(PER_INSTRUCTION_PROGRAMS)])
-@pytest.mark.parametrize("model", [SPEC, WASMTIME])
+@pytest.mark.parametrize("model", [SPEC, WASMTIME, WASMTIME_45])
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_run_charging_equals_per_instruction_charging(model, source, func, arg_strategies, setup, data):

@@ -30,7 +30,8 @@ def test_machine_parameters():
     assert (config.max_memory_pages, config.nan_canonicalization, config.fuel_model, config.max_activations) == (
         PYDE_MAX_MEMORY_PAGES, True, "spec", MAX_ACTIVATIONS)
     for bad in (dict(fuel_model="fast"), dict(max_memory_pages=WASM_MAX_MEMORY_PAGES + 1),
-                dict(max_memory_pages=-1), dict(max_activations=0), dict(tier="slow"), dict(tier="reading", fuel_model="wasmtime-50")):
+                dict(max_memory_pages=-1), dict(max_activations=0), dict(tier="slow"), dict(tier="reading", fuel_model="wasmtime-50"),
+                dict(tier="reading", fuel_model="wasmtime-45")):
         with pytest.raises(ValueError):
             MachineConfig(**bad)
 

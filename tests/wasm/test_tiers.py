@@ -20,7 +20,7 @@ from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import Trap, TrapKind
 from pyde_ref.wasm.exec import instantiate, invoke
 from pyde_ref.wasm.fuel import FuelMeter
-from pyde_ref.wasm.runtime import ExternVal, HostFunc, MachineConfig, Store
+from pyde_ref.wasm.runtime import ExternVal, HostFunc, MachineConfig, Store, value_fits
 from pyde_ref.wasm.syntax import FuncType
 from pyde_ref.wasm.text import wat_to_wasm
 from pyde_ref.wasm.valid import validate_module
@@ -263,13 +263,18 @@ ARGUMENTS = st.tuples(st.sampled_from([0, 1, 2, 13, 65535, M32]), st.sampled_fro
                       st.sampled_from([0, 0x3FF8000000000000, 0x7FF8000000000001]))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=st.data())
-def test_generated_bodies_agree_on_both_tiers_for_any_budget(data):
+def generated_module(data) -> bytes:
+    """A module whose ``main`` is a generated body (:class:`BodyGenerator`)."""
     result = data.draw(st.sampled_from(TYPES))
     generator = BodyGenerator(data, result)
     body = [i for _ in range(data.draw(st.integers(1, 4))) for i in generator.stmt(3)] + generator.expr(result, 3)
-    wasm = wat_to_wasm(module_text(body, result))
+    return wat_to_wasm(module_text(body, result))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_generated_bodies_agree_on_both_tiers_for_any_budget(data):
+    wasm = generated_module(data)
     args = data.draw(ARGUMENTS)
     budgets = [data.draw(st.integers(0, 60)), data.draw(st.integers(0, 3000)), 20_000]
     for budget in budgets:
@@ -347,6 +352,62 @@ def test_observer_sees_host_calls_and_their_gas():
     assert [(h.name, h.args, h.gas, h.results, type(h.error)) for h in collector.hosts] == [
         ("host", (9,), 4, [27], type(None)), ("host", (13,), 0, None, Trap)]
     assert run_on("fast", wasm, "f", [], 100)[:3] == outcome[:3]
+
+
+def test_observer_sees_typed_operands_and_function_entries():
+    """Each operand comes with the type validation gave it (§3.3), across
+    blocks and calls; each wasm function entry is reported before its entry
+    cost is charged; host calls come with the host function's type."""
+    wasm = wat_to_wasm('''(module (import "env" "host" (func $h (param i32) (result i32)))
+      (func $g (param f64) (result i64) (i64.trunc_f64_s (local.get 0)))
+      (func (export "f") (param i32) (result i64)
+        (f32.const 1.5) (block (param f32) (result f32) (i32.const 2) (drop))
+        (drop) (i64.add (call $g (f64.const 2.5)) (i64.extend_i32_u (call $h (local.get 0))))))''')
+
+    class Typed(Collector):
+        def __init__(self):
+            super().__init__()
+            self.entries: list = []
+
+        def function_entry(self, event):
+            self.entries.append(event)
+
+    typed = Typed()
+    assert run_on("reading", wasm, "f", [4], 100, typed)[0] == [14]
+    seen = [(e.op, e.types, e.stack) for e in typed.events]
+    assert seen[:7] == [
+        ("f32.const", (), ()),
+        ("block", ("f32",), (0x3FC00000,)),
+        ("i32.const", ("f32",), (0x3FC00000,)),
+        ("drop", ("f32", "i32"), (0x3FC00000, 2)),
+        ("end", ("f32",), (0x3FC00000,)),
+        ("drop", ("f32",), (0x3FC00000,)),
+        ("f64.const", (), ()),
+    ]
+    assert ("i64.trunc_f64_s", ("f64",), (0x4004000000000000,)) in seen
+    assert ("i64.add", ("i64", "i64"), (2, 12)) in seen
+    assert [(e.depth, e.frame, e.func, e.fuel, e.cost) for e in typed.entries] == [(1, 0, 2, 100, 1), (2, 1, 1, 95, 1)]
+    assert [(h.name, h.type, h.args) for h in typed.hosts] == [("host", FuncType(("i32",), ("i32",)), (4,))]
+
+
+class TypeChecker(reading.Observer):
+    """Every operand a value of its type, one type per operand."""
+
+    def __init__(self):
+        self.checked = 0
+
+    def instruction(self, event):
+        assert len(event.types) == len(event.stack)
+        assert all(value_fits(t, v) for t, v in zip(event.types, event.stack)), event
+        self.checked += 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_generated_bodies_show_every_operand_with_its_type(data):
+    checker = TypeChecker()
+    run_on("reading", generated_module(data), "main", data.draw(ARGUMENTS), 20_000, checker)
+    assert checker.checked
 
 
 def test_without_an_observer_the_loop_reports_nothing_and_observers_need_the_reading_tier():

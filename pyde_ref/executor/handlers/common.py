@@ -14,11 +14,14 @@ from pyde_ref.executor.rejections import (
     ENTRY_REFUSED,
     INVALID_PUBLIC_KEY,
     INVALID_RECIPIENT,
+    PARACHAIN_KILLED,
+    PARACHAIN_PAUSED,
     UNEXPECTED_VALUE,
     Rejection,
 )
 from pyde_ref.executor.transactions import Status, Transaction
 from pyde_ref.state.accounts import check_public_key
+from pyde_ref.state.parachains import ParachainRecord, ParachainStatus
 from pyde_ref.state.system import ZERO_ADDRESS, is_reserved_address
 
 
@@ -40,6 +43,15 @@ def require_plain_recipient(address: bytes, what: str = "recipient") -> None:
     system account (chapter 11 §11.3)."""
     if is_reserved_address(address):
         raise Rejection(INVALID_RECIPIENT, f"{what} 0x{address.hex()} is the zero address or a system account")
+
+
+def require_running(record: ParachainRecord, pid: bytes) -> None:
+    """PARACHAIN_DESIGN §6.3 "New transactions targeting the parachain are
+    rejected at ingress" while it is paused; §6.4 likewise once killed."""
+    if record.status == ParachainStatus.PAUSED:
+        raise Rejection(PARACHAIN_PAUSED, f"parachain {record.name!r} (0x{pid.hex()}) is paused")
+    if record.status == ParachainStatus.KILLED:
+        raise Rejection(PARACHAIN_KILLED, f"parachain {record.name!r} (0x{pid.hex()}) was killed")
 
 
 def decode_public_key(tx: Transaction) -> bytes:

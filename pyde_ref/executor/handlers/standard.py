@@ -8,7 +8,13 @@ What it does depends on ``to`` and ``data``:
   21,000 gas, no wasm, even to a contract (no ``receive`` runs);
 * otherwise a contract call: ``data`` is the function name and the calldata
   (:func:`~pyde_ref.executor.transactions.encode_call`), dispatched as ABI
-  §3.5.2 says and run in one entry frame.
+  §3.5.2 says and run in one entry frame;
+* ``to`` is a registered parachain's id: the seed §3.9b ``ParachainCall``
+  (a call routed to the parachain's current version, or with empty
+  ``data`` a transfer to its account), refused while the parachain is
+  paused or killed (PARACHAIN_DESIGN §6.3, §6.4).  A parachain has no gas
+  tank: only its sender or a paymaster pays
+  (``spec/findings/parachain-lifecycle.md``).
 
 Who pays (chapter 10 §10.7, ABI §3.5): a ``sponsored`` function is paid by
 its contract's gas tank whatever ``fee_payer`` says; otherwise
@@ -44,9 +50,12 @@ from pyde_ref.executor.handlers.common import (
     frame_outcome,
     require_no_value,
     require_plain_recipient,
+    require_running,
     run_entry,
+    tx_run,
 )
 from pyde_ref.executor.handlers.system import SYSTEM_OPS
+from pyde_ref.executor.parachain_frames import parachain_ref, run_parachain_entry, running_module
 from pyde_ref.executor.params import MAX_CALLDATA, PAYMASTER_VALIDATE_FUNCTION, PAYMASTER_VALIDATION_GAS
 from pyde_ref.executor.rejections import Rejection
 from pyde_ref.executor.transactions import (
@@ -57,6 +66,7 @@ from pyde_ref.executor.transactions import (
     decode_call,
 )
 from pyde_ref.state.borsh import Writer
+from pyde_ref.state.parachains import ParachainRecord
 from pyde_ref.state.system import OPERATION_ADDRESSES
 
 
@@ -124,6 +134,44 @@ def tx_payer(ctx: TxContext, contract: Optional[bytes]) -> Payer:
     return Payer(PayerKind.SENDER, ctx.sender)
 
 
+def resolve_entry(module, payload: CallPayload, value: int) -> dispatch.Target:
+    """ABI §3.5.2 dispatch of a transaction's call, or its rejection."""
+    if len(payload.calldata) > MAX_CALLDATA:
+        raise Rejection(rj.CALLDATA_TOO_LARGE, f"{len(payload.calldata)} bytes of calldata (at most {MAX_CALLDATA})")
+    target = dispatch.resolve(module.abi, payload.function, value)
+    if isinstance(target, int):
+        raise _dispatch_refusal(target, f"dispatch of {payload.function!r}")
+    for refusal in (dispatch.constructor_lockout(target), dispatch.payable_check(target, value)):
+        if refusal is not None:
+            raise _dispatch_refusal(refusal, f"dispatch of {target.name!r}")
+    return target
+
+
+@attrs.frozen
+class ParachainCallPlan:
+    """A ``ParachainCall``: the parachain's record, running module and the
+    function the call resolved to."""
+
+    record: ParachainRecord
+    module: Any
+    target: dispatch.Target
+
+
+def plan_parachain(ctx: TxContext, payload, record: ParachainRecord) -> Plan:
+    """Seed §3.9b ``ParachainCall`` (or a transfer to the parachain's
+    account): refused while paused or killed; paid by the sender or a
+    paymaster."""
+    require_running(record, ctx.tx.to)
+    payer = tx_payer(ctx, None)
+    if isinstance(payload, TransferPayload):
+        return Plan(payer, NATIVE_TRANSFER_GAS)
+    module = running_module(ctx.executor, ctx.layer, ctx.tx.to, record)
+    target = resolve_entry(module, payload, ctx.tx.value)
+    if target.has(ATTR_SPONSORED):
+        raise Rejection(rj.FEE_PAYER_NOT_APPLICABLE, "a parachain has no gas tank to sponsor a call")
+    return Plan(payer, 0, details=ParachainCallPlan(record, module, target))
+
+
 def plan(ctx: TxContext, payload) -> Plan:
     tx = ctx.tx
     if isinstance(payload, SystemPayload):
@@ -131,21 +179,17 @@ def plan(ctx: TxContext, payload) -> Plan:
             require_no_value(ctx)
         return payload.op.plan(ctx, payload.args)
     require_plain_recipient(tx.to)
+    record = ctx.layer.parachain(tx.to)
+    if record is not None:
+        return plan_parachain(ctx, payload, record)
     target_is_contract = ctx.layer.account(tx.to).is_contract
     if isinstance(payload, TransferPayload):
         payer = tx_payer(ctx, tx.to if target_is_contract else None)
         return Plan(payer, NATIVE_TRANSFER_GAS)
     if not target_is_contract:
         raise Rejection(rj.TARGET_HAS_NO_CODE, f"0x{tx.to.hex()} has no code")
-    if len(payload.calldata) > MAX_CALLDATA:
-        raise Rejection(rj.CALLDATA_TOO_LARGE, f"{len(payload.calldata)} bytes of calldata (at most {MAX_CALLDATA})")
     module = contract_module(ctx, tx.to)
-    target = dispatch.resolve(module.abi, payload.function, tx.value)
-    if isinstance(target, int):
-        raise _dispatch_refusal(target, f"dispatch of {payload.function!r}")
-    for refusal in (dispatch.constructor_lockout(target), dispatch.payable_check(target, tx.value)):
-        if refusal is not None:
-            raise _dispatch_refusal(refusal, f"dispatch of {target.name!r}")
+    target = resolve_entry(module, payload, tx.value)
     if target.has(ATTR_SPONSORED):  # ABI §3.5: the contract's tank pays
         payer = Payer(PayerKind.GAS_TANK, tx.to)
     else:
@@ -210,19 +254,29 @@ def execute(ctx: TxContext, payload, plan_: Plan) -> Outcome:
         if tx.value and tx.sender != tx.to:
             debit_balance(ctx.layer, tx.sender, tx.value)
             credit_balance(ctx.layer, tx.to, tx.value)
-        return Outcome(Status.SUCCESS, NATIVE_TRANSFER_GAS + validation_gas)
-    module, target = plan_.details
+        record = ctx.layer.parachain(tx.to)
+        ref = None if record is None else parachain_ref(tx.to, record)
+        return Outcome(Status.SUCCESS, NATIVE_TRANSFER_GAS + validation_gas, parachain=ref)
     access = tx_access_list(tx)
+    budget = tx.gas_limit - validation_gas
     call_layer = ctx.layer.child()
-    result = run_entry(ctx, call_layer, module, target, tx.to, payload.calldata, tx.value,
-                       tx.gas_limit - validation_gas, access)
+    if isinstance(plan_.details, ParachainCallPlan):
+        p = plan_.details
+        result = run_parachain_entry(tx_run(ctx, access), call_layer, tx.to, p.record, p.module, p.target,
+                                     ctx.sender, payload.calldata, tx.value, budget)
+        ref = parachain_ref(tx.to, p.record)
+    else:
+        module, target = plan_.details
+        result = run_entry(ctx, call_layer, module, target, tx.to, payload.calldata, tx.value, budget, access)
+        ref = None
     if access is not None and access.violated:
         # chapter 11 §11.6: the transaction "reverts cleanly", whatever a
         # caller of the violating frame did with its failure.
         call_layer.discard()
-        return Outcome(Status.TRAP, validation_gas + result.gas_used, trap=TRAP_ACCESS_LIST_VIOLATION)
+        return Outcome(Status.TRAP, validation_gas + result.gas_used, trap=TRAP_ACCESS_LIST_VIOLATION,
+                       parachain=ref)
     call_layer.merge()
-    return frame_outcome(result, validation_gas)
+    return attrs.evolve(frame_outcome(result, validation_gas), parachain=ref)
 
 
 HANDLER = Handler("Standard", decode, plan, execute)

@@ -15,16 +15,21 @@ address            operation            module
 ``CONTRACTS``      ``upgrade``          :mod:`.upgrade`
 ``STAKING``        ``unjail``,          :mod:`.staking`
                    ``rotate_keys``
+``PARACHAINS``     ``register``,        :mod:`.parachains`
+                   ``pause``,
+                   ``unpause``, ``kill``,
+                   ``propose_upgrade``,
+                   ``vote``, ``upgrade``
 =================  ===================  ====================================
 """
 
 from __future__ import annotations
 
-from pyde_ref.executor.handlers import accounts, contracts, gas_tanks, staking
+from pyde_ref.executor.handlers import accounts, contracts, gas_tanks, parachains, staking
 from pyde_ref.executor.handlers.base import SystemOp
 
 SYSTEM_OPS: dict[tuple[bytes, str], SystemOp] = {
     (op.address, op.name): op
-    for module in (accounts, gas_tanks, contracts, staking)
+    for module in (accounts, gas_tanks, contracts, staking, parachains)
     for op in module.SYSTEM_OPS
 }
