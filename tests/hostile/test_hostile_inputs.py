@@ -8,7 +8,9 @@ hang -- in bounded time and memory.  The module and contract cases are in
 cases feed ``pyde-ref`` hostile files: JSON nested 100,000 deep, integers of
 5,000 digits, ``NaN``, bytes that are not UTF-8, ``/dev/zero`` as a module
 or a document, code paths with a lone surrogate or a NUL, a transaction
-``type`` that is a list or an object, conflicting pre-states.
+``type`` that is a list or an object, conflicting pre-states (the same
+address in two letter cases, an account at a contract's address, a contract
+at the all-zero address or at a system address).
 
 The 1,024-deep self-call of a contract with 64 MiB of memory is the one case
 without an address-space cap (each frame's memory is a 64 MiB reservation,
@@ -28,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from paths import CONTRACTS, REPO
+from pyde_ref.state.system import PARACHAINS
 
 HERE = Path(__file__).resolve().parent
 GIB = 1 << 30
@@ -135,6 +138,12 @@ def hostile_files(tmp_path_factory):
         "function-surrogate": lambda b: b["txs"][0].update(function="\ud800"),
         "case-twin-contracts": lambda b: b["contracts"].update({"0x" + "ab" * 32: {"code": "token.wasm"},
                                                                 "0x" + "AB" * 32: {"code": "token.wasm"}}),
+        "case-twin-accounts": lambda b: b.setdefault("accounts", {}).update({"0x" + "cd" * 32: {"balance": 10**30},
+                                                                             "0x" + "CD" * 32: {"balance": 5}}),
+        "account-at-contract": lambda b: b.setdefault("accounts", {}).update({contract.upper().replace("0X", "0x"):
+                                                                              {"balance": 1}}),
+        "contract-at-zero": lambda b: b["contracts"].update({"0x" + "00" * 32: {"code": "token.wasm"}}),
+        "contract-at-parachains": lambda b: b["contracts"].update({"0x" + PARACHAINS.hex(): {"code": "token.wasm"}}),
     }
     for name, change in variants.items():
         doc = json.loads(json.dumps(base))
@@ -160,6 +169,8 @@ def test_documents_that_are_not_json_pyde_ref_reads(hostile_files, command, name
     ("type-list", "txs[0].type"), ("type-object", "txs[0].type"),
     ("code-surrogate", ".code"), ("code-nul", ".code"), ("code-dev-zero", ".code"), ("code-too-large", ".code"),
     ("function-surrogate", "txs[0].function"), ("case-twin-contracts", "contracts["),
+    ("case-twin-accounts", "accounts[0x" + "CD" * 32), ("account-at-contract", "accounts["),
+    ("contract-at-zero", "contracts[0x" + "00" * 32), ("contract-at-parachains", "contracts[0x" + PARACHAINS.hex()),
 ])
 def test_hostile_wave_fields_name_their_json_path(hostile_files, name, field):
     line = assert_structured(*pyde_ref("wave", hostile_files / f"{name}.json"), status=2)
