@@ -21,6 +21,15 @@ free for the caller (50 gas dispatch, up to ``VIEW_FUEL_CAP`` fuel of work),
 so no engine can bound its time by the caller's gas; see
 ``spec/findings/gas-and-work.md``.
 
+The gaps of the ABI's gas table are printed after the cases, outside the
+check: ``parachain_storage_read`` and ``parachain_storage_delete`` (ABI
+§8.1) cost a flat 250 gas whatever the key's length, yet their slot is the
+Poseidon2 hash of the key (PARACHAIN_DESIGN §5, PIP-0002), so their work
+grows with a key no gas prices.  They are timed at the host boundary
+(:func:`measure_gap`: the host function on a parachain frame's
+environment, a key of :data:`GAP_KEY_BYTES`); no engine can make them fit
+a bounded factor without a price for the key (the findings page).
+
 Figures are for scale only (CPU time on a shared machine); no test depends on them.
 """
 
@@ -35,6 +44,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from pyde_ref.abi.constants import MAX_CROSS_CALL_DEPTH  # noqa: E402
+from pyde_ref.abi.registry import HOST_FUNCTIONS, call_host  # noqa: E402
+from pyde_ref.abi.testing import make_env  # noqa: E402
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor  # noqa: E402
 from pyde_ref.executor.params import MAX_TX_SIZE  # noqa: E402
 from pyde_ref.executor.testing import Chain, address, build_contract, import_lines  # noqa: E402
@@ -207,6 +218,42 @@ CASES = {
 }
 
 
+GAP_KEY_BYTES = 4096
+"""The key of the gap cases: 4 KiB (a parachain frame's memory holds keys up to 64 MiB)."""
+
+
+class _ParachainFrame:
+    """The parachain frame a gap case's host call sees."""
+
+    parachain_id = address(0xFA7A)
+    version = 0
+    entry_function = "run"
+
+    def has_function(self, name: str) -> bool:
+        return False
+
+    def next_encryption_index(self) -> int:
+        return 0
+
+
+GAPS = {
+    # name: (host function, its arguments: key at 64, a value buffer at 8192 with its capacity at 4)
+    "parachain_storage_read": ("parachain_storage_read", (64, GAP_KEY_BYTES, 8192, 4)),
+    "parachain_storage_delete": ("parachain_storage_delete", (64, GAP_KEY_BYTES)),
+}
+
+
+def measure_gap(name: str, repeats: int = 20) -> tuple[int, float]:
+    """Gas and CPU time of ``repeats`` calls of a gap's host function."""
+    function, args = GAPS[name]
+    env = make_env(gas=None, is_parachain=True, parachain=_ParachainFrame())
+    env.memory.data[64:64 + GAP_KEY_BYTES] = bytes(range(256)) * (GAP_KEY_BYTES // 256)
+    start = time.process_time()
+    for _ in range(repeats):
+        call_host(HOST_FUNCTIONS[function], env, list(args))
+    return env.gas.consumed, time.process_time() - start
+
+
 def measure(name: str, tier: str, scale: float) -> tuple[int, float]:
     wat, n = CASES[name]()
     n = max(1, int(n * scale)) if name != "nested cross-calls" else n
@@ -247,6 +294,11 @@ def main(argv=None) -> int:
         worst = max(worst, (ratio, name))
         print(f"{name:<24} {gas:>12} {seconds:>8.3f} {rate:>12.0f} {ratio:>7.2f}", flush=True)
     print(f"worst ratio {worst[0]:.2f} ({worst[1]}); target <= {TARGET_RATIO}")
+    print(f"# gaps of the ABI gas table (a {GAP_KEY_BYTES}-byte key, priced at nothing; outside the check)")
+    for name in GAPS:
+        gas, seconds = measure_gap(name)
+        rate = gas / seconds if seconds else float("inf")
+        print(f"{name:<24} {gas:>12} {seconds:>8.3f} {rate:>12.0f} {base / rate:>7.0f}", flush=True)
     return 0 if worst[0] <= TARGET_RATIO else 1
 
 

@@ -66,9 +66,10 @@ def nops(n: int) -> bytes:
 
 
 def functions(n: int) -> bytes:
-    """``n`` empty functions (``run`` is the first)."""
+    """``n`` functions of two ``nop``s (``run`` is the first): 6 bytes each,
+    so 4 MiB stays under production's million functions."""
     return module(type_section(FUNC_TYPE_VOID), func_section(*[0] * n), RUN_EXPORT,
-                  code_section(*[code_entry(b"")] * n))
+                  code_section(*[code_entry(NOP * 2)] * n))
 
 
 def nesting(n: int) -> bytes:
@@ -88,27 +89,32 @@ def globals_(n: int) -> bytes:
 
 
 def types(n: int) -> bytes:
-    """``n`` function types (the first is ``run``'s)."""
-    return module(type_section(*[FUNC_TYPE_VOID] * n), func_section(0), RUN_EXPORT, code_section(code_entry(b"")))
+    """``n`` function types (the first is ``run``'s, the others ``[i32 i32]
+    -> []``: 5 bytes each, so 4 MiB stays under production's million types)."""
+    return module(type_section(FUNC_TYPE_VOID, *[functype(2, 0)] * (n - 1)), func_section(0), RUN_EXPORT,
+                  code_section(code_entry(b"")))
 
 
 def exports(n: int) -> bytes:
-    """``n`` exports of function 0, named by their index in hex."""
-    entries = [("run", 0x00, 0)] + [(f"{i:x}", 0x00, 0) for i in range(n - 1)]
+    """``n`` exports of function 0, named by their index in 8 hex digits
+    (11 bytes each, so 4 MiB stays under production's effective type size)."""
+    entries = [("run", 0x00, 0)] + [(f"{i:08x}", 0x00, 0) for i in range(n - 1)]
     return module(type_section(FUNC_TYPE_VOID), func_section(0), export_section(*entries),
                   code_section(code_entry(b"")))
 
 
 def data_segments(n: int) -> bytes:
-    """``n`` active one-byte data segments into a one-page memory."""
-    segment = b"\x00" + I32_CONST_0 + END + b"\x01\x2a"
+    """``n`` active 40-byte data segments into a one-page memory (45 bytes
+    each, so 4 MiB stays under production's 100,000 segments)."""
+    segment = b"\x00" + I32_CONST_0 + END + b"\x28" + b"\x2a" * 40
     return one_function(b"", before_code=(memory_section(1),), after_code=(section(11, vec([segment] * n)),))
 
 
 def elem_segments(n: int) -> bytes:
-    """``n`` active one-entry element segments into a one-element table."""
-    segment = b"\x00" + I32_CONST_0 + END + b"\x01\x00"
-    return one_function(b"", before_code=(table_section(1),), after_exports=(section(9, vec([segment] * n)),))
+    """``n`` active 40-entry element segments into a 40-element table (45
+    bytes each, so 4 MiB stays under production's 100,000 segments)."""
+    segment = b"\x00" + I32_CONST_0 + END + b"\x28" + b"\x00" * 40
+    return one_function(b"", before_code=(table_section(40),), after_exports=(section(9, vec([segment] * n)),))
 
 
 def if_else(n: int) -> bytes:
@@ -119,15 +125,15 @@ def if_else(n: int) -> bytes:
 FAMILIES: dict[str, tuple[Callable[[int], bytes], int]] = {
     "straight": (straight, 3),
     "nops": (nops, 1),
-    "functions": (functions, 4),
+    "functions": (functions, 6),
     "nesting": (nesting, 3),
     "br_table": (br_table, 1),
     "if_else": (if_else, 8),
     "globals": (globals_, 5),
-    "types": (types, 3),
-    "exports": (exports, 7),
-    "data_segments": (data_segments, 6),
-    "elem_segments": (elem_segments, 6),
+    "types": (types, 5),
+    "exports": (exports, 11),
+    "data_segments": (data_segments, 45),
+    "elem_segments": (elem_segments, 45),
 }
 """Family name -> (builder of ``n`` units, about how many bytes a unit takes)."""
 
