@@ -95,8 +95,9 @@ def external_rounds(state: Sequence[int], round_constants: Sequence[Sequence[int
     the paper's 8-addition chain (§5.1: t0 = a + b, t1 = c + d, t2 = 2b + t1,
     t3 = 2d + t0, t4 = 4t1 + t3, t5 = 4t0 + t2, t6 = t3 + t5, t7 = t2 + t4
     gives M4 (a, b, c, d) = (t6, t5, t7, t4)), then each lane plus the sum
-    of its column over both halves, reduced once.  The lanes stay in local
-    variables: these rounds and :func:`internal_rounds` are the hash's time."""
+    of its column over both halves.  The lanes stay in local variables and
+    are reduced only at the end (``pow`` reduces its base): these rounds and
+    :func:`internal_rounds` are the hash's time."""
     s0, s1, s2, s3, s4, s5, s6, s7 = state
     for c0, c1, c2, c3, c4, c5, c6, c7 in round_constants:
         a, b, c, d = pow(s0 + c0, SBOX_DEGREE, P), pow(s1 + c1, SBOX_DEGREE, P), \
@@ -112,32 +113,38 @@ def external_rounds(state: Sequence[int], round_constants: Sequence[Sequence[int
         t4, t5 = 4 * t1 + t3, 4 * t0 + t2
         h0, h1, h2, h3 = t3 + t5, t5, t2 + t4, t4
         u0, u1, u2, u3 = l0 + h0, l1 + h1, l2 + h2, l3 + h3
-        s0, s1, s2, s3 = (l0 + u0) % P, (l1 + u1) % P, (l2 + u2) % P, (l3 + u3) % P
-        s4, s5, s6, s7 = (h0 + u0) % P, (h1 + u1) % P, (h2 + u2) % P, (h3 + u3) % P
-    return [s0, s1, s2, s3, s4, s5, s6, s7]
+        s0, s1, s2, s3 = l0 + u0, l1 + u1, l2 + u2, l3 + u3
+        s4, s5, s6, s7 = h0 + u0, h1 + u1, h2 + u2, h3 + u3
+    # The next round's pow reduces its base: the lanes are reduced once, here.
+    return [s0 % P, s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P]
 
 
 def internal_rounds(state: Sequence[int]) -> list[int]:
     """The R_P internal rounds: each adds its constant to lane 0, S-boxes
     lane 0 only, then applies M_I (:func:`internal_linear_layer`: lane i
     becomes lane_i * d_i + the sum of the lanes).  Written with the lanes in
-    local variables -- the same arithmetic, without a list per round -- because
+    local variables and reduced every second round -- the same arithmetic mod
+    p, without a list per round and with fewer divisions -- because
     these rounds are most of the hash's time (``hash_poseidon2`` must cost
     time in proportion to its gas: ``spec/findings/gas-and-work.md``)."""
     d0, d1, d2, d3, d4, d5, d6, d7 = INTERNAL_DIAGONAL
     s0, s1, s2, s3, s4, s5, s6, s7 = state
+    reduce_now = False
     for constant in INTERNAL_CONSTANTS:
         s0 = pow(s0 + constant, SBOX_DEGREE, P)
         total = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
-        s0 = (s0 * d0 + total) % P
-        s1 = (s1 * d1 + total) % P
-        s2 = (s2 * d2 + total) % P
-        s3 = (s3 * d3 + total) % P
-        s4 = (s4 * d4 + total) % P
-        s5 = (s5 * d5 + total) % P
-        s6 = (s6 * d6 + total) % P
-        s7 = (s7 * d7 + total) % P
-    return [s0, s1, s2, s3, s4, s5, s6, s7]
+        s0 = s0 * d0 + total
+        s1 = s1 * d1 + total
+        s2 = s2 * d2 + total
+        s3 = s3 * d3 + total
+        s4 = s4 * d4 + total
+        s5 = s5 * d5 + total
+        s6 = s6 * d6 + total
+        s7 = s7 * d7 + total
+        if reduce_now:  # every second round: the lanes stay below 2^200 (lane 0 is reduced by pow)
+            s1, s2, s3, s4, s5, s6, s7 = s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P
+        reduce_now = not reduce_now
+    return [s0 % P, s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P]
 
 
 def permute(state: Sequence[int]) -> list[int]:
