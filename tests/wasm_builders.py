@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from paths import testsuite_dir
-from pyde_ref.wasm.binary import HEADER, encode_section, encode_sleb, encode_uleb
 from pyde_ref.wasm.features import WASM_TOOLS_FEATURES
 from pyde_ref.wasm.text import WasmToolsNotFound, find_wasm_tools, wat_to_wasm
+from wasm_sections import (  # noqa: F401  (the hand assembly, re-exported for the tests)
+    FUNC_TYPE_VOID, HEADER, code_entry, code_section, func_section, module, name, one_func_module, section, sleb,
+    type_section, uleb, vec,
+)
 
 CACHE = Path(tempfile.gettempdir()) / "pyde-ref-wast-cache"
 
@@ -64,63 +67,6 @@ def wasm_tools_accepts(data: bytes) -> bool:
         check=False,
     )
     return result.returncode == 0
-
-
-# ---------------------------------------------------------------------------
-# Hand assembly (§5)
-# ---------------------------------------------------------------------------
-
-# The §5.2.2/§5.5.2 encoders are the binary module's own; these short names
-# keep the hand-assembled modules in the tests readable.
-uleb = encode_uleb
-sleb = encode_sleb
-section = encode_section
-
-
-def name(text: str | bytes) -> bytes:
-    raw = text.encode() if isinstance(text, str) else text
-    return uleb(len(raw)) + raw
-
-
-def vec(items) -> bytes:
-    items = list(items)
-    return uleb(len(items)) + b"".join(items)
-
-
-def module(*sections: bytes) -> bytes:
-    return HEADER + b"".join(sections)
-
-
-FUNC_TYPE_VOID = b"\x60\x00\x00"
-
-
-def type_section(*functypes: bytes) -> bytes:
-    return section(1, vec(functypes))
-
-
-def func_section(*type_indices: int) -> bytes:
-    return section(3, vec(uleb(i) for i in type_indices))
-
-
-def code_entry(body: bytes, local_decls: bytes = b"\x00") -> bytes:
-    """``body`` without the final ``end``, which is appended."""
-    content = local_decls + body + b"\x0b"
-    return uleb(len(content)) + content
-
-
-def code_section(*entries: bytes) -> bytes:
-    return section(10, vec(entries))
-
-
-def one_func_module(body: bytes, local_decls: bytes = b"\x00", extra: tuple = ()) -> bytes:
-    """A module with one ``[] -> []`` function, optional extra sections
-    (already in order, placed between the function and code sections)."""
-    return module(
-        type_section(FUNC_TYPE_VOID),
-        func_section(0),
-        *extra,
-        code_section(code_entry(body, local_decls)),
-    )
 
 
 # ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from pyde_ref.crypto.errors import CryptoError, CryptoFailure
 from pyde_ref.crypto.poseidon2 import poseidon2_hash
 from pyde_ref.state.parachains import (
     CombinedShares,
+    ParachainSlot,
     ParachainStatus,
     ThresholdKey,
     XCallBudget,
@@ -132,16 +133,21 @@ def _too_small(env: HostEnv, needed: int, out_len_ptr: int) -> int:
 # --------------------------------------------------------------------------
 
 
-def _slot(env: HostEnv, pid: bytes, key: bytes, write: bool) -> Optional[int]:
+def _slot(env: HostEnv, pid: bytes, key: bytes,
+          write: bool) -> tuple[Optional[int], bytes, Optional[ParachainSlot]]:
     """The access-list checks of the key's slot hash (the transaction's list
     traps; a function's declared list returns ``ERR_ACCESS_LIST_VIOLATION``),
-    then the collision check: ``None`` when the key may be used."""
-    if not slot_allowed(env, slot_hash(pid, key), write):
-        return ERR_ACCESS_LIST_VIOLATION
-    found = env.ctx.state.parachain_slot(pid, key)
+    then the collision check: ``(refusal, slot, found)``, the refusal
+    ``None`` when the key may be used, ``found`` the entry under the slot.
+    The slot hash is computed once: it is a Poseidon2 of a key whose length
+    read and delete do not price (``spec/findings/gas-and-work.md``)."""
+    slot = slot_hash(pid, key)
+    if not slot_allowed(env, slot, write):
+        return ERR_ACCESS_LIST_VIOLATION, slot, None
+    found = env.ctx.state.parachain_slot(pid, key, slot)
     if found is not None and found.key != key:
         raise Trap(TRAP_STORAGE_COLLISION, f"keys 0x{key.hex()} and 0x{found.key.hex()} share a slot hash")
-    return None
+    return None, slot, found
 
 
 @_parachain_only
@@ -158,10 +164,9 @@ def parachain_storage_read(env: HostEnv, key_ptr: int, key_len: int, value_out_p
     charge(env, "parachain_storage_read")
     key = memio.read(env, key_ptr, key_len)
     capacity = memio.read_u32(env, value_out_len_ptr)
-    refused = _slot(env, parachain.parachain_id, key, write=False)
+    refused, _, found = _slot(env, parachain.parachain_id, key, write=False)
     if refused is not None:
         return refused
-    found = env.ctx.state.parachain_slot(parachain.parachain_id, key)
     value = b"" if found is None else found.value
     if len(value) > capacity:
         return _too_small(env, len(value), value_out_len_ptr)
@@ -183,10 +188,10 @@ def parachain_storage_write(env: HostEnv, key_ptr: int, key_len: int, value_ptr:
         return ERR_FORBIDDEN
     key = memio.read(env, key_ptr, key_len)
     value = memio.read(env, value_ptr, value_len)
-    refused = _slot(env, parachain.parachain_id, key, write=True)
+    refused, slot, _ = _slot(env, parachain.parachain_id, key, write=True)
     if refused is not None:
         return refused
-    env.ctx.state.put_parachain_slot(parachain.parachain_id, key, value)
+    env.ctx.state.put_parachain_slot(parachain.parachain_id, key, value, slot)
     return OK
 
 
@@ -200,10 +205,10 @@ def parachain_storage_delete(env: HostEnv, key_ptr: int, key_len: int) -> int:
     if env.ctx.view_mode:
         return ERR_FORBIDDEN
     key = memio.read(env, key_ptr, key_len)
-    refused = _slot(env, parachain.parachain_id, key, write=True)
+    refused, slot, _ = _slot(env, parachain.parachain_id, key, write=True)
     if refused is not None:
         return refused
-    env.ctx.state.put_parachain_slot(parachain.parachain_id, key, b"")
+    env.ctx.state.put_parachain_slot(parachain.parachain_id, key, b"", slot)
     return OK
 
 

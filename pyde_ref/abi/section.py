@@ -41,6 +41,7 @@ from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.state.borsh import BorshError, Reader, Writer
 from pyde_ref.wasm.binary import HEADER, Reader as WasmReader, encode_custom_section
 from pyde_ref.wasm.errors import MalformedModule
+from pyde_ref.wasm.limits import LimitExceeded
 
 SECTION_NAME = "pyde.abi"
 SELECTOR_SIZE = 4
@@ -241,7 +242,7 @@ def _custom_name(data: bytes, start: int, end: int) -> Optional[str]:
     try:
         r.u32()  # the section size, already checked by _sections
         return r.name()
-    except MalformedModule:
+    except (MalformedModule, LimitExceeded):  # LimitExceeded: a name over the engine's limit
         return None
 
 

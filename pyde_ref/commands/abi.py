@@ -48,6 +48,8 @@ from pyde_ref.abi.section import (
     read_abi,
 )
 from pyde_ref.executor.deploy import DeployRejected, validate_any
+from pyde_ref.executor.jsonfields import JsonDocumentError, load_json
+from pyde_ref.executor.params import MAX_MODULE_SIZE
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import WasmError
 from pyde_ref.wasm.text import load_module_bytes
@@ -193,12 +195,11 @@ def _fail(message: str, status: int = 2) -> int:
 
 def _embed(args) -> int:
     try:
-        module_bytes = load_module_bytes(args.module)
-        with open(args.abi, encoding="utf-8") as f:
-            abi_obj = json.load(f)
+        module_bytes = load_module_bytes(args.module, MAX_MODULE_SIZE)
+        abi_obj = load_json(args.abi)
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
-    except json.JSONDecodeError as exc:
+    except JsonDocumentError as exc:
         return _fail(f"{args.abi}: not JSON ({exc})")
     try:
         abi = abi_from_json(abi_obj)
@@ -220,7 +221,7 @@ def _embed(args) -> int:
 
 def _show(args) -> int:
     try:
-        abi = read_abi(decode_module(load_module_bytes(args.module)))
+        abi = read_abi(decode_module(load_module_bytes(args.module, MAX_MODULE_SIZE)))
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
     except AbiRejected as exc:
@@ -238,7 +239,7 @@ def _show(args) -> int:
 
 def _check(args) -> int:
     try:
-        data = load_module_bytes(args.module)
+        data = load_module_bytes(args.module, MAX_MODULE_SIZE)
     except (OSError, WasmError) as exc:
         return _fail(str(exc))
     try:

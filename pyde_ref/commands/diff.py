@@ -55,6 +55,7 @@ from pyde_ref.diff.twin_env import TwinUnavailable
 from pyde_ref.diff.wave_diff import diff_wave
 from pyde_ref.executor.genesis import GenesisError
 from pyde_ref.executor.jsonfields import WaveFormatError
+from pyde_ref.executor.params import MAX_MODULE_SIZE
 from pyde_ref.wasm.errors import WasmError
 from pyde_ref.wasm.text import load_module_bytes
 
@@ -168,7 +169,7 @@ def _main_call(args: argparse.Namespace) -> int:
 
 def _read_module(path: str) -> bytes:
     try:
-        return load_module_bytes(path)
+        return load_module_bytes(path, MAX_MODULE_SIZE)
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
     except WasmError as e:
@@ -232,13 +233,12 @@ def _main_contract(args: argparse.Namespace) -> int:
             numbers[option] = int(text)
         state = None
         if args.state is not None:
+            from pyde_ref.commands.wave import DocumentError, read_document
+
             try:
-                with open(args.state, encoding="utf-8") as handle:
-                    state = json.load(handle)
-            except OSError as e:
-                raise cc.ContractCallError(f"cannot read {args.state}: {e.strerror or e}") from None
-            except ValueError as e:
-                raise cc.ContractCallError(f"{args.state}: not a JSON document ({e})") from None
+                state, _ = read_document(args.state)
+            except DocumentError as e:
+                raise cc.ContractCallError(str(e)) from None
             if not isinstance(state, dict):
                 raise cc.ContractCallError(f"{args.state}: a state document is a JSON object")
         code = _read_module(args.contract)

@@ -9,10 +9,12 @@ exported function, the way a reader checks the machine by hand.
   ``0xffffffff`` are the same i32; a value outside ``[-2^(N-1), 2^N)`` is an
   error); floats in decimal (``1.5``, ``-0``, ``1e-3``, ``inf``, ``nan``,
   ``nan:0x200000``), rounded once to nearest-even, or exactly as ``bits:0x...``.
-* ``--fuel N`` is the budget of the call of FUNC alone: instantiation (data
-  and element segments, the start function) runs first without a limit, and
-  ``fuel_consumed`` counts the call only.  Without ``--fuel`` nothing limits
-  the call but its fuel is still counted.
+* ``--fuel N`` is the budget of the call of FUNC; ``fuel_consumed`` counts
+  the call only.  Instantiation (data and element segments, the start
+  function) runs first on a budget of its own: ``--start-fuel N``, else the
+  same N as ``--fuel``; a start function that runs out of it makes the
+  module uninstantiable.  Without either option nothing limits the start
+  function or the call, but the call's fuel is still counted.
 * The machine is ``MachineConfig()`` (Pyde's 1024-page memory cap), with the
   fuel model of ``--fuel-model``, NaN canonicalization unless
   ``--no-nan-canonicalization``, and the execution tier of ``--tier``: ``fast``
@@ -42,6 +44,7 @@ import sys
 from fractions import Fraction
 from typing import Optional, Sequence
 
+from pyde_ref.executor.params import MAX_MODULE_SIZE
 from pyde_ref.trace.records import typed_values
 from pyde_ref.trace.writer import STDOUT, TraceWriteError, TraceWriter
 from pyde_ref.wasm import (
@@ -118,7 +121,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(two's complement), floats in decimal, inf, nan, nan:0xPAYLOAD "
                              "or bits:0xBITS")
     parser.add_argument("--fuel", default=None, metavar="N",
-                        help="fuel budget of the call (default: unlimited, still counted)")
+                        help="fuel budget of the call (default: unlimited, still counted); also the budget "
+                             "of the start function unless --start-fuel is given")
+    parser.add_argument("--start-fuel", default=None, metavar="N",
+                        help="fuel budget of instantiation: the start function (default: --fuel's budget, "
+                             "else unlimited)")
     parser.add_argument("--fuel-model", default=SPEC, metavar="MODEL",
                         help=f"fuel model: {' | '.join(FUEL_MODELS)} (default {SPEC})")
     parser.add_argument("--no-nan-canonicalization", action="store_true",
@@ -280,11 +287,20 @@ def parse_call_args(func: str, texts: Sequence[str], params: Sequence[str]) -> l
     return [parse_arg(text, type_) for text, type_ in zip(texts, params)]
 
 
-def parse_fuel(text: str) -> int:
-    """``--fuel N``: ASCII decimal digits only (``str.isdigit`` would admit
-    digits like ``'²'`` that ``int`` then refuses)."""
+MAX_FUEL = (1 << 64) - 1
+"""The largest budget ``--fuel`` and ``--start-fuel`` take: wasmtime's fuel is a u64."""
+
+
+def parse_fuel(text: str, option: str = "--fuel") -> int:
+    """``--fuel N`` (or ``--start-fuel N``): ASCII decimal digits only
+    (``str.isdigit`` would admit digits like ``'²'`` that ``int`` then
+    refuses), at most :data:`MAX_FUEL` (checked on the text's length first,
+    so no number is too long to read)."""
     if not re.fullmatch(r"[0-9]+", text):
-        raise ArgumentError(f"--fuel must be a non-negative decimal integer, not {text!r}")
+        raise ArgumentError(f"{option} must be a non-negative decimal integer, not {text[:40]!r}")
+    digits = text.lstrip("0")
+    if len(digits) > len(str(MAX_FUEL)) or int(digits or "0") > MAX_FUEL:
+        raise ArgumentError(f"{option} must be at most {MAX_FUEL} (2^64 - 1)")
     return int(text)
 
 
@@ -364,7 +380,7 @@ def _error(message: str) -> Outcome:
 def load_module(path: str):
     """Read, convert if text, decode and validate; raises :class:`Outcome`."""
     try:
-        data = load_module_bytes(path)
+        data = load_module_bytes(path, MAX_MODULE_SIZE)
     except OSError as exc:
         raise _error(f"cannot read {path}: {exc.strerror or exc}") from None
     except WasmError as exc:  # wasm-tools absent, or the text does not parse
@@ -377,11 +393,13 @@ def load_module(path: str):
     return module
 
 
-def prepare(args: argparse.Namespace) -> tuple[object, Optional[int], str]:
-    """Check the options and load the module: ``(module, budget, tier)``, or
-    raise :class:`Outcome`."""
+def prepare(args: argparse.Namespace) -> tuple[object, Optional[int], Optional[int], str]:
+    """Check the options and load the module: ``(module, budget,
+    start_budget, tier)`` (the start function's budget is ``--start-fuel``,
+    else ``--fuel``'s), or raise :class:`Outcome`."""
     try:
         budget = None if args.fuel is None else parse_fuel(args.fuel)
+        start_budget = budget if args.start_fuel is None else parse_fuel(args.start_fuel, "--start-fuel")
     except ArgumentError as exc:
         raise _error(str(exc)) from None
     if args.fuel_model not in FUEL_MODELS:
@@ -394,17 +412,17 @@ def prepare(args: argparse.Namespace) -> tuple[object, Optional[int], str]:
         names = ", ".join(f"{imp.module}.{imp.name} ({imp.kind})" for imp in module.imports)
         raise Outcome({"status": "unlinkable",
                        "error": f"the module imports {names}; pyde-ref run provides no imports"}, EXIT_ERROR)
-    return module, budget, tier
+    return module, budget, start_budget, tier
 
 
-def execute(args: argparse.Namespace, module, budget: Optional[int], tier: str,
+def execute(args: argparse.Namespace, module, budget: Optional[int], start_budget: Optional[int], tier: str,
             trace: Optional[TraceWriter] = None) -> dict:
     """Run the call (told to ``trace``); the JSON object of a returned call,
     or raise :class:`Outcome`."""
     store = Store(MachineConfig(fuel_model=args.fuel_model, tier=tier, observer=trace,
                                 nan_canonicalization=not args.no_nan_canonicalization))
     try:
-        instance = instantiate(store, module, [])
+        instance = instantiate(store, module, [], fuel=FuelMeter(start_budget))
     except (LinkError, Uninstantiable) as exc:
         raise _rejected(exc) from None
     except Trap as exc:  # a start function trap is an instantiation failure (§4.5.4)
@@ -437,10 +455,10 @@ def execute(args: argparse.Namespace, module, budget: Optional[int], tier: str,
 def main(args: argparse.Namespace) -> int:
     trace: Optional[TraceWriter] = None
     try:
-        module, budget, tier = prepare(args)
+        module, budget, start_budget, tier = prepare(args)
         if args.trace is not None:
             trace = TraceWriter.open(args.trace, "run")
-        outcome = execute(args, module, budget, tier, trace)
+        outcome = execute(args, module, budget, start_budget, tier, trace)
         exit_code = EXIT_OK
     except Outcome as exc:
         outcome, exit_code = exc.payload, exc.exit_code

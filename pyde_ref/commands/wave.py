@@ -28,7 +28,7 @@ import sys
 from pyde_ref.abi.constants import error_name
 from pyde_ref.commands.run import add_tier_argument, add_trace_argument, execution_tier
 from pyde_ref.executor.genesis import GenesisError
-from pyde_ref.executor.jsonfields import WaveFormatError, load_json
+from pyde_ref.executor.jsonfields import JsonDocumentError, WaveFormatError, load_json
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import parse_wave, wave_output
 from pyde_ref.trace.records import hex_bytes
@@ -64,18 +64,18 @@ class DocumentError(Exception):
 def read_document(path: str) -> tuple[object, str | None]:
     """The JSON document at ``path`` (``-``: standard input) and the
     directory its relative code paths are resolved against (none for
-    stdin).  Every object keeps its duplicate keys for the reader to refuse."""
+    stdin), read by :func:`~pyde_ref.executor.jsonfields.load_json` (at most
+    ``MAX_DOCUMENT_SIZE`` bytes of UTF-8 JSON, nested at most
+    ``MAX_JSON_DEPTH`` deep, integers of at most ``MAX_INTEGER_DIGITS``
+    digits).  Every object keeps its duplicate keys for the reader to refuse."""
     try:
         if path == "-":
-            return load_json(sys.stdin), None
-        with open(path, encoding="utf-8") as f:
-            return load_json(f), os.path.dirname(os.path.abspath(path))
+            return load_json(getattr(sys.stdin, "buffer", sys.stdin)), None
+        return load_json(path), os.path.dirname(os.path.abspath(path))
     except OSError as exc:
         raise DocumentError(f"cannot read {path}: {exc.strerror or exc}", 1) from None
-    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, over-long integers
+    except JsonDocumentError as exc:
         raise DocumentError(f"{path}: not a JSON document ({exc})", 2) from None
-    except RecursionError:
-        raise DocumentError(f"{path}: not a JSON document (nested too deeply)", 2) from None
 
 
 def receipt_line(index: int, r: dict) -> str:

@@ -88,16 +88,63 @@ def internal_linear_layer(state: Sequence[int]) -> list[int]:
     return [(x * d + total) % P for x, d in zip(state, INTERNAL_DIAGONAL)]
 
 
-def external_round(state: Sequence[int], constants: Sequence[int]) -> list[int]:
-    """Add the round's 8 constants, S-box every lane, then M_E."""
-    return external_linear_layer([sbox((x + c) % P) for x, c in zip(state, constants)])
+def external_rounds(state: Sequence[int], round_constants: Sequence[Sequence[int]]) -> list[int]:
+    """External rounds, one per entry of ``round_constants``: add the
+    round's 8 constants, S-box every lane, then M_E
+    (:func:`external_linear_layer`).  M_E is written out: M4 of each half by
+    the paper's 8-addition chain (§5.1: t0 = a + b, t1 = c + d, t2 = 2b + t1,
+    t3 = 2d + t0, t4 = 4t1 + t3, t5 = 4t0 + t2, t6 = t3 + t5, t7 = t2 + t4
+    gives M4 (a, b, c, d) = (t6, t5, t7, t4)), then each lane plus the sum
+    of its column over both halves.  The lanes stay in local variables and
+    are reduced only at the end (``pow`` reduces its base): these rounds and
+    :func:`internal_rounds` are the hash's time."""
+    s0, s1, s2, s3, s4, s5, s6, s7 = state
+    for c0, c1, c2, c3, c4, c5, c6, c7 in round_constants:
+        a, b, c, d = pow(s0 + c0, SBOX_DEGREE, P), pow(s1 + c1, SBOX_DEGREE, P), \
+            pow(s2 + c2, SBOX_DEGREE, P), pow(s3 + c3, SBOX_DEGREE, P)
+        t0, t1 = a + b, c + d
+        t2, t3 = 2 * b + t1, 2 * d + t0
+        t4, t5 = 4 * t1 + t3, 4 * t0 + t2
+        l0, l1, l2, l3 = t3 + t5, t5, t2 + t4, t4
+        a, b, c, d = pow(s4 + c4, SBOX_DEGREE, P), pow(s5 + c5, SBOX_DEGREE, P), \
+            pow(s6 + c6, SBOX_DEGREE, P), pow(s7 + c7, SBOX_DEGREE, P)
+        t0, t1 = a + b, c + d
+        t2, t3 = 2 * b + t1, 2 * d + t0
+        t4, t5 = 4 * t1 + t3, 4 * t0 + t2
+        h0, h1, h2, h3 = t3 + t5, t5, t2 + t4, t4
+        u0, u1, u2, u3 = l0 + h0, l1 + h1, l2 + h2, l3 + h3
+        s0, s1, s2, s3 = l0 + u0, l1 + u1, l2 + u2, l3 + u3
+        s4, s5, s6, s7 = h0 + u0, h1 + u1, h2 + u2, h3 + u3
+    # The next round's pow reduces its base: the lanes are reduced once, here.
+    return [s0 % P, s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P]
 
 
-def internal_round(state: Sequence[int], constant: int) -> list[int]:
-    """Add the round's constant to lane 0, S-box lane 0 only, then M_I."""
-    lanes = list(state)
-    lanes[0] = sbox((lanes[0] + constant) % P)
-    return internal_linear_layer(lanes)
+def internal_rounds(state: Sequence[int]) -> list[int]:
+    """The R_P internal rounds: each adds its constant to lane 0, S-boxes
+    lane 0 only, then applies M_I (:func:`internal_linear_layer`: lane i
+    becomes lane_i * d_i + the sum of the lanes).  Written with the lanes in
+    local variables and reduced every second round -- the same arithmetic mod
+    p, without a list per round and with fewer divisions -- because
+    these rounds are most of the hash's time (``hash_poseidon2`` must cost
+    time in proportion to its gas: ``spec/findings/gas-and-work.md``)."""
+    d0, d1, d2, d3, d4, d5, d6, d7 = INTERNAL_DIAGONAL
+    s0, s1, s2, s3, s4, s5, s6, s7 = state
+    reduce_now = False
+    for constant in INTERNAL_CONSTANTS:
+        s0 = pow(s0 + constant, SBOX_DEGREE, P)
+        total = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
+        s0 = s0 * d0 + total
+        s1 = s1 * d1 + total
+        s2 = s2 * d2 + total
+        s3 = s3 * d3 + total
+        s4 = s4 * d4 + total
+        s5 = s5 * d5 + total
+        s6 = s6 * d6 + total
+        s7 = s7 * d7 + total
+        if reduce_now:  # every second round: the lanes stay below 2^200 (lane 0 is reduced by pow)
+            s1, s2, s3, s4, s5, s6, s7 = s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P
+        reduce_now = not reduce_now
+    return [s0 % P, s1 % P, s2 % P, s3 % P, s4 % P, s5 % P, s6 % P, s7 % P]
 
 
 def permute(state: Sequence[int]) -> list[int]:
@@ -107,14 +154,14 @@ def permute(state: Sequence[int]) -> list[int]:
         raise ValueError(f"Poseidon2 state has {WIDTH} lanes, got {len(state)}")
     if any(not 0 <= x < P for x in state):
         raise ValueError("Poseidon2 lanes must be canonical Goldilocks elements")
-    lanes = external_linear_layer(state)
-    for constants in EXTERNAL_INITIAL_CONSTANTS:
-        lanes = external_round(lanes, constants)
-    for constant in INTERNAL_CONSTANTS:
-        lanes = internal_round(lanes, constant)
-    for constants in EXTERNAL_TERMINAL_CONSTANTS:
-        lanes = external_round(lanes, constants)
-    return lanes
+    return permutation(state)
+
+
+def permutation(lanes: Sequence[int]) -> list[int]:
+    """:func:`permute` without its checks, for callers whose lanes are 8
+    canonical elements by construction (:func:`sponge`)."""
+    lanes = external_rounds(external_linear_layer(lanes), EXTERNAL_INITIAL_CONSTANTS)
+    return external_rounds(internal_rounds(lanes), EXTERNAL_TERMINAL_CONSTANTS)
 
 
 # --- the sponge and the byte interface ---------------------------------------------
@@ -135,10 +182,10 @@ def sponge(elements: Iterable[int]) -> list[int]:
         state[position] = element
         position += 1
         if position == RATE:
-            state = permute(state)
+            state = permutation(state)
             position = 0
     if position != 0:
-        state = permute(state)
+        state = permutation(state)
     return state[:OUTPUT_ELEMENTS]
 
 

@@ -78,6 +78,10 @@ class Store:
         self.funcs.append(host)
         return len(self.funcs) - 1
 
+    def release(self) -> None:
+        """The machine interface's end of a frame (``pyde_ref.wasm.Store.release``);
+        wasmtime frees its store when the last reference goes."""
+
 
 class _Caller:
     """What the executor's host binding reads: ``memory`` and ``fuel``."""

@@ -8,7 +8,9 @@ this order; the first failure is the one reported:
 =================================  ============================================
 check                              rule and reasons
 =================================  ============================================
-:func:`check_decodes`              core spec §5 (``Malformed``); the pyde-v1
+:func:`check_decodes`              core spec §5 (``Malformed``); wasmtime's
+                                   implementation limits
+                                   (``ImplementationLimit``); the pyde-v1
                                    feature gate (``UnsupportedFeature``)
 :func:`check_validates`            core spec §3 (``Invalid``); the feature
                                    gate's validation-time refusals
@@ -72,6 +74,7 @@ from pyde_ref.abi.section import AbiRejected, ContractAbi, ContractType, read_ab
 from pyde_ref.executor import hints
 from pyde_ref.wasm import PYDE_MAX_MEMORY_PAGES, decode_module, validate_module
 from pyde_ref.wasm.errors import InvalidModule, MalformedModule, UnsupportedFeature
+from pyde_ref.wasm.limits import LimitExceeded
 from pyde_ref.wasm.syntax import Module
 
 ENTRY_TYPE_PARAMS: tuple = ()
@@ -114,9 +117,13 @@ class PreparedModule:
 
 
 def check_decodes(wasm: bytes) -> Module:
-    """Core spec §5 and the feature gate's decode-time refusals."""
+    """Core spec §5, production's implementation limits
+    (``ImplementationLimit``, :mod:`pyde_ref.wasm.limits`) and the feature
+    gate's decode-time refusals."""
     try:
         return decode_module(wasm)
+    except LimitExceeded as exc:
+        raise implementation_limit(exc) from None
     except UnsupportedFeature as exc:
         raise DeployRejected("UnsupportedFeature", exc.feature, hints.feature_hint(exc.feature)) from None
     except MalformedModule as exc:
@@ -129,10 +136,18 @@ def check_validates(module: Module) -> None:
     validator ... is rejected")."""
     try:
         validate_module(module)
+    except LimitExceeded as exc:
+        raise implementation_limit(exc) from None
     except UnsupportedFeature as exc:
         raise DeployRejected("UnsupportedFeature", exc.feature, hints.feature_hint(exc.feature)) from None
     except InvalidModule as exc:
         raise DeployRejected("Invalid", exc.reason) from None
+
+
+def implementation_limit(exc: LimitExceeded) -> DeployRejected:
+    """A module over one of wasmtime's limits: ``ImplementationLimit(<what> <count> > <max>)``."""
+    where = f" at byte {exc.offset:#x}" if exc.offset is not None else ""
+    return DeployRejected("ImplementationLimit", f"{exc.limit.what} {exc.value} > {exc.limit.maximum}{where}")
 
 
 def check_memory_cap(module: Module) -> None:

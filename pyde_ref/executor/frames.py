@@ -152,6 +152,7 @@ class TxRun:
             outcome = self._invoke(machine, req, ctx, fuel)
         finally:
             self.active.pop()
+            ctx.calls = None  # ctx <-> FrameCalls: no cycle left for the garbage collector
         if outcome.status == SubcallStatus.SUCCESS:  # step 12
             overlay.merge()
         else:
@@ -181,6 +182,8 @@ class TxRun:
             return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=kind)
         except LinkError:
             return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=TRAP_UNLINKABLE)
+        finally:
+            store.release()  # the frame's memory is freed as the frame ends, not at the next GC
         return SubcallResult(SubcallStatus.SUCCESS, fuel.consumed)
 
     # -- requests ------------------------------------------------------------

@@ -76,23 +76,32 @@ class PreState:
     xcalls: tuple[XCallMessage, ...] = ()
 
 
-def put_module(state, wasm: bytes, field: str, validate=validate_deploy) -> bytes:
+def put_module(state, wasm: bytes, field: str, validate=validate_deploy, done: Optional[dict] = None) -> bytes:
     """Validate ``wasm`` as a deploy would (``validate``) and store it; its
-    code hash."""
+    code hash.  ``done`` ((validate, module bytes) -> code hash) skips a
+    module already put under the same validation: a document may install
+    one module at thousands of addresses, and validating and hashing it is
+    linear in its size."""
+    key = (validate, bytes(wasm))
+    if done is not None and key in done:
+        return done[key]
     try:
         prepared = validate(wasm)
     except DeployRejected as exc:
         raise GenesisError(field, exc) from None
-    return state.put_code(ContractCode(bytes(wasm), prepared.abi))
+    code_hash = state.put_code(ContractCode(bytes(wasm), prepared.abi))
+    if done is not None:
+        done[key] = code_hash
+    return code_hash
 
 
-def install_parachain(state, p: GenesisParachain) -> None:
+def install_parachain(state, p: GenesisParachain, done: Optional[dict] = None) -> None:
     """Put a parachain into ``state``: its modules pass the parachain
     checks (PARACHAIN_DESIGN §6.1 steps 3-4), the module of every version
     and proposal is a stored parachain module (:class:`GenesisError`
     otherwise)."""
     for path, wasm in p.modules:
-        put_module(state, wasm, path, validate_parachain)
+        put_module(state, wasm, path, validate_parachain, done)
     needed = [(f"{p.path}.versions[{v.version}]", v.wasm_hash) for v in p.record.versions]
     needed += [(f"{p.path}.proposals[{q.proposal_id}]", q.code_hash) for q in p.proposals]
     for field, wasm_hash in needed:
@@ -124,21 +133,22 @@ def install_contract(state, address: bytes, wasm: bytes, balance: int = 0, nonce
 
 def build_state(pre: PreState) -> State:
     state = State()
+    done: dict[tuple, bytes] = {}
     for address, account in pre.accounts:
         state.put_account(address, account)
     for c in pre.contracts:
-        code_hash = put_module(state, c.code, f"{c.path}.code")
+        code_hash = put_module(state, c.code, f"{c.path}.code", done=done)
         state.put_account(c.address, Account(c.balance, c.nonce, code_hash, AccountType.CONTRACT,
                                              gas_tank=c.gas_tank))
         if c.pending_code is not None:
-            put_module(state, c.pending_code, f"{c.path}.upgrade.code")
+            put_module(state, c.pending_code, f"{c.path}.upgrade.code", done=done)
         state.put_contract_meta(c.address, c.meta)
         for slot, value in c.storage:
             state.sstore(c.address, slot, value)
     for path, wasm in pre.code:
-        put_module(state, wasm, path, validate_any)
+        put_module(state, wasm, path, validate_any, done)
     for p in pre.parachains:
-        install_parachain(state, p)
+        install_parachain(state, p, done)
     for message in pre.xcalls:
         state.put_xcall(message)
     for validator_id, validator in pre.validators:

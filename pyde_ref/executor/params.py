@@ -41,6 +41,17 @@ MAX_TX_SIZE = 128 * 1024
 """Chapter 10 §10.9 ``MAX_TX_SIZE``: 128 KB, measured on the transaction's
 canonical encoding (:func:`pyde_ref.executor.transactions.encode_transaction`)."""
 
+MAX_MODULE_SIZE = 4 * 1024 * 1024
+"""PARACHAIN_DESIGN §6.1 ``initial_wasm: WasmBytes // ≤ 4 MB``: the largest
+module any document admits on chain (a contract's arrives in a deploy
+transaction, within ``MAX_TX_SIZE``).  pyde-ref reads no module file
+larger (``run``, ``diff``, ``abi``, code files of wave documents)."""
+
+MAX_DOCUMENT_SIZE = 16 * 1024 * 1024
+"""The largest JSON document pyde-ref reads (wave, chain, ``--state`` and
+ABI JSON): pyde-ref's choice, room for a few maximal modules in hex next to
+thousands of transactions (``spec/findings/hostile-inputs.md``)."""
+
 MAX_CALLDATA = 64 * 1024
 """Chapter 10 §10.9 ``MAX_CALLDATA``: 64 KB of calldata (a call's arguments,
 a constructor's arguments)."""

@@ -7,7 +7,7 @@ a state written back in the same shape (:func:`state_json`), so a
 
 The reader refuses conflicting pre-states with the JSON path of the field
 (``spec/wave-format.md`` "Conflicts"): the same address twice in any letter
-case, an ``accounts`` entry at a contract's address, anything at the
+case, an ``accounts`` entry or a parachain at a contract's address, anything at the
 all-zero address, a contract or keys at a system address, a validator whose
 id is not its key's, more than three validators per operator, reward
 bookkeeping that does not add up, invalid keys and signer sets.
@@ -427,6 +427,7 @@ def parse_prestate(obj: dict, base_dir: Optional[str]) -> PreState:
         field = f"contracts[{key}]"
         address = address_key(key, field, seen)
         contracts.append(read_contract(read_object(entry, field), field, address, base_dir))
+    contract_fields = dict(seen)  # a parachain's id is no contract's address (ABI §15.8: one address space)
     accounts = []
     for key, entry in read_object(obj.get("accounts", {}), "accounts").items():
         field = f"accounts[{key}]"
@@ -452,7 +453,7 @@ def parse_prestate(obj: dict, base_dir: Optional[str]) -> PreState:
         if read_bytes(key, field, 32) != code_hash(wasm_bytes):
             raise WaveFormatError(field, "the key is not Poseidon2 of the code")
         code.append((field, wasm_bytes))
-    parachains = read_parachains(obj.get("parachains", {}), "parachains", base_dir, {})
+    parachains = read_parachains(obj.get("parachains", {}), "parachains", base_dir, contract_fields)
     xcalls = read_xcalls(obj.get("xcalls", {}), "xcalls")
     last_id = dict(protocol).get(protocol_key(Disc.XCALL_LAST_ID))
     if xcalls and (last_id is None or last_id.value < xcalls[-1].xcall_id):

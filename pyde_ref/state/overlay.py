@@ -269,14 +269,17 @@ class StateView:
     def put_xcall_budget(self, pid: bytes, budget: XCallBudget) -> None:
         self.set(PARACHAIN, budget_key(pid), budget)
 
-    def parachain_slot(self, pid: bytes, key: bytes) -> Optional[ParachainSlot]:
+    def parachain_slot(self, pid: bytes, key: bytes, slot: Optional[bytes] = None) -> Optional[ParachainSlot]:
         """The entry under ``key``'s slot hash in parachain ``pid``'s storage
-        (ABI §8.1), whatever key it holds (the caller compares)."""
-        return self.get(PARACHAIN_STORAGE, slot_hash(pid, key))  # type: ignore[return-value]
+        (ABI §8.1), whatever key it holds (the caller compares).  ``slot``:
+        the slot hash, when the caller has computed it."""
+        found = self.get(PARACHAIN_STORAGE, slot if slot is not None else slot_hash(pid, key))
+        return found  # type: ignore[return-value]
 
-    def put_parachain_slot(self, pid: bytes, key: bytes, value: bytes) -> None:
+    def put_parachain_slot(self, pid: bytes, key: bytes, value: bytes, slot: Optional[bytes] = None) -> None:
         """Write ``value`` under ``key`` (an empty value deletes it)."""
-        self.set(PARACHAIN_STORAGE, slot_hash(pid, key), ParachainSlot(bytes(key), bytes(value)))
+        self.set(PARACHAIN_STORAGE, slot if slot is not None else slot_hash(pid, key),
+                 ParachainSlot(bytes(key), bytes(value)))
 
     def xcall(self, xcall_id: int) -> Optional[XCallMessage]:
         return self.get(XCALL, xcall_key(xcall_id))  # type: ignore[return-value]

@@ -3,8 +3,9 @@ modules (:func:`encode_uleb`, :func:`encode_sleb`, :func:`encode_section`,
 :func:`encode_custom_section`).
 
 :func:`decode_module` turns bytes into a :class:`~.syntax.Module` or raises
-:class:`~.errors.MalformedModule` (``offset``, ``rule``) -- never another
-exception.  ``rule`` begins with the phrase the official spec tests expect
+:class:`~.errors.MalformedModule` (``offset``, ``rule``), or an
+:class:`~.errors.InvalidModule` for the feature gate and the limits below --
+never another exception.  ``rule`` begins with the phrase the official spec tests expect
 (``"integer too large"``, ``"section size mismatch"``, ...).  Encodings that
 only a proposal outside pyde-v1 defines raise
 :class:`~.errors.UnsupportedFeature` through :func:`.features.reject`.
@@ -14,15 +15,17 @@ a length field can never make the decoder read into the next section, and
 every vector count is checked against the bytes left before anything is
 allocated (:meth:`Reader.vec_count`).
 
-Implementation limits (not in the spec; wasmtime/wasmparser has the same):
-:data:`MAX_FUNCTION_LOCALS`.
+Production's implementation limits (:mod:`.limits`: counts, sizes,
+locals, names) are checked here as each count is read, before anything of
+that size is allocated: :class:`~.limits.LimitExceeded`, an
+:class:`~.errors.InvalidModule` as wasmtime reports them.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Optional
 
-from . import features, instructions
+from . import features, instructions, limits
 from .errors import MalformedModule
 from .syntax import (
     Block,
@@ -55,11 +58,11 @@ VERSION = b"\x01\x00\x00\x00"
 HEADER = MAGIC + VERSION
 """§5.5.16: the eight bytes every module starts with."""
 
-MAX_FUNCTION_LOCALS = 50_000
-"""Implementation limit on the declared locals of one function (wasmparser's
-``MAX_WASM_FUNCTION_LOCALS``).  The spec only requires the total to fit in a
-u32 (§5.5.13); a module over this limit is refused as malformed before any
-locals are expanded."""
+MAX_FUNCTION_LOCALS = limits.FUNCTION_LOCALS.maximum
+"""The most locals a function may have (:data:`.limits.FUNCTION_LOCALS`).
+The spec only requires the declared count to fit in a u32 (§5.5.13); a
+function declaring more is refused before any locals are expanded (and the
+validator counts the parameters too)."""
 
 U32_MAX = 0xFFFF_FFFF
 MASK32 = 0xFFFF_FFFF
@@ -209,18 +212,21 @@ class Reader:
     def u32(self) -> int:
         return self.uleb(32)
 
-    def vec_count(self, min_entry_size: int = 1) -> int:
+    def vec_count(self, min_entry_size: int = 1, limit: Optional[limits.Limit] = None) -> int:
         """§5.1.3 vector length, refused when the remaining bytes cannot hold
         that many entries of at least ``min_entry_size`` bytes, so a huge
-        count never allocates anything."""
+        count never allocates anything, or when it exceeds ``limit``."""
         start = self.pos
         n = self.u32()
+        if limit is not None:
+            limits.check(limit, n, start)
         if n * min_entry_size > self.end - self.pos:
             raise MalformedModule(start, self.eof_rule() + f" (vector of {n} entries)")
         return n
 
-    def vec(self, read_entry: Callable[[], object], min_entry_size: int = 1) -> tuple:
-        return tuple(read_entry() for _ in range(self.vec_count(min_entry_size)))
+    def vec(self, read_entry: Callable[[], object], min_entry_size: int = 1,
+            limit: Optional[limits.Limit] = None) -> tuple:
+        return tuple(read_entry() for _ in range(self.vec_count(min_entry_size, limit)))
 
     # §5.2.4 names ------------------------------------------------------
 
@@ -231,6 +237,7 @@ class Reader:
         n = self.u32()
         if n > self.end - self.pos:
             raise MalformedModule(start, "length out of bounds")
+        limits.check(limits.STRING_SIZE, n, start)
         raw = self.take(n)
         try:
             return raw.decode("utf-8")
@@ -290,8 +297,8 @@ def read_functype(r: Reader) -> FuncType:
         if gated is not None:
             features.reject(gated[0], gated[1], offset)
         raise MalformedModule(offset, f"malformed functype form {form:#04x}")
-    params = r.vec(lambda: read_valtype(r))
-    results = r.vec(lambda: read_valtype(r))
+    params = r.vec(lambda: read_valtype(r), limit=limits.FUNCTION_PARAMS)
+    results = r.vec(lambda: read_valtype(r), limit=limits.FUNCTION_RESULTS)
     return FuncType(params, results)
 
 
@@ -425,7 +432,7 @@ def _u32_index(r, info, offset, depth_stack):
 
 
 def _br_table(r, info, offset, depth_stack):
-    labels = r.vec(r.u32)
+    labels = r.vec(r.u32, limit=limits.BR_TABLE_SIZE)
     return BrTable(info.name, labels, r.u32(), offset)
 
 
@@ -704,6 +711,7 @@ def read_code_entry(r: Reader) -> tuple[tuple[tuple[int, str], ...], tuple[Instr
     section supplies the type index (§5.5.16 pairs them up)."""
     size_offset = r.pos
     size = r.u32()
+    limits.check(limits.FUNCTION_SIZE, size, size_offset)
     if size > r.end - r.pos:
         raise MalformedModule(size_offset, r.eof_rule() + " (code entry size)")
     body_end = r.pos + size
@@ -713,10 +721,7 @@ def read_code_entry(r: Reader) -> tuple[tuple[tuple[int, str], ...], tuple[Instr
     total = sum(count for count, _ in local_decls)
     if total > U32_MAX:
         raise MalformedModule(locals_offset, "too many locals")
-    if total > MAX_FUNCTION_LOCALS:
-        raise MalformedModule(
-            locals_offset, f"too many locals (implementation limit {MAX_FUNCTION_LOCALS})"
-        )
+    limits.check(limits.FUNCTION_LOCALS, total, locals_offset)
     body = read_expr(entry)
     if entry.pos != body_end:
         raise MalformedModule(entry.pos, "section size mismatch (code entry)")
@@ -746,24 +751,33 @@ def read_header(data: bytes) -> None:
         raise MalformedModule(4, "unknown binary version")
 
 
-def read_vec_section(read_entry):
-    """A section that is one vector of entries read by ``read_entry(s)``."""
-    return lambda s: s.vec(lambda: read_entry(s))
+def read_vec_section(read_entry, limit: Optional[limits.Limit] = None):
+    """A section that is one vector of entries read by ``read_entry(s)``
+    (at most ``limit`` of them)."""
+    return lambda s: s.vec(lambda: read_entry(s), limit=limit)
+
+
+def read_data_count(r: Reader) -> int:
+    """§5.5.15 the data count, within :data:`.limits.DATA_SEGMENTS`."""
+    offset = r.pos
+    count = r.u32()
+    limits.check(limits.DATA_SEGMENTS, count, offset)
+    return count
 
 
 SECTION_READERS = {
-    SEC_TYPE: ("types", read_vec_section(read_functype)),                   # §5.5.4
-    SEC_IMPORT: ("imports", read_vec_section(read_import)),                 # §5.5.5
-    SEC_FUNCTION: ("func_type_indices", read_vec_section(Reader.u32)),      # §5.5.6
-    SEC_TABLE: ("tables", read_vec_section(read_table)),                    # §5.5.7
-    SEC_MEMORY: ("mems", read_vec_section(read_memtype)),                   # §5.5.8
-    SEC_GLOBAL: ("globals", read_vec_section(read_global)),                 # §5.5.9
-    SEC_EXPORT: ("exports", read_vec_section(read_export)),                 # §5.5.10
-    SEC_START: ("start", Reader.u32),                                       # §5.5.11
-    SEC_ELEMENT: ("elems", read_vec_section(read_elem)),                    # §5.5.12
-    SEC_DATA_COUNT: ("data_count", Reader.u32),                             # §5.5.15
-    SEC_CODE: ("code_entries", read_vec_section(read_code_entry)),          # §5.5.13
-    SEC_DATA: ("datas", read_vec_section(read_data)),                       # §5.5.14
+    SEC_TYPE: ("types", read_vec_section(read_functype, limits.TYPES)),                        # §5.5.4
+    SEC_IMPORT: ("imports", read_vec_section(read_import, limits.IMPORTS)),                    # §5.5.5
+    SEC_FUNCTION: ("func_type_indices", read_vec_section(Reader.u32, limits.FUNCTIONS)),       # §5.5.6
+    SEC_TABLE: ("tables", read_vec_section(read_table, limits.TABLES)),                        # §5.5.7
+    SEC_MEMORY: ("mems", read_vec_section(read_memtype, limits.MEMORIES)),                     # §5.5.8
+    SEC_GLOBAL: ("globals", read_vec_section(read_global, limits.GLOBALS)),                    # §5.5.9
+    SEC_EXPORT: ("exports", read_vec_section(read_export, limits.EXPORTS)),                    # §5.5.10
+    SEC_START: ("start", Reader.u32),                                                          # §5.5.11
+    SEC_ELEMENT: ("elems", read_vec_section(read_elem, limits.ELEMENT_SEGMENTS)),              # §5.5.12
+    SEC_DATA_COUNT: ("data_count", read_data_count),                                           # §5.5.15
+    SEC_CODE: ("code_entries", read_vec_section(read_code_entry, limits.FUNCTIONS)),           # §5.5.13
+    SEC_DATA: ("datas", read_vec_section(read_data, limits.DATA_SEGMENTS)),                    # §5.5.14
 }
 """Section id -> (what it holds, how to read its contents)."""
 
@@ -807,9 +821,10 @@ def read_sections(data: bytes) -> tuple[dict[str, object], list[CustomSection]]:
 def decode_module(data: bytes) -> Module:
     """§5.5.16: decode a whole module, strictly.
 
-    Raises :class:`MalformedModule` on any deviation from the binary format
-    and :class:`~.errors.UnsupportedFeature` on encodings of proposals outside
-    pyde-v1; nothing else escapes."""
+    Raises :class:`MalformedModule` on any deviation from the binary format,
+    :class:`~.limits.LimitExceeded` over one of production's limits and
+    :class:`~.errors.UnsupportedFeature` on encodings of proposals outside
+    pyde-v1 (both :class:`~.errors.InvalidModule`); nothing else escapes."""
     data = bytes(data)
     read_header(data)
     contents, customs = read_sections(data)
@@ -821,12 +836,26 @@ def decode_module(data: bytes) -> Module:
         Func(type_index, local_decls, body)
         for type_index, (local_decls, body) in zip(func_type_indices, code_entries)
     )
+    check_index_space_limits(contents.get("imports", ()), len(funcs), len(contents.get("tables", ())),
+                             len(contents.get("mems", ())), len(contents.get("globals", ())))
     data_count = contents.get("data_count")
     if data_count is not None and data_count != len(contents.get("datas", ())):
         raise MalformedModule(len(data), "data count and data section have inconsistent lengths")
     if data_count is None:
         check_data_count_not_needed(funcs)
     return Module(funcs=funcs, customs=tuple(customs), **contents)
+
+
+def check_index_space_limits(imports: tuple[Import, ...], funcs: int, tables: int, mems: int, globals_: int) -> None:
+    """:mod:`.limits` on the index spaces, imports included (wasmparser
+    counts an imported function, table, memory or global with the defined ones)."""
+    imported = {kind: 0 for kind in ("func", "table", "memory", "global")}
+    for imp in imports:
+        imported[imp.kind] += 1
+    limits.check(limits.FUNCTIONS, imported["func"] + funcs)
+    limits.check(limits.TABLES, imported["table"] + tables)
+    limits.check(limits.MEMORIES, imported["memory"] + mems)
+    limits.check(limits.GLOBALS, imported["global"] + globals_)
 
 
 def check_data_count_not_needed(funcs: tuple[Func, ...]) -> None:

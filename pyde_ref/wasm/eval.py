@@ -63,8 +63,8 @@ from . import instructions, numerics, valid
 from .errors import Trap, TrapKind
 from .fuel import FuelMeter
 from .runtime import (
-    DEFAULT_VALUES, MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, FuncInstance, InvocationError, ModuleInstance, Store,
-    derived_per_module, value_fits,
+    MAX_LOCAL_SLOTS, PAGE_SIZE, Caller, FuncInstance, InvocationError, ModuleInstance, Store, declared_locals,
+    derived_per_module, lazy_locals, value_fits,
 )
 from .syntax import BIT_WIDTH, Func, FuncType, Instruction, Module, expand_block_type
 
@@ -162,8 +162,8 @@ class Body:
         self.type = type
         self.instrs = func.body
         self.index = index
-        self.local_defaults = [DEFAULT_VALUES[t] for count, t in func.locals for _ in range(count)]
-        self.nlocals = len(type.params) + len(self.local_defaults)
+        self.local_defaults = declared_locals(func.locals)  # None: started lazily
+        self.nlocals = len(type.params) + sum(count for count, _ in func.locals)
         self.ends: dict[int, int] = {}
         self.elses: dict[int, int] = {}
         self.operand_types: Optional[list] = None  # computed for observers (:func:`observed_types`)
@@ -386,8 +386,9 @@ def invoke_function(t: Thread, func: FuncInstance) -> None:
     the activation limits are checked (``call_stack_exhausted``: the
     activation would exceed ``max_activations``, or its locals would exceed
     ``MAX_LOCAL_SLOTS``); the arguments are popped and become the first
-    locals, the declared locals start at their default values (§4.2.1); the
-    frame ``frame_m{F}`` is pushed, then the label of arity m whose
+    locals, the declared locals start at their default values (§4.2.1; a
+    function with very many starts them lazily, :func:`.runtime.lazy_locals`,
+    which reads the same); the frame ``frame_m{F}`` is pushed, then the label of arity m whose
     continuation is the end of the function, and execution starts at the
     body's first instruction after :data:`.fuel.FUNCTION_ENTRY_COST` is charged."""
     if t.depth + 1 > t.max_activations:
@@ -408,7 +409,8 @@ def invoke_function(t: Thread, func: FuncInstance) -> None:
     if t.outer_slots + t.slots + body.nlocals > MAX_LOCAL_SLOTS:
         raise call_stack_exhausted("local slot limit reached")
     args = t.pop_values(len(body.type.params))
-    frame = Frame(len(body.type.results), args + body.local_defaults, func.module, body, len(t.stack),
+    locals_ = args + body.local_defaults if body.local_defaults is not None else lazy_locals(args)
+    frame = Frame(len(body.type.results), locals_, func.module, body, len(t.stack),
                   t.frame, t.body, t.pc, ACTIVATIONS.frames)
     ACTIVATIONS.frames += 1
     t.frames += 1
@@ -484,10 +486,10 @@ def indirect_callee(store: Store, module: ModuleInstance, type_index: int, table
     elements = module.tables[table_index].elements
     if i >= len(elements):
         raise Trap(TrapKind.UNDEFINED_ELEMENT, f"table index {i} out of bounds ({len(elements)} elements)")
-    addr = elements[i]
-    if addr is None:
+    reference = elements[i]
+    if reference is None:
         raise Trap(TrapKind.UNINITIALIZED_ELEMENT, f"table element {i} is null")
-    callee = store.funcs[addr]
+    callee = store.funcs[module.tables[table_index].address(reference)]
     expected = module.types[type_index]
     if callee.type != expected:
         raise Trap(TrapKind.INDIRECT_CALL_TYPE_MISMATCH, f"expected {expected}, found {callee.type}")
@@ -563,7 +565,7 @@ def ref_func(t: Thread, instr) -> None:
 
     STACK: [] -> [funcref]
     OPERATION: push a reference to the function address ``F.module.funcaddrs[x]``."""
-    t.stack.append(t.frame.module.funcaddrs[instr.func_index])
+    t.stack.append(t.frame.module.function_address(instr.func_index))
 
 
 # §4.4.4 parametric instructions --------------------------------------------
@@ -627,7 +629,7 @@ def global_get(t: Thread, instr) -> None:
     STACK: [] -> [t]
     FUEL: 1
     OPERATION: push S.globals[F.module.globaladdrs[x]].value."""
-    t.stack.append(t.frame.module.globals[instr.global_index].value)
+    t.stack.append(t.frame.module.global_instance(instr.global_index).value)
 
 
 def global_set(t: Thread, instr) -> None:
@@ -636,7 +638,7 @@ def global_set(t: Thread, instr) -> None:
     STACK: [t] -> []
     FUEL: 1
     OPERATION: pop val; S.globals[F.module.globaladdrs[x]].value := val."""
-    t.frame.module.globals[instr.global_index].value = t.stack.pop()
+    t.frame.module.global_instance(instr.global_index).value = t.stack.pop()
 
 
 # §4.4.6 table instructions --------------------------------------------------
@@ -653,7 +655,7 @@ def table_init(t: Thread, instr) -> None:
     table (checked before anything is written)."""
     n, s, d = t.stack.pop(), t.stack.pop(), t.stack.pop()
     module = t.frame.module
-    table_init_elements(module.tables[instr.table_index], module.elems[instr.elem_index], d, s, n)
+    table_init_elements(module.tables[instr.table_index], module.elem(instr.elem_index), d, s, n)
 
 
 def table_copy(t: Thread, instr) -> None:
@@ -675,7 +677,7 @@ def elem_drop(t: Thread, instr) -> None:
     STACK: [] -> []
     FUEL: 1
     OPERATION: element segment x becomes empty."""
-    t.frame.module.elems[instr.elem_index].elements = []
+    t.frame.module.elem(instr.elem_index).elements = []
 
 
 def table_init_elements(table, elem, d: int, s: int, n: int) -> None:
@@ -683,14 +685,14 @@ def table_init_elements(table, elem, d: int, s: int, n: int) -> None:
     bounds checked before any element is written."""
     if s + n > len(elem.elements) or d + n > len(table.elements):
         raise Trap(TrapKind.TABLE_OUT_OF_BOUNDS, f"table.init of {n} elements from {s} to {d}")
-    table.elements[d:d + n] = elem.elements[s:s + n]
+    table.elements[d:d + n] = table.own_references(elem.elements[s:s + n], elem.owner)
 
 
 def table_copy_elements(dst_table, src_table, d: int, s: int, n: int) -> None:
     """The effect of ``table.copy``: bounds checked before any element moves."""
     if s + n > len(src_table.elements) or d + n > len(dst_table.elements):
         raise Trap(TrapKind.TABLE_OUT_OF_BOUNDS, f"table.copy of {n} elements from {s} to {d}")
-    dst_table.elements[d:d + n] = src_table.elements[s:s + n]
+    dst_table.elements[d:d + n] = dst_table.own_references(src_table.elements[s:s + n], src_table.owner)
 
 
 # §4.4.7 memory instructions -------------------------------------------------
@@ -796,7 +798,7 @@ def memory_init(t: Thread, instr) -> None:
     TRAP: ``memory_out_of_bounds`` if s + n exceeds the segment (a dropped
     segment is empty) or d + n > len(mem); nothing is written."""
     n, s, d = t.stack.pop(), t.stack.pop(), t.stack.pop()
-    init_bytes(t.memory.data, t.frame.module.datas[instr.data_index].data, d, s, n)
+    init_bytes(t.memory.data, t.frame.module.data(instr.data_index).data, d, s, n)
 
 
 def data_drop(t: Thread, instr) -> None:
@@ -805,10 +807,10 @@ def data_drop(t: Thread, instr) -> None:
     STACK: [] -> []
     FUEL: 1
     OPERATION: data segment x becomes empty."""
-    t.frame.module.datas[instr.data_index].data = b""
+    t.frame.module.data(instr.data_index).data = b""
 
 
-def fill_bytes(data: bytearray, d: int, val: int, n: int) -> None:
+def fill_bytes(data: memoryview, d: int, val: int, n: int) -> None:
     """The effect of ``memory.fill``.  The spec writes it as n one-byte
     stores after one bounds check of the whole range, so either all n bytes
     are written or none."""
@@ -817,7 +819,7 @@ def fill_bytes(data: bytearray, d: int, val: int, n: int) -> None:
     data[d:d + n] = bytes((val & 0xFF,)) * n
 
 
-def copy_bytes(data: bytearray, d: int, s: int, n: int) -> None:
+def copy_bytes(data: memoryview, d: int, s: int, n: int) -> None:
     """The effect of ``memory.copy``: both ranges checked first; overlapping
     ranges copy as if through a temporary buffer."""
     if s + n > len(data) or d + n > len(data):
@@ -825,7 +827,7 @@ def copy_bytes(data: bytearray, d: int, s: int, n: int) -> None:
     data[d:d + n] = data[s:s + n]
 
 
-def init_bytes(data: bytearray, segment: bytes, d: int, s: int, n: int) -> None:
+def init_bytes(data: memoryview, segment: bytes, d: int, s: int, n: int) -> None:
     """The effect of ``memory.init`` (and of an active data segment, §4.5.4):
     both ranges checked first."""
     if s + n > len(segment) or d + n > len(data):
@@ -961,7 +963,7 @@ def call(t: Thread, instr) -> None:
     FUEL: 1 (the callee's entry is charged as it starts)
     OPERATION: invoke the function address F.module.funcaddrs[x] (:func:`invoke_function`).
     TRAP: ``call_stack_exhausted`` at the activation limits."""
-    invoke_function(t, t.frame.module.funcs[instr.func_index])
+    invoke_function(t, t.frame.module.function(instr.func_index))
 
 
 def call_indirect(t: Thread, instr) -> None:

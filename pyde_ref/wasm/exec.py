@@ -14,14 +14,22 @@ another store), and nested invocations share the activation limits
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import weakref
+from collections.abc import Mapping
+from typing import Any, Optional, Sequence
+
+import attrs
 
 from . import eval as reading
-from . import fast
+from . import fast, instructions
 from .errors import LinkError, Trap, TrapKind, Uninstantiable
 from .fuel import FuelMeter, wasmtime_check_fails
 from .predecode import module_code
-from .runtime import FAST, READING, ExternVal, FuncInstance, InvocationError, ModuleInstance, Store
+from .runtime import (
+    DROPPED_DATA, DROPPED_ELEM, FAST, PAGE_SIZE, READING, SPARSE_TABLE_MIN, DataInstance, Deferred, ElemInstance,
+    ExternVal, FuncInstance, GlobalInstance, InvocationError, ModuleInstance, SparseElements, Store,
+    derived_per_module,
+)
 from .syntax import FuncType, GlobalType, Limits, MemType, Module, TableType
 
 EXECUTE_BY_TIER = {READING: reading.execute, FAST: fast.execute}
@@ -77,7 +85,17 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
     :class:`Uninstantiable`).  Segment initialisation costs no fuel in the
     ``spec`` and ``wasmtime-45`` models; ``wasmtime-50`` charges what its
     initialization code does (:meth:`.fuel.FuelModel.instantiation_cost`,
-    :meth:`.fuel.FuelModel.failed_segment_cost`)."""
+    :meth:`.fuel.FuelModel.failed_segment_cost`).
+
+    What a module allocates for itself is read from its
+    :class:`InstancePlan` (computed once per module), and the allocation of
+    its functions, globals and passive segments is deferred to their first
+    use (:class:`~.runtime.ModuleInstance`); where every active segment has
+    a constant offset inside its table or memory, the segments are applied
+    as the plan's precomputed table images and memory runs, which is the
+    same as applying them one by one, none of them failing.  So
+    instantiating costs time and memory in proportion to what the instance
+    uses, not to the module's size (``spec/findings/gas-and-work.md``)."""
     imports = list(imports)
     _match_imports(store, module, imports)
     for memtype in module.mems:
@@ -89,41 +107,51 @@ def instantiate(store: Store, module: Module, imports: Sequence[ExternVal],
         codes = reading.bodies(module)
     else:
         codes = module_code(module, config.fuel_model, config.nan_canonicalization)
+    plan = instance_plan(module)
 
     inst = ModuleInstance(module, module.types)
     for imp, ext in zip(module.imports, imports):
         _add_import(store, inst, imp.kind, ext.addr)
-    for code in codes:
-        func = FuncInstance(code.type, inst, code)
-        inst.funcaddrs.append(store.alloc_func(func))
-        inst.funcs.append(func)
-    for tabletype in module.tables:
-        _add_import(store, inst, "table", store.alloc_table(tabletype))
+    inst.deferred = DeferredAllocation(store, plan, codes)
+    _defer(inst.funcs, inst.funcaddrs, len(codes))
+    for i, tabletype in enumerate(module.tables):
+        image = plan.table_images[i] if plan.table_images is not None else None
+        _add_import(store, inst, "table", store.alloc_table(tabletype, owner=inst, elements=_copy_image(image)))
     for memtype in module.mems:
         _add_import(store, inst, "memory", store.alloc_memory(memtype))
-    for glob in module.globals:
-        _add_import(store, inst, "global", store.alloc_global(glob.type, eval_const(store, inst, glob.init)))
-    for elem in module.elems:
-        addr = store.alloc_elem(elem.elem_type, [eval_const(store, inst, e) for e in elem.init])
-        inst.elemaddrs.append(addr)
-        inst.elems.append(store.elems[addr])
-    for data in module.datas:
-        addr = store.alloc_data(bytes(data.init))
-        inst.dataaddrs.append(addr)
-        inst.datas.append(store.datas[addr])
-    addr_lists = {"func": inst.funcaddrs, "table": inst.tableaddrs, "memory": inst.memaddrs,
-                  "global": inst.globaladdrs}
-    for export in module.exports:
-        inst.exports[export.name] = ExternVal(export.kind, addr_lists[export.kind][export.index])
+    _defer(inst.globals, inst.globaladdrs, len(plan.globals))
+    inst.elems.extend(plan.elem_instances)
+    inst.elemaddrs.extend([None] * len(plan.elems))
+    inst.datas.extend(plan.data_instances)
+    inst.dataaddrs.extend([None] * len(plan.datas))
+    inst.exports = InstanceExports(inst, plan.exports)
 
-    _initialise_segments(store, inst, module, fuel)
+    if plan.table_images is None:
+        _initialise_segments(store, inst, plan, fuel)
+    else:
+        _write_memory_runs(inst, plan.memory_runs)
     _charge_instantiation(store, module, fuel)
     if module.start is not None:
         try:
-            invoke(store, inst.funcaddrs[module.start], [], fuel)
+            invoke(store, inst.function_address(module.start), [], fuel)
         except Trap as trap:
             raise Uninstantiable(f"start function trapped: {trap}", trap) from None
     return inst
+
+
+def _defer(instances: list, addresses: list, count: int) -> None:
+    """Append ``count`` entries whose allocation is deferred to their first use."""
+    instances.extend([None] * count)
+    addresses.extend([None] * count)
+
+
+def _copy_image(image):
+    """A table's own copy of a table image (``None``: no image, an empty table)."""
+    if image is None:
+        return None
+    if isinstance(image, SparseElements):
+        return SparseElements(image.length, dict(image.entries))
+    return list(image)
 
 
 def _charge_instantiation(store: Store, module: Module, fuel: Optional[FuelMeter]) -> None:
@@ -132,7 +160,7 @@ def _charge_instantiation(store: Store, module: Module, fuel: Optional[FuelMeter
     ``spec`` and ``wasmtime-45`` models).  A wasmtime model charges it
     unchecked; without a start function the charge is checked at once, with
     one the start function's entry check sees it."""
-    has_passive = any(elem.mode == "passive" for elem in module.elems)
+    has_passive = instance_plan(module).has_passive_elem
     cost = store.config.fuel.instantiation_cost(has_passive, module.start is not None)
     if fuel is None or not cost:
         return
@@ -146,32 +174,34 @@ def _instantiation_out_of_fuel() -> None:
     raise Uninstantiable(f"instantiation ran out of fuel: {trap}", trap)
 
 
-def _initialise_segments(store: Store, inst: ModuleInstance, module: Module, fuel: Optional[FuelMeter]) -> None:
-    """§4.5.4 steps 14-15: active element segments, then active data segments,
-    each as ``table.init``/``memory.init`` followed by a drop.  A segment that
-    does not fit traps (:func:`_segment_does_not_fit`)."""
-    for i, elem in enumerate(module.elems):
-        if elem.mode == "active":
-            offset = eval_const(store, inst, elem.offset)
-            try:
-                reading.table_init_elements(inst.tables[elem.table_index], inst.elems[i], offset, 0,
-                                            len(inst.elems[i].elements))
-            except Trap as trap:
-                _segment_does_not_fit(store, fuel, (), f"element segment {i} does not fit its table", trap)
-        if elem.mode in ("active", "declarative"):
-            inst.elems[i].elements = []
+def _initialise_segments(store: Store, inst: ModuleInstance, plan: "InstancePlan",
+                         fuel: Optional[FuelMeter]) -> None:
+    """§4.5.4 steps 14-15, one segment at a time: active element segments,
+    then active data segments, each as ``table.init``/``memory.init``
+    followed by a drop.  A segment that does not fit traps
+    (:func:`_segment_does_not_fit`).  (A module whose segments all fit at
+    constant offsets has them applied from its plan instead:
+    :func:`instantiate`.)"""
+    for i, elem in enumerate(plan.elems):
+        if elem.mode != "active":
+            continue
+        offset = initial_value(elem.offset, store, inst)
+        segment = ElemInstance(elem.elem_type, [initial_reference(item, store, inst) for item in elem.items], inst)
+        try:
+            reading.table_init_elements(inst.tables[elem.table_index], segment, offset, 0, len(segment.elements))
+        except Trap as trap:
+            _segment_does_not_fit(store, fuel, (), f"element segment {i} does not fit its table", trap)
     copied: list[int] = []  # lengths of the active data segments copied so far
-    for i, data in enumerate(module.datas):
-        if data.mode == "active":
-            offset = eval_const(store, inst, data.offset)
-            memory = inst.mems[data.memory_index]
-            segment = inst.datas[i].data
-            if offset + len(segment) > len(memory.data):
-                trap = Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"data segment {i} of {len(segment)} bytes at {offset}")
-                _segment_does_not_fit(store, fuel, copied, f"data segment {i} does not fit memory", trap)
-            memory.data[offset:offset + len(segment)] = segment
-            inst.datas[i].data = b""
-            copied.append(len(segment))
+    for i, data in enumerate(plan.datas):
+        if data.mode != "active":
+            continue
+        offset = initial_value(data.offset, store, inst)
+        memory = inst.mems[data.memory_index]
+        if offset + len(data.data) > len(memory.data):
+            trap = Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"data segment {i} of {len(data.data)} bytes at {offset}")
+            _segment_does_not_fit(store, fuel, copied, f"data segment {i} does not fit memory", trap)
+        memory.data[offset:offset + len(data.data)] = data.data
+        copied.append(len(data.data))
 
 
 def _segment_does_not_fit(store: Store, fuel: Optional[FuelMeter], copied: Sequence[int], what: str,
@@ -187,6 +217,269 @@ def _segment_does_not_fit(store: Store, fuel: Optional[FuelMeter], copied: Seque
         fuel.used += cost
         _instantiation_out_of_fuel()
     raise Uninstantiable(f"{what}: {trap}", trap) from None
+
+
+def _write_memory_runs(inst: ModuleInstance, runs: tuple) -> None:
+    """The plan's memory runs: what the active data segments write, merged."""
+    if runs:
+        data = inst.mems[0].data
+        for offset, chunk in runs:
+            data[offset:offset + len(chunk)] = chunk
+
+
+# ---------------------------------------------------------------------------
+# The instance plan: what instantiation needs of a module, read once
+# ---------------------------------------------------------------------------
+
+VALUE, FUNC, GLOBAL, EXPR = "value", "func", "global", "expr"
+
+
+@attrs.frozen
+class Initializer:
+    """A constant expression (§3.3.10) read once per module: ``VALUE`` (a
+    ``t.const`` or ``ref.null``: the value needs no instance), ``FUNC``
+    (``ref.func i``: the address of function ``i``), ``GLOBAL``
+    (``global.get i``: the value of global ``i``), or ``EXPR`` (any other
+    expression, evaluated by :func:`.eval.evaluate_constant`)."""
+
+    kind: str
+    arg: Any
+
+
+def read_initializer(expr) -> Initializer:
+    """The :class:`Initializer` of a (validated) constant expression."""
+    if len(expr) == 2 and expr[1].op == "end":
+        instr = expr[0]
+        if instr.op in instructions.CONSTANTS:
+            return Initializer(VALUE, instr.value)
+        if instr.op == "ref.null":
+            return Initializer(VALUE, None)
+        if instr.op == "ref.func":
+            return Initializer(FUNC, instr.func_index)
+        if instr.op == "global.get":
+            return Initializer(GLOBAL, instr.global_index)
+    return Initializer(EXPR, expr)
+
+
+def initial_value(init: Initializer, store: Store, inst: ModuleInstance) -> Any:
+    """§4.4.11 the value of a constant expression in ``inst``."""
+    if init.kind == VALUE:
+        return init.arg
+    if init.kind == FUNC:
+        return inst.function_address(init.arg)
+    if init.kind == GLOBAL:
+        return inst.global_instance(init.arg).value
+    return reading.evaluate_constant(store, inst, init.arg)
+
+
+def initial_reference(init: Initializer, store: Store, inst: ModuleInstance) -> Optional[int]:
+    """The reference a constant expression gives, as a table of ``inst``
+    holds it: ``ref.func i`` stays "function ``i`` of ``inst``" (``~i``,
+    see :class:`~.runtime.TableInstance`) until its address is needed."""
+    if init.kind == FUNC:
+        return ~init.arg
+    return initial_value(init, store, inst)
+
+
+@attrs.frozen
+class ElemPlan:
+    mode: str
+    elem_type: str
+    table_index: int
+    offset: Optional[Initializer]
+    items: tuple[Initializer, ...]
+
+
+@attrs.frozen
+class DataPlan:
+    mode: str
+    memory_index: int
+    offset: Optional[Initializer]
+    data: bytes
+
+
+@attrs.frozen
+class InstancePlan:
+    """What instantiating a module allocates for itself, read once per
+    module (:func:`instance_plan`).  ``table_images`` (one per table the
+    module defines) and ``memory_runs`` (``(offset, bytes)``, disjoint, in
+    order) are what its active segments write, precomputed, when every one
+    of them targets a table or memory of the module's own at a constant
+    offset where it fits; else ``None`` and the segments are applied one by
+    one at instantiation, where one may fail (§4.5.4)."""
+
+    imported_funcs: int
+    imported_globals: int
+    globals: tuple[tuple[GlobalType, Initializer], ...]
+    elems: tuple[ElemPlan, ...]
+    datas: tuple[DataPlan, ...]
+    exports: dict
+    table_images: Optional[tuple]
+    memory_runs: Optional[tuple]
+
+    elem_instances: tuple
+    """An instance's element instances right after instantiation: the
+    active and declarative segments dropped (:data:`~.runtime.DROPPED_ELEM`),
+    the passive ones deferred (``None``)."""
+    data_instances: tuple
+    """The same for data segments (:data:`~.runtime.DROPPED_DATA`)."""
+    has_passive_elem: bool
+
+
+def instance_plan(module: Module) -> InstancePlan:
+    """The :class:`InstancePlan` of ``module``, computed once per module object."""
+    return derived_per_module(module, "instance-plan", _build_plan)
+
+
+def _build_plan(module: Module) -> InstancePlan:
+    imported = {kind: len(module.imports_of(kind)) for kind in ("func", "table", "memory", "global")}
+    elems = tuple(ElemPlan(e.mode, e.elem_type, e.table_index,
+                           read_initializer(e.offset) if e.offset is not None else None,
+                           tuple(read_initializer(item) for item in e.init)) for e in module.elems)
+    datas = tuple(DataPlan(d.mode, d.memory_index, read_initializer(d.offset) if d.offset is not None else None,
+                           bytes(d.init)) for d in module.datas)
+    images = _table_images(module, imported["table"], elems)
+    runs = _memory_runs(module, imported["memory"], datas)
+    if images is None or runs is None:  # one segment may fail: all are applied one by one
+        images = runs = None
+    return InstancePlan(
+        imported_funcs=imported["func"],
+        imported_globals=imported["global"],
+        globals=tuple((g.type, read_initializer(g.init)) for g in module.globals),
+        elems=elems,
+        datas=datas,
+        exports={e.name: (e.kind, e.index) for e in module.exports},
+        table_images=images,
+        memory_runs=runs,
+        elem_instances=tuple(None if e.mode == "passive" else DROPPED_ELEM for e in elems),
+        data_instances=tuple(None if d.mode == "passive" else DROPPED_DATA for d in datas),
+        has_passive_elem=any(e.mode == "passive" for e in elems),
+    )
+
+
+def _table_images(module: Module, imported_tables: int, elems: tuple[ElemPlan, ...]) -> Optional[tuple]:
+    """The module's own tables after its active element segments, if each
+    of those writes a table of the module's own at a constant offset where
+    it fits, with constants and ``ref.func``s; else ``None``."""
+    images = [SparseElements(t.limits.min) if t.limits.min > SPARSE_TABLE_MIN else [None] * t.limits.min
+              for t in module.tables]
+    for elem in elems:
+        if elem.mode != "active":
+            continue
+        own = elem.table_index - imported_tables
+        if own < 0 or elem.offset.kind != VALUE or any(i.kind not in (VALUE, FUNC) for i in elem.items):
+            return None
+        offset, count = elem.offset.arg, len(elem.items)
+        if offset + count > len(images[own]):
+            return None
+        images[own][offset:offset + count] = [~i.arg if i.kind == FUNC else i.arg for i in elem.items]
+    return tuple(images)
+
+
+def _memory_runs(module: Module, imported_mems: int, datas: tuple[DataPlan, ...]) -> Optional[tuple]:
+    """What the module's active data segments write into its own memory,
+    as disjoint ``(offset, bytes)`` runs, if each writes at a constant
+    offset where it fits the initial memory; else ``None``."""
+    writes = []
+    for data in datas:
+        if data.mode != "active":
+            continue
+        if data.memory_index < imported_mems or data.offset.kind != VALUE:
+            return None
+        size = module.mems[data.memory_index - imported_mems].limits.min * PAGE_SIZE
+        if data.offset.arg + len(data.data) > size:
+            return None
+        if data.data:
+            writes.append((data.offset.arg, data.data))
+    if not writes:
+        return ()
+    low = min(offset for offset, _ in writes)
+    high = max(offset + len(chunk) for offset, chunk in writes)
+    painted = bytearray(high - low)
+    for offset, chunk in writes:  # in order: a later segment overwrites an earlier one
+        painted[offset - low:offset - low + len(chunk)] = chunk
+    runs = []
+    for offset, end in _union(sorted((offset, offset + len(chunk)) for offset, chunk in writes)):
+        runs.append((offset, bytes(painted[offset - low:end - low])))
+    return tuple(runs)
+
+
+def _union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted half-open intervals merged where they overlap or touch."""
+    merged: list[list[int]] = []
+    for start, end in intervals:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+class DeferredAllocation(Deferred):
+    """§4.5.3 allocation of a module instance's own functions, globals and
+    passive segments, on first use, from its :class:`InstancePlan`."""
+
+    def __init__(self, store: Store, plan: InstancePlan, codes):
+        self.store = store
+        self.plan = plan
+        self.codes = codes
+
+    def function(self, inst: ModuleInstance, index: int) -> FuncInstance:
+        """§4.5.3.1 allocate function ``index`` (a defined one)."""
+        code = self.codes[index - self.plan.imported_funcs]
+        func = FuncInstance(code.type, inst, code)
+        inst.funcaddrs[index] = self.store.alloc_func(func)
+        inst.funcs[index] = func
+        return func
+
+    def global_(self, inst: ModuleInstance, index: int) -> GlobalInstance:
+        """§4.5.3.5 allocate global ``index`` (a defined one) with its initial value."""
+        gtype, init = self.plan.globals[index - self.plan.imported_globals]
+        addr = self.store.alloc_global(gtype, initial_value(init, self.store, inst))
+        inst.globaladdrs[index] = addr
+        inst.globals[index] = self.store.globals[addr]
+        return inst.globals[index]
+
+    def elem(self, inst: ModuleInstance, index: int) -> ElemInstance:
+        """§4.5.3.6 allocate passive element segment ``index``."""
+        plan = self.plan.elems[index]
+        references = [initial_reference(item, self.store, inst) for item in plan.items]
+        addr = self.store.alloc_elem(plan.elem_type, references, inst)
+        inst.elemaddrs[index] = addr
+        inst.elems[index] = self.store.elems[addr]
+        return inst.elems[index]
+
+    def data(self, inst: ModuleInstance, index: int) -> DataInstance:
+        """§4.5.3.7 allocate passive data segment ``index``."""
+        addr = self.store.alloc_data(self.plan.datas[index].data)
+        inst.dataaddrs[index] = addr
+        inst.datas[index] = self.store.datas[addr]
+        return inst.datas[index]
+
+
+class InstanceExports(Mapping):
+    """§4.5.3.1 the export instances of a module instance, as a mapping
+    name -> :class:`~.runtime.ExternVal` (an exported function or global is
+    allocated when its export is first looked up)."""
+
+    def __init__(self, inst: ModuleInstance, exports: dict):
+        self._inst = weakref.ref(inst)  # no cycle: the instance is freed with its last reference
+        self._exports = exports
+
+    def __getitem__(self, name: str) -> ExternVal:
+        kind, index = self._exports[name]
+        inst = self._inst()
+        if kind == "func":
+            return ExternVal(kind, inst.function_address(index))
+        if kind == "global":
+            return ExternVal(kind, inst.global_address(index))
+        return ExternVal(kind, (inst.tableaddrs if kind == "table" else inst.memaddrs)[index])
+
+    def __iter__(self):
+        return iter(self._exports)
+
+    def __len__(self) -> int:
+        return len(self._exports)
 
 
 def _add_import(store: Store, inst: ModuleInstance, kind: str, addr: int) -> None:
@@ -245,9 +538,3 @@ def extern_type_matches(actual, expected) -> bool:
     if isinstance(expected, GlobalType):
         return isinstance(actual, GlobalType) and actual == expected
     return False
-
-
-def eval_const(store: Store, inst: ModuleInstance, expr) -> object:
-    """§4.4.11 evaluate a (validated) constant expression in ``inst``, by the
-    reading tier's rules (:func:`.eval.evaluate_constant`) whatever the tier."""
-    return reading.evaluate_constant(store, inst, expr)

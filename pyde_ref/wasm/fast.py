@@ -57,7 +57,7 @@ from .predecode import (
     OP_STORE, OP_TABLE_COPY, OP_TABLE_INIT, OP_UNOP, OP_UNREACHABLE, OP_WCHARGE_AFTER, OP_WCHECK,
     OP_WENTRY, OP_WFUEL, OP_WSYNC, HOT_OPS, Code,
 )
-from .runtime import MAX_LOCAL_SLOTS, PAGE_SIZE, FuncInstance, ModuleInstance, Store
+from .runtime import MAX_LOCAL_SLOTS, PAGE_SIZE, FuncInstance, ModuleInstance, Store, lazy_locals
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -85,7 +85,7 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
     inst = func.module
     ops = code.ops
     imms = code.imms
-    locals_ = args + code.zeros
+    locals_ = args + code.zeros if code.zeros is not None else lazy_locals(args)
     live_slots = outer_slots + len(locals_)  # locals of every live frame (MAX_LOCAL_SLOTS)
     if live_slots > MAX_LOCAL_SLOTS:
         raise call_stack_exhausted("local slot limit reached")
@@ -150,6 +150,8 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                     # §4.4.8 call / call_indirect, §4.4.10: push the caller's frame, enter the callee.
                     if op == OP_CALL:
                         callee = funcs[arg]
+                        if callee is None:  # allocated on first use (runtime.ModuleInstance)
+                            callee = inst.function(arg)
                     else:
                         callee = indirect_callee(store, inst, arg[0], arg[1], stack.pop())
                     if len(frames) >= max_callers:
@@ -162,6 +164,8 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                                             live_slots, outer_depth, outer_slots)
                         in_host = False
                         fuel = fbase - meter.used
+                        if memobj is not None:  # a re-entrant call may have grown it: a new view
+                            mem = memobj.data
                         continue
                     live_slots += callee_code.nlocals
                     if live_slots > MAX_LOCAL_SLOTS:
@@ -172,6 +176,8 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                     del stack[base:]
                     if callee_code.zeros:
                         locals_ += callee_code.zeros
+                    elif callee_code.zeros is None:  # many declared locals: started lazily
+                        locals_ = lazy_locals(locals_)
                     code = callee_code
                     ops = code.ops
                     imms = code.imms
@@ -335,9 +341,15 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                 unpack, offset, mask = arg
                 stack[-1] = unpack(mem, stack[-1] + offset)[0] & mask
             elif op == OP_GLOBAL_GET:
-                stack.append(globs[arg].value)
+                glob = globs[arg]
+                if glob is None:  # allocated on first use (runtime.ModuleInstance)
+                    glob = inst.global_instance(arg)
+                stack.append(glob.value)
             elif op == OP_GLOBAL_SET:
-                globs[arg].value = stack.pop()
+                glob = globs[arg]
+                if glob is None:
+                    glob = inst.global_instance(arg)
+                glob.value = stack.pop()
             elif op == OP_BR_ADJ:
                 pc, height, arity = arg
                 del stack[base + height:len(stack) - arity]
@@ -364,6 +376,7 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
                 stack.append(len(mem) // PAGE_SIZE)
             elif op == OP_MEMORY_GROW:
                 length = memory_grow(stack, memobj)
+                mem = memobj.data  # a grown memory is a new view (runtime.MemoryInstance)
             elif op == OP_MEMORY_COPY:
                 length = memory_copy(stack, mem)
             elif op == OP_MEMORY_FILL:
@@ -371,13 +384,13 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
             elif op == OP_MEMORY_INIT:
                 length = memory_init(stack, mem, inst, arg)
             elif op == OP_DATA_DROP:
-                inst.datas[arg].data = b""
+                inst.data(arg).data = b""
             elif op == OP_TABLE_COPY:
                 length = table_copy(stack, inst, arg)
             elif op == OP_TABLE_INIT:
                 length = table_init(stack, inst, arg)
             elif op == OP_ELEM_DROP:
-                inst.elems[arg].elements = []
+                inst.elem(arg).elements = []
             elif op == OP_STATIC_OOB:  # a load or store whose offset alone exceeds the memory's maximum
                 raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, LOAD_STORE_OUT_OF_BOUNDS)
             elif op == OP_CHARGE_LENGTH:
@@ -406,7 +419,9 @@ def execute(store: Store, func: FuncInstance, args: list, meter: FuelMeter) -> l
 def instance_view(inst: ModuleInstance) -> tuple:
     """What the loop keeps at hand of the current frame's module instance
     (§4.2.5): its functions, globals, memory 0 and memory 0's bytes.  Taken
-    again whenever a call or return crosses into another instance."""
+    again whenever a call or return crosses into another instance; the
+    bytes also after ``memory.grow`` and host calls (a grown memory's
+    ``data`` is a new view)."""
     memobj = inst.mems[0] if inst.mems else None
     return inst.funcs, inst.globals, memobj, memobj.data if memobj is not None else bytearray()
 
@@ -417,7 +432,7 @@ def switch_to_careful(code: Code, fuel_pc: int, fuel: int) -> tuple[Code, int]:
     (:meth:`.predecode.Code.careful`, a charge before every instruction), so
     execution stops exactly where charging before every instruction stops.
     A run of a single instruction that does not fit traps ``out_of_fuel`` at once."""
-    if len(code.run_costs[fuel_pc]) == 1:
+    if len(code.runs[fuel_pc][1]) == 1:
         raise out_of_fuel(code.imms[fuel_pc], fuel)
     return code.careful(), code.careful_pc(fuel_pc)
 
@@ -468,7 +483,7 @@ def memory_init(stack: list, mem: bytearray, inst: ModuleInstance, data_index: i
     """§4.4.7 ``memory.init x`` (:func:`.eval.init_bytes`); returns the length."""
     n = stack.pop()
     s = stack.pop()
-    init_bytes(mem, inst.datas[data_index].data, stack.pop(), s, n)
+    init_bytes(mem, inst.data(data_index).data, stack.pop(), s, n)
     return n
 
 
@@ -486,7 +501,7 @@ def table_init(stack: list, inst: ModuleInstance, indices: tuple[int, int]) -> i
     n = stack.pop()
     s = stack.pop()
     elem_index, table_index = indices
-    table_init_elements(inst.tables[table_index], inst.elems[elem_index], stack.pop(), s, n)
+    table_init_elements(inst.tables[table_index], inst.elem(elem_index), stack.pop(), s, n)
     return n
 
 

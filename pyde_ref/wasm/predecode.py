@@ -51,15 +51,16 @@ checks it):
 
 from __future__ import annotations
 
+import itertools
 import struct
 import weakref
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from . import fuel as fuel_mod
 from . import instructions, numerics
 from .binary import MAX_FUNCTION_LOCALS
 from .errors import InvalidModule, UnsupportedFeature
-from .runtime import DEFAULT_VALUES, PAGE_SIZE, derived_per_module
+from .runtime import PAGE_SIZE, declared_locals, derived_per_module
 from .syntax import BIT_WIDTH, FuncType, Module, expand_block_type
 
 # ---------------------------------------------------------------------------
@@ -197,22 +198,22 @@ class _Control:
 class Code:
     """The pre-decoded body of one function."""
 
-    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "run_costs", "name",
-                 "refund", "fuel_items", "item_pc", "source", "_careful")
+    __slots__ = ("ops", "imms", "type", "nparams", "nresults", "nlocals", "zeros", "runs",
+                 "refund", "item_pc", "source", "_careful")
 
-    def __init__(self, ops, imms, type: FuncType, zeros: list, run_costs: dict, name: str = ""):
+    def __init__(self, ops, imms, type: FuncType, zeros: Optional[list], ndeclared: int, runs: dict):
         self.ops = ops
         self.imms = imms
         self.type = type
         self.nparams = len(type.params)
         self.nresults = len(type.results)
-        self.zeros = zeros
-        self.nlocals = self.nparams + len(zeros)
-        self.run_costs = run_costs
-        self.name = name
+        self.zeros = zeros  # the declared locals' defaults, or None: lazily (runtime.declared_locals)
+        self.nlocals = self.nparams + ndeclared
+        self.runs = runs
+        """pc of an ``OP_FUEL``/``OP_WFUEL`` -> (index of the item its run
+        starts at, the static costs of the run's items)."""
         self.refund: list[int] = []
-        self.fuel_items: dict[int, int] = {}
-        self.item_pc: list[int] = []
+        self.item_pc: list[int] = []  # item index -> pc (kept for the careful code only)
         self.source: tuple = ()
         self._careful: Optional["Code"] = None
 
@@ -221,14 +222,20 @@ class Code:
         instruction (built on first use): the interpreter continues there when
         the fuel left does not cover a whole run (spec model)."""
         if self._careful is None:
-            module_ref, index, fuel_model, numeric_ops = self.source
-            module = module_ref()  # alive: a running function's instance holds its module
+            facts, index, fuel_model, numeric_ops = self.source
+            module = facts.module_ref()  # alive: a running function's instance holds its module
             self._careful = translate_function(module, index, fuel_model, numeric_ops, per_instruction=True)
         return self._careful
 
     def careful_pc(self, fuel_pc: int) -> int:
         """Where, in :meth:`careful`, the run charged by the OP_FUEL at ``fuel_pc`` starts."""
-        return self.careful().item_pc[self.fuel_items[fuel_pc]]
+        return self.careful().item_pc[self.runs[fuel_pc][0]]
+
+    @property
+    def name(self) -> str:
+        """``func N``, N the function's index in its module's function index space."""
+        facts, index = self.source[:2]
+        return f"func {facts.imported_funcs + index}"
 
 
 class _Translator:
@@ -237,22 +244,20 @@ class _Translator:
     :data:`RULES` maps every instruction a pyde-v1 function body may contain
     to the method that translates it, like :data:`.valid.SPECIAL_RULES`."""
 
-    def __init__(self, module: Module, functypes: tuple[FuncType, ...], fuel_model: fuel_mod.FuelModel,
+    def __init__(self, module: Module, facts: "ModuleFacts", fuel_model: fuel_mod.FuelModel,
                  numeric_ops: dict, per_instruction: bool = False):
         self.module = module
-        self.functypes = functypes
+        self.functypes = facts.functypes
         self.model = fuel_model
         self.costs = fuel_model.costs
         self.wasmtime = fuel_model.timing == fuel_mod.WASMTIME_TIMING
         self.numeric_ops = numeric_ops
         self.per_instruction = per_instruction  # every instruction its own run (the careful code)
-        memtypes = [imp.desc for imp in module.imports_of("memory")] + list(module.mems)
-        maximum = memtypes[0].limits.max if memtypes else None
-        self.memory_bytes_max = (maximum * PAGE_SIZE) if maximum is not None else 1 << 32
-        """The most bytes memory 0 can ever hold by its declared type."""
+        self.memory_bytes_max = facts.memory_bytes_max
         # items: [opcode or None, immediate, static cost, is_terminator, is_write_back_point]
         self.items: list[list] = []
         self.labels: list[Label] = []
+        self.last_bound = -1  # the item index a label was last bound to (labels bind in item order)
         self.ctls: list[_Control] = []
         self.height = 0
         self.reachable = True
@@ -281,9 +286,17 @@ class _Translator:
             self.emit_instr(instr, None)
 
     def new_label(self, bound_here: bool = False) -> Label:
-        label = Label(len(self.items) if bound_here else None)
+        label = Label()
         self.labels.append(label)
+        if bound_here:
+            self.bind(label)
         return label
+
+    def bind(self, label: Label) -> None:
+        """Bind ``label`` to the next item to be emitted.  Items are only
+        ever appended, so the labels bound so far sit at or before
+        :attr:`last_bound`."""
+        label.item = self.last_bound = len(self.items)
 
     def block_arity(self, blocktype) -> tuple[int, int]:
         t = expand_block_type(self.module.types, blocktype)
@@ -424,19 +437,19 @@ class _Translator:
         if self.reachable:
             # The then-branch falls through to the end: an uncharged jump.
             self.emit_instr(instr, OP_BR, ctl.label, terminator=True)
-        ctl.else_label.item = len(self.items)
+        self.bind(ctl.else_label)
         self.height = ctl.height + ctl.nparams
         self.reachable = True
 
     def end(self, instr) -> None:
         ctl = self.ctls.pop()
         if ctl.kind == "if" and ctl.else_label.item is None:
-            ctl.else_label.item = len(self.items)
+            self.bind(ctl.else_label)
         if ctl.kind == "func":
-            ctl.label.item = len(self.items)
+            self.bind(ctl.label)
             self.emit_instr(instr, OP_RETURN, None, terminator=True, write_back=True)  # the function's exit
         elif ctl.kind != "loop":
-            ctl.label.item = len(self.items)
+            self.bind(ctl.label)
         self.height = ctl.height + ctl.nresults
         self.reachable = True
 
@@ -548,8 +561,7 @@ class _Translator:
         else ``None``."""
         if not self.items or self.items[-1][0] != OP_CONST:
             return None
-        here = len(self.items)
-        if any(label.item == here for label in self.labels):
+        if self.last_bound == len(self.items):  # a branch lands between the constant and here
             return None
         constant = self.items[-1][1]
         return constant if self.model.length_is_static(constant) else None
@@ -566,18 +578,17 @@ class _Translator:
         fuel_op = OP_WFUEL if self.wasmtime else OP_FUEL
         ops: list = []
         imms: list = []
-        run_costs: dict[int, tuple[int, ...]] = {}
+        runs: dict[int, tuple[int, tuple[int, ...]]] = {}  # Code.runs
         refund: list[int] = []  # per emitted op: static cost of the rest of its run
-        fuel_items: dict[int, int] = {}  # pc of an OP_FUEL -> index of the item its run starts at
         item_pc = [0] * (n + 1)
         bounds = starts + [n]
         for start, stop in zip(bounds, bounds[1:]):
             costs = tuple(items[i][2] for i in range(start, stop))
-            total = sum(costs)
+            rest = list(itertools.accumulate(reversed(costs)))[::-1] + [0]  # rest[k]: cost of items start+k..
+            total = rest[0]
             first_pc = len(ops)
             if total:
-                run_costs[first_pc] = costs
-                fuel_items[first_pc] = start
+                runs[first_pc] = (start, costs)
                 ops.append(fuel_op)
                 imms.append(total)
                 refund.append(0)
@@ -597,7 +608,7 @@ class _Translator:
                         item_pc[i] = len(ops)
                     ops.append(op)
                     imms.append(imm)
-                    refund.append(sum(items[j][2] for j in range(i + 1, stop)))
+                    refund.append(rest[i + 1 - start])
                 i += 1
         item_pc[n] = len(ops)
         imms = [self.resolve(imm, item_pc) for imm in imms]
@@ -607,8 +618,7 @@ class _Translator:
                 ops[pc], imms[pc] = OP_RETURN, None
         self.item_pc = item_pc
         self.refund = refund
-        self.fuel_items = fuel_items
-        return ops, imms, run_costs
+        return ops, imms, runs
 
     @staticmethod
     def resolve(imm, item_pc):
@@ -663,6 +673,33 @@ def _rule_of(info: instructions.InstructionInfo) -> Optional[Callable]:
 _Translator.RULES = {info.name: rule for info in instructions.INSTRUCTIONS if (rule := _rule_of(info)) is not None}
 
 
+class ModuleFacts(NamedTuple):
+    """What every function's translation needs to know about its module,
+    computed once per module (:func:`module_facts`), so that translating
+    the whole module stays linear in its size."""
+
+    module_ref: Callable[[], Optional[Module]]
+    """A weak reference to the module (its code is cached while it lives: :func:`module_code`)."""
+    functypes: tuple[FuncType, ...]
+    """The type of every function in the function index space (imports first)."""
+    imported_funcs: int
+    memory_bytes_max: int
+    """The most bytes memory 0 can ever hold by its declared type (2^32 without a maximum)."""
+
+
+def module_facts(module: Module) -> ModuleFacts:
+    """The :class:`ModuleFacts` of ``module``, computed once per module object."""
+
+    def build(module: Module) -> ModuleFacts:
+        memtypes = [imp.desc for imp in module.imports_of("memory")] + list(module.mems)
+        maximum = memtypes[0].limits.max if memtypes else None
+        return ModuleFacts(weakref.ref(module), tuple(module.types[i] for i in module.func_type_indices()),
+                           len(module.imports_of("func")),
+                           maximum * PAGE_SIZE if maximum is not None else 1 << 32)
+
+    return derived_per_module(module, "predecode-facts", build)
+
+
 def translate_function(module: Module, index: int, fuel_model: str, numeric_ops: dict,
                        per_instruction: bool = False) -> Code:
     """Pre-decode defined function ``index`` (0 = the first non-imported one)
@@ -672,19 +709,18 @@ def translate_function(module: Module, index: int, fuel_model: str, numeric_ops:
     runs, no superinstructions): the careful code the interpreter falls back
     to, and what the tests compare run charging with."""
     func = module.funcs[index]
-    functypes = tuple(module.types[i] for i in module.func_type_indices())
+    facts = module_facts(module)
     type = module.types[func.type_index]
     declared = sum(count for count, _ in func.locals)
     if declared > MAX_LOCALS:
         raise InvalidModule(f"function {index} declares {declared} locals, more than the {MAX_LOCALS} allowed")
-    zeros = [DEFAULT_VALUES[t] for count, t in func.locals for _ in range(count)]
-    translator = _Translator(module, functypes, fuel_mod.model(fuel_model), numeric_ops, per_instruction)
-    ops, imms, run_costs = translator.translate(type, func.body)
-    code = Code(ops, imms, type, zeros, run_costs, name=f"func {len(module.imports_of('func')) + index}")
+    translator = _Translator(module, facts, fuel_mod.model(fuel_model), numeric_ops, per_instruction)
+    ops, imms, runs = translator.translate(type, func.body)
+    code = Code(ops, imms, type, declared_locals(func.locals), declared, runs)
     code.refund = translator.refund
-    code.fuel_items = translator.fuel_items
-    code.item_pc = translator.item_pc
-    code.source = (weakref.ref(module), index, fuel_model, numeric_ops)  # weak: see module_code's cache
+    if per_instruction:
+        code.item_pc = translator.item_pc
+    code.source = (facts, index, fuel_model, numeric_ops)  # facts refers to the module weakly: see module_code
     return code
 
 

@@ -10,6 +10,7 @@ a clear error telling how to install it, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -107,12 +108,37 @@ def is_text_path(path: Union[str, Path]) -> bool:
     return Path(path).suffix.lower() in TEXT_SUFFIXES
 
 
-def load_module_bytes(path: Union[str, Path]) -> bytes:
-    """The binary module stored at ``path``: read as is, or converted from the
+class FileTooLarge(OSError):
+    """A file larger than the most the caller reads (an :class:`OSError`, so
+    every "cannot read" path reports it)."""
+
+    def __init__(self, path: Union[str, Path], limit: int):
+        super().__init__(errno.EFBIG, f"larger than {limit} bytes, the most pyde-ref reads here", str(path))
+
+
+def read_bounded(path: Union[str, Path], max_bytes: int) -> bytes:
+    """The contents of the file at ``path`` if it holds at most
+    ``max_bytes`` bytes; never reads more than one byte past the limit (so
+    ``/dev/zero`` is refused, not read).  Raises :class:`OSError`
+    (:class:`FileTooLarge`, or the system's; a path no file can have, with a
+    NUL byte or a lone surrogate, is ``EINVAL``)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except (ValueError, UnicodeError) as exc:  # embedded NUL, unencodable name
+        raise OSError(errno.EINVAL, f"not a usable path ({exc})", str(path)) from None
+    if len(data) > max_bytes:
+        raise FileTooLarge(path, max_bytes)
+    return data
+
+
+def load_module_bytes(path: Union[str, Path], max_bytes: int) -> bytes:
+    """The binary module stored at ``path`` (at most ``max_bytes``, as the
+    file is read: :func:`read_bounded`): read as is, or converted from the
     text format when the file is a ``.wat``/``.wast`` file that does not
     already start with the binary magic.  Raises :class:`OSError` when the file
     cannot be read."""
-    data = Path(path).read_bytes()
+    data = read_bounded(path, max_bytes)
     if is_text_path(path) and not data.startswith(MAGIC):
         return wat_to_wasm(data)
     return data

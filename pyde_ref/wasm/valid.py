@@ -19,7 +19,7 @@ from typing import NamedTuple, Optional
 
 import attrs
 
-from . import features, instructions
+from . import features, instructions, limits
 from .errors import InvalidModule
 from .syntax import (
     NUM_TYPES,
@@ -146,6 +146,7 @@ def validate_module(module: Module) -> None:
     if module.start is not None:
         validate_start(c, module.start)
     validate_exports(c, module)
+    validate_type_size(c, module)
 
 
 def module_context(module: Module) -> Context:
@@ -169,6 +170,17 @@ def module_context(module: Module) -> Context:
         refs=declared_function_references(module),
         imported_globals=len(imported_globals),
     )
+
+
+def validate_type_size(c: Context, module: Module) -> None:
+    """Production's limit on the module's effective type size
+    (:data:`.limits.TYPE_SIZE`): 1 + what every import and export adds."""
+    size = 1
+    for imp in module.imports:
+        size += limits.entity_type_size(imp.kind, c.types[imp.desc] if imp.kind == "func" else None)
+    for export in module.exports:
+        size += limits.entity_type_size(export.kind, c.funcs[export.index] if export.kind == "func" else None)
+    limits.check(limits.TYPE_SIZE, size)
 
 
 def validate_index_space_sizes(n_tables: int, n_mems: int) -> None:
@@ -300,7 +312,9 @@ def validate_func(c: Context, func, validator: Optional[type] = None) -> "Functi
     Returns the ``validator`` (a :class:`FunctionValidator` class) that checked it."""
     functype = c.types[func.type_index]
     runs = tuple((1, t) for t in functype.params) + tuple(func.locals)
-    checker = (validator or FunctionValidator)(c, functype, LocalTypes(runs))
+    local_types = LocalTypes(runs)
+    limits.check(limits.FUNCTION_LOCALS, len(local_types), func.body[0].offset if func.body else None)
+    checker = (validator or FunctionValidator)(c, functype, local_types)
     checker.run(func.body)
     return checker
 

@@ -262,9 +262,35 @@ def test_fuel_counts_the_call_only(capsys, module_file):
         "  (br_if 0 (i32.lt_u (global.get $g) (i32.const 100)))))"
         f" (start $s) {body})")
     _, a = run_json(capsys, plain, "f", "--fuel", "50")
-    _, b = run_json(capsys, busy_start, "f", "--fuel", "50")
+    _, b = run_json(capsys, busy_start, "f", "--fuel", "50", "--start-fuel", "10000")
     assert a["status"] == b["status"] == "ok"
     assert a["fuel_consumed"] == b["fuel_consumed"]
+
+
+def test_fuel_bounds_the_start_function(capsys, module_file):
+    """Issue 10 item 5: a looping start function ends when --fuel (or its
+    own --start-fuel) runs out: the module is uninstantiable, never a hang."""
+    looping = module_file('(module (func $s (loop (br 0))) (start $s) (func (export "f")))')
+    code, obj = run_json(capsys, looping, "f", "--fuel", "1000")
+    assert code == 2 and obj["status"] == "uninstantiable" and "out_of_fuel" in obj["error"]
+    code, obj = run_json(capsys, looping, "f", "--start-fuel", "5")
+    assert code == 2 and obj["status"] == "uninstantiable" and "out_of_fuel" in obj["error"]
+    busy_start = module_file(
+        "(module (global $g (mut i32) (i32.const 0))"
+        " (func $s (loop (global.set $g (i32.add (global.get $g) (i32.const 1)))"
+        "  (br_if 0 (i32.lt_u (global.get $g) (i32.const 100)))))"
+        ' (start $s) (func (export "f")))')
+    assert run_json(capsys, busy_start, "f", "--fuel", "10")[1]["status"] == "uninstantiable"
+    assert run_json(capsys, busy_start, "f", "--fuel", "10", "--start-fuel", "100000")[1]["status"] == "ok"
+
+
+@pytest.mark.parametrize("option", ["--fuel", "--start-fuel"])
+def test_fuel_options_refuse_huge_numbers_without_converting_them(capsys, module_file, option):
+    plain = module_file('(module (func (export "f")))')
+    code, obj = run_json(capsys, plain, "f", option, "9" * 5000)
+    assert code == 2 and obj["status"] == "error" and "at most" in obj["error"]
+    assert run_json(capsys, plain, "f", option, str(2**64 - 1))[1]["status"] == "ok"
+    assert run_json(capsys, plain, "f", option, str(2**64))[1]["status"] == "error"
 
 
 def test_wat_input(capsys, tmp_path, wat2wasm):

@@ -180,6 +180,8 @@ def test_an_account_at_a_contracts_address_is_refused():
     (wave_doc(accounts={"0x" + "00" * 32: {"balance": 1}}), f"accounts[0x{'00' * 32}]"),
     (wave_doc(contracts={"0x" + TREASURY.hex(): {"code": TOKEN}}), f"contracts[0x{TREASURY.hex()}]"),
     (wave_doc(accounts={"0x" + GAS_TANKS.hex(): {"balance": 1}}), f"accounts[0x{GAS_TANKS.hex()}]"),
+    (wave_doc(contracts={"0x" + PARACHAINS.hex(): {"code": TOKEN}}), f"contracts[0x{PARACHAINS.hex()}]"),
+    (wave_doc(accounts={"0x" + PARACHAINS.hex().upper(): {"balance": 1}}), f"accounts[0x{PARACHAINS.hex().upper()}]"),
     (wave_doc(accounts={"0x" + TREASURY.hex(): {"balance": 1, "nonce": 2}}), f"accounts[0x{TREASURY.hex()}].nonce"),
     (wave_doc(accounts={A: {"nonce_bitmap": 1}}), f"accounts[{A}].nonce_bitmap"),
     (wave_doc(accounts={A: {"auth_keys": {"multisig": {"keys": [PK_ALICE, PK_ALICE], "threshold": 1}}}}),

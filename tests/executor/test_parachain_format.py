@@ -99,6 +99,10 @@ REFUSALS = [
     (set_path("protocol", "xcall_last_id", value=1), "protocol.xcall_last_id", "below message 2"),
     (set_path("protocol", "threshold_key", value="0x01"), "protocol.threshold_key", "1184 bytes"),
     (set_path("xcalls", "0", value={}), "xcalls[0]", "missing"),
+    # ABI §15.8: parachains and contracts share the address space (a contract at a parachain's id)
+    (lambda state: {**state, "contracts": {**state.get("contracts", {}),
+                                           "0x" + ALPHA[2:].upper(): {"code": str(EXAMPLES / "contracts" / "token.wasm")}}},
+     f"parachains[{ALPHA}]", "the same address as contracts["),
 ]
 
 

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pyde_ref.wasm import limits
 from pyde_ref.wasm.binary import MAX_FUNCTION_LOCALS, Reader, decode_module, read_elem
-from pyde_ref.wasm.errors import MalformedModule, UnsupportedFeature
+from pyde_ref.wasm.limits import LimitExceeded
+from pyde_ref.wasm.errors import InvalidModule, MalformedModule, UnsupportedFeature
 from pyde_ref.wasm.syntax import (
     Data,
     Elem,
@@ -424,7 +426,7 @@ def test_random_byte_flips_never_crash(sample, data):
     cut = data.draw(st.integers(0, len(mutated)))
     try:
         decode_module(bytes(mutated[:cut]))
-    except (MalformedModule, UnsupportedFeature):
+    except (MalformedModule, InvalidModule):  # InvalidModule: the feature gate, the limits
         pass
 
 
@@ -433,7 +435,7 @@ def test_random_byte_flips_never_crash(sample, data):
 def test_random_bytes_after_header_never_crash(tail):
     try:
         decode_module(HEADER + tail)
-    except (MalformedModule, UnsupportedFeature):
+    except (MalformedModule, InvalidModule):  # InvalidModule: the feature gate, the limits
         pass
 
 
@@ -541,15 +543,21 @@ def test_locals_total_fits_u32_but_exceeds_the_implementation_limit():
     assert_malformed(one_func_module(b"", decls), "too many locals")
     decode_module(one_func_module(b"", vec([uleb(MAX_FUNCTION_LOCALS) + b"\x7f"])))
     over = vec([uleb(MAX_FUNCTION_LOCALS) + b"\x7f", uleb(1) + b"\x7e"])
-    assert_malformed(one_func_module(b"", over), "too many locals (implementation limit")
+    with pytest.raises(LimitExceeded) as info:  # production's limit: an invalid module, refused before expanding
+        decode_module(one_func_module(b"", over))
+    assert info.value.limit is limits.FUNCTION_LOCALS and info.value.value == MAX_FUNCTION_LOCALS + 1
 
 
 def test_huge_vector_counts_fail_before_allocating():
-    # 2^32-1 types in a 5-byte section: refused by the count check alone.
-    assert_malformed(module(section(1, uleb(0xFFFFFFFF))), "unexpected end")
-    # br_table with 2^32-1 labels.
-    body = b"\x41\x00\x0e" + uleb(0xFFFFFFFF)
-    assert_malformed(one_func_module(body), "unexpected end")
+    # 2^32-1 types in a 5-byte section: over production's limit, as wasmparser checks it first.
+    with pytest.raises(LimitExceeded):
+        decode_module(module(section(1, uleb(0xFFFFFFFF))))
+    # Within the limit but more than the bytes left can hold: refused by the count check alone.
+    assert_malformed(module(section(1, uleb(limits.TYPES.maximum))), "unexpected end")
+    # br_table with 2^32-1 labels, and with as many as the limit allows.
+    with pytest.raises(LimitExceeded):
+        decode_module(one_func_module(b"\x41\x00\x0e" + uleb(0xFFFFFFFF)))
+    assert_malformed(one_func_module(b"\x41\x00\x0e" + uleb(limits.BR_TABLE_SIZE.maximum)), "unexpected end")
 
 
 def test_else_and_end_nesting():

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import functools
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pyde_ref.wasm import exec as exec_mod
 from pyde_ref.wasm import numerics
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import LinkError, Trap, TrapKind, Uninstantiable
@@ -489,7 +491,7 @@ def test_predecoded_code_is_cached_per_module():
     store = Store(machine())
     a = instantiate(store, module, [])
     b = instantiate(store, module, [])
-    assert a.funcs[0].code is b.funcs[0].code
+    assert a.function(0).code is b.function(0).code
     assert module_code(module, "spec", True) is module_code(module, "spec", True)
     assert module_code(module, "wasmtime-50", True) is not module_code(module, "spec", True)
 
@@ -616,7 +618,7 @@ def test_local_slot_limit_bounds_deep_recursion_of_big_frames():
         (then (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))
         (else (i32.const 0)))))'''
     store, inst = load(wat)
-    slots = inst.funcs[0].code.nlocals
+    slots = inst.function(0).code.nlocals
     assert slots == 1 + 175
     deepest = MAX_LOCAL_SLOTS // slots  # activations that fit
     assert deepest < 10_000  # the slot limit binds before the depth limit
@@ -645,3 +647,74 @@ def test_every_internal_opcode_has_a_case_in_its_dispatch_group():
         for lo, hi, chunk in zip(bounds, bounds[1:], groups[1:]):
             if lo <= value < hi:
                 assert re.search(rf"op == {name}\b", chunk), f"{name} ({value}) not in group [{lo}, {hi})"
+
+
+# ---------------------------------------------------------------------------
+# Issue 10: what is allocated lazily reads as what the spec allocates eagerly.
+# ---------------------------------------------------------------------------
+
+
+def test_many_locals_start_at_zero_and_keep_what_is_written():
+    """More than ``EAGER_LOCALS_MAX`` locals start lazily (runtime.lazy_locals):
+    every one reads 0 until written, on every call."""
+    wat = """(module
+      (func (export "f") (param $p i32) (result i64)
+        (local i32 i64 f32 f64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (local $big i64)
+        (local $many i32) (local $more i64)
+        (drop (local.get 300))
+        (local.set $more (i64.add (local.get $more) (i64.extend_i32_u (local.get $p))))
+        (i64.add (local.get $more) (i64.reinterpret_f64 (local.get 4)))))"""
+    wat = wat.replace("(local $big i64)", "(local " + "i64 " * 400 + ")")
+    store, inst = load(wat)
+    assert call(store, inst, "f", 7) == [7]
+    assert call(store, inst, "f", 9) == [9]  # a fresh frame: the lazily started locals are 0 again
+
+
+def test_a_large_table_reads_and_writes_like_a_list():
+    """A table above ``SPARSE_TABLE_MIN`` elements keeps only its non-null
+    ones; ``call_indirect`` and the segments see the table the spec
+    describes (pyde-v1 has no other table instruction)."""
+    wat = """(module
+      (type $t (func (result i32)))
+      (table $tab 100000 funcref)
+      (func $seven (result i32) (i32.const 7))
+      (func $eight (result i32) (i32.const 8))
+      (elem (i32.const 99990) func $seven $eight)
+      (elem (i32.const 99991) func $seven)
+      (func (export "call") (param i32) (result i32) (call_indirect (type $t) (local.get 0))))"""
+    store, inst = load(wat)
+    assert len(inst.tables[0].elements) == 100000
+    assert call(store, inst, "call", 99990) == [7] and call(store, inst, "call", 99991) == [7]
+    assert trap_kind(store, inst, "call", 3) == TrapKind.UNINITIALIZED_ELEMENT
+    assert trap_kind(store, inst, "call", 100000) == TrapKind.UNDEFINED_ELEMENT
+
+
+PLAN_MODULES = [
+    # constant segments: the plan's images and runs (a later segment overwrites an earlier one)
+    ("""(module (memory (export "m") 1) (table 4 funcref) (func $f)
+       (data (i32.const 10) "abc") (data (i32.const 11) "XY") (data (i32.const 100) "z")
+       (elem (i32.const 1) func $f $f))""", {10: b"aXY", 100: b"z"}),
+    # a segment offset from a global: applied one by one
+    ("""(module (global $g i32 (i32.const 20)) (memory (export "m") 1)
+       (data (i32.const 10) "abc") (data (global.get $g) "XYZ") (data (i32.const 21) "q"))""",
+     {10: b"abc", 20: b"XqZ"}),
+]
+
+
+@pytest.mark.parametrize("wat, expected", PLAN_MODULES)
+def test_constant_segments_from_the_plan_equal_segments_applied_one_by_one(wat, expected, monkeypatch):
+    """A module whose active segments all fit at constant offsets has them
+    written from its instance plan (exec.InstancePlan); the result is the
+    memory the spec's one-by-one initialisation gives."""
+    store, inst = load(wat)
+    planned = bytes(inst.mems[0].data[:4096])
+    module = decode_module(wat_to_wasm(wat))  # a fresh module object: its own plan
+    one_by_one = exec_mod.instance_plan(module)
+    monkeypatch.setattr(exec_mod, "instance_plan", lambda m: attrs.evolve(one_by_one, table_images=None,
+                                                                        memory_runs=None))
+    store2 = Store(machine())
+    inst2 = instantiate(store2, module, [])
+    assert bytes(inst2.mems[0].data[:4096]) == planned
+    for offset, chunk in expected.items():
+        assert planned[offset:offset + len(chunk)] == chunk
+    assert planned.count(0) == 4096 - sum(map(len, expected.values()))

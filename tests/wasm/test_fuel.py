@@ -457,8 +457,8 @@ def _state_after(module, model, per_instruction, func, args, budget, setup=()):
     inst = instantiate(store, module, [])
     if per_instruction and model != SPEC:
         ops = numerics.operators(True)
-        for i, f in enumerate(inst.funcs):
-            f.code = translate_function(module, i, model, ops, per_instruction=True)
+        for i in range(len(inst.funcs)):
+            inst.function(i).code = translate_function(module, i, model, ops, per_instruction=True)
     for name, a in setup:
         invoke(store, inst.export(name).addr, a)
     meter = FuelMeter(budget)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import pyde_ref.wasm as wasm
 from pyde_ref.wasm.errors import Trap, TrapKind, Uninstantiable
+from pyde_ref.wasm import runtime
 from pyde_ref.wasm.runtime import (
     MAX_ACTIVATIONS, PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, WASM_MAX_MEMORY_PAGES, ExternVal, HostFunc,
     MachineConfig, MemoryInstance, ModuleInstance, Store, value_fits,
@@ -60,12 +61,42 @@ def test_memory_integers_are_little_endian_and_truncated(addr, value, nbytes):
 
 def test_memory_grow_respects_max_and_cap():
     mem = MemoryInstance(MemType(Limits(1, 3)), cap_pages=2)
-    data = mem.data
+    mem.write(PAGE_SIZE - 2, b"ab")
+    reservation = mem.data.obj
     assert mem.grow(0) == 1
     assert mem.grow(1) == 1
     assert mem.grow(1) == -1  # the cap (2) binds before the declared max (3)
-    assert mem.pages == 2 and mem.data is data  # grown in place
+    assert mem.pages == 2 and len(mem.data) == 2 * PAGE_SIZE
+    assert mem.data.obj is reservation  # a longer view of the same reservation: nothing copied
+    assert mem.read(PAGE_SIZE - 2, 4) == b"ab\0\0"  # the new page reads as zeros
     assert MemoryInstance(MemType(Limits(0, None)), 65536).max_pages == 65536
+
+
+def test_memory_is_reserved_at_its_maximum_and_committed_lazily():
+    """The reservation covers the maximum (cap included), so growing never
+    copies; untouched pages read as zeros."""
+    mem = MemoryInstance(MemType(Limits(1, None)), cap_pages=1024)
+    assert len(mem.data.obj) == 1024 * PAGE_SIZE and len(mem.data) == PAGE_SIZE
+    assert mem.grow(1023) == 1
+    assert mem.read(1024 * PAGE_SIZE - 8, 8) == bytes(8)
+    with pytest.raises(Trap):
+        mem.read(1024 * PAGE_SIZE - 7, 8)
+
+
+def test_memory_without_a_large_reservation_moves_when_it_grows(monkeypatch):
+    """Where the system refuses a reservation of the maximum (RLIMIT_AS,
+    strict overcommit), the memory reserves what it needs and a grow past
+    that moves the contents: same bytes, same results."""
+    real = runtime.reserve_zeroed
+    monkeypatch.setattr(runtime, "reserve_zeroed", lambda n: real(n) if n <= 4 * PAGE_SIZE else None)
+    mem = MemoryInstance(MemType(Limits(1, None)), cap_pages=64)
+    assert len(mem.data.obj) == PAGE_SIZE
+    mem.write(10, b"xyz")
+    assert mem.grow(1) == 1 and len(mem.data.obj) == 2 * PAGE_SIZE  # twice as large
+    assert mem.grow(2) == 2 and len(mem.data.obj) == 4 * PAGE_SIZE
+    assert mem.read(10, 3) == b"xyz" and mem.read(3 * PAGE_SIZE, 4) == bytes(4)
+    with pytest.raises(MemoryError):
+        mem.grow(1)  # 5 pages: refused by the (simulated) system
 
 
 def test_store_allocation_and_extern_types():

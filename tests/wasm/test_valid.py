@@ -340,11 +340,17 @@ def test_hand_built_function_with_2_to_the_32_locals_is_not_expanded():
 
     from pyde_ref.wasm.syntax import Instruction, LocalInstr
 
+    from pyde_ref.wasm.limits import FUNCTION_LOCALS, LimitExceeded
+
     m = decode_module(wat("(module (func (local i32)))"))
     body = (LocalInstr("local.get", 2**32 + 1), Instruction("drop"), Instruction("end"))
     huge = attrs.evolve(m.funcs[0], locals=((2**32, "i32"), (5, "f64")), body=body)
-    validate_module(attrs.evolve(m, funcs=(huge,)))  # index 2^32 + 1 is an f64: fine
-    bad = attrs.evolve(huge, body=(LocalInstr("local.get", 2**32 + 5),) + body[1:])
+    with pytest.raises(LimitExceeded):  # production's limit, counted from the runs
+        validate_module(attrs.evolve(m, funcs=(huge,)))
+    n = FUNCTION_LOCALS.maximum - 5
+    many = attrs.evolve(huge, locals=((n, "i32"), (5, "f64")), body=(LocalInstr("local.get", n + 1),) + body[1:])
+    validate_module(attrs.evolve(m, funcs=(many,)))  # index n + 1 is an f64: fine
+    bad = attrs.evolve(many, body=(LocalInstr("local.get", n + 5),) + body[1:])
     with pytest.raises(InvalidModule, match="unknown local"):
         validate_module(attrs.evolve(m, funcs=(bad,)))
 
