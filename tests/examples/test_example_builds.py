@@ -27,8 +27,8 @@ from pyde_ref.wasm import MalformedModule, decode_module, validate_module
 
 C_DIR = EXAMPLES / "c"
 AS_DIR = EXAMPLES / "assemblyscript"
-C_CONTRACTS = ("token", "wallet", "compute")
-C_WAVES = ("token", "wallet", "compute")
+C_CONTRACTS = ("token", "wallet", "compute", "deep-chain")
+C_WAVES = ("token", "wallet", "compute", "deep-chain")
 PINNED_CLANG = "clang-19"
 
 PYDE_REF = f"{sys.executable} -m pyde_ref.cli"
