@@ -4,7 +4,7 @@ of an instruction trace (``spec/trace-format.md``): ``python spec/make_trace_sch
 Written from this description (like ``make_wave_schema.py``) so that every
 record kind is closed (all its keys required, no others) the same way, and
 the format's constants come from the code that writes traces
-(:mod:`pyde_ref.trace.records`).  ``tests/trace/test_trace_schema.py`` checks
+(:mod:`pyde_ref.trace.records`).  ``tests/trace/test_trace_format.py`` checks
 that the file is what this script writes and that every record of the
 example traces validates.
 """

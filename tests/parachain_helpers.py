@@ -14,6 +14,7 @@ The entry returns ``result (i64 LE) || memory[OUT .. OUT + window]``.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Optional
 
@@ -222,3 +223,23 @@ def committee(pid: bytes, proposal_id: int, wasm_hash: bytes, config, signers) -
 
 def receipts(output: dict, wave: int) -> list[dict]:
     return output["waves"][wave]["receipts"]
+
+
+def assert_rejected_in(doc: ChainDoc, wave: int, index: int, code: str, output: Optional[dict] = None) -> dict:
+    """Transaction ``index`` of wave ``wave`` is rejected with ``code`` and
+    changes nothing (spec/transaction-rejections.md: no fee, no nonce, no
+    write): its receipt charges nothing, and the chain run without it ends
+    in the same state -- every wave's state digest and the whole post-state
+    equal.  ``output`` is ``doc.run()`` when the caller already has it."""
+    output = output or doc.run()
+    txs = doc.doc["waves"][wave]["txs"]
+    got = receipts(output, wave)
+    receipt = got[len(got) - len(txs) + index]  # engine receipts come first
+    assert (receipt["status"], receipt["code"]) == ("rejected", code), receipt
+    assert (receipt["gas_used"], receipt["fee"], receipt["writes"], receipt["events"]) == (0, None, [], []), receipt
+    without = copy.deepcopy(doc)
+    del without.doc["waves"][wave]["txs"][index]
+    twin = without.run()
+    assert [w["state_digest"] for w in output["waves"]] == [w["state_digest"] for w in twin["waves"]]
+    assert (output["state_digest"], output["post_state"]) == (twin["state_digest"], twin["post_state"])
+    return receipt

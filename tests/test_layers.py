@@ -1,6 +1,6 @@
 """The layers of pyde-ref hold (``[tool.importlinter]`` in ``pyproject.toml``).
 
-``wasm < crypto < state < abi < executor < trace < diff < conformance < spectest < commands < cli``:
+``cache_dir < wasm < crypto < state < abi < executor < trace < diff < conformance < spectest < commands < cli``:
 a package imports only the ones below it; no package has an import cycle
 among its modules; only the differential oracle uses wasmtime; Blake3 is
 reached through ``pyde_ref.crypto.hashes`` alone; wasm-tob stays a test

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the C example contracts (spec/authoring.md, "C with clang"):
 #
-#   examples/c/build.sh [NAME ...]        default: token wallet compute
+#   examples/c/build.sh [NAME ...]        default: token wallet compute deep-chain
 #
 # For each NAME: clang compiles and wasm-ld links NAME.c into a module, then
 # `pyde-ref abi embed` writes the pyde.abi section from NAME.abi.json and runs
@@ -27,7 +27,7 @@ LDFLAGS="-Wl,--no-entry -Wl,--strip-all"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$here"
-for name in ${*:-token wallet compute}; do
+for name in ${*:-token wallet compute deep-chain}; do
     $CLANG $CFLAGS $LDFLAGS -o "$tmp/$name.wasm" "$name.c"
     $PYDE_REF abi embed "$tmp/$name.wasm" "$name.abi.json" -o "$OUT/$name.wasm"
     echo "$OUT/$name.wasm"

@@ -39,8 +39,8 @@ from pyde_ref.abi.constants import (
     ERR_FORBIDDEN,
     ERR_INVALID_FUNCTION_NAME,
     ERR_INVALID_INPUT,
+    HostTrapKind,
     OK,
-    TRAP_HOST_INTERNAL,
     U32_SIZE,
     VIEW_FUEL_CAP,
 )
@@ -61,13 +61,13 @@ def outcome_code(result: SubcallResult) -> int:
         return OK
     if result.status == SubcallStatus.REJECTED:
         if result.error_code is None or result.error_code >= 0:
-            raise Trap(TRAP_HOST_INTERNAL, "rejected sub-call without an error code")
+            raise Trap(HostTrapKind.HOST_INTERNAL, "rejected sub-call without an error code")
         return result.error_code
     if result.status == SubcallStatus.TRAP and result.trap == TrapKind.OUT_OF_FUEL:
         return ERR_CROSS_CALL_OUT_OF_GAS
     if result.status in (SubcallStatus.TRAP, SubcallStatus.REVERT):
         return ERR_CROSS_CALL_FAILED
-    raise Trap(TRAP_HOST_INTERNAL, f"unknown sub-call status {result.status!r}")
+    raise Trap(HostTrapKind.HOST_INTERNAL, f"unknown sub-call status {result.status!r}")
 
 
 def payload_of(result: SubcallResult) -> bytes:
@@ -123,14 +123,14 @@ def _run(env: HostEnv, kind: str, target_ptr: int, fn_name_ptr: int, fn_name_len
     if fn_name is None:
         return ERR_INVALID_FUNCTION_NAME
     if env.ctx.calls is None:
-        raise Trap(TRAP_HOST_INTERNAL, "no sub-call runner in this context")
+        raise Trap(HostTrapKind.HOST_INTERNAL, "no sub-call runner in this context")
     return env.ctx.calls.run_subcall(kind, target, fn_name, calldata, value, budget)
 
 
 def _debit_callee_gas(env: HostEnv, result: SubcallResult, gas_limit: int) -> None:
     """ABI §13.5 "Consumption": the callee's actual use, never above its budget."""
     if not 0 <= result.gas_used <= gas_limit:
-        raise Trap(TRAP_HOST_INTERNAL, "sub-call used more gas than it was given")
+        raise Trap(HostTrapKind.HOST_INTERNAL, "sub-call used more gas than it was given")
     pay(env, GasCharge(extra=result.gas_used))
 
 
@@ -172,7 +172,7 @@ def cross_call_static(env: HostEnv, target_ptr: int, fn_name_ptr: int, fn_name_l
     result = _run(env, SubcallKind.STATIC, target_ptr, fn_name_ptr, fn_name_len,
                   calldata_ptr, calldata_len, 0, budget)
     if not isinstance(result, int) and not 0 <= result.gas_used <= budget:
-        raise Trap(TRAP_HOST_INTERNAL, "view sub-call used more fuel than it was given")
+        raise Trap(HostTrapKind.HOST_INTERNAL, "view sub-call used more fuel than it was given")
     return _finish(env, result, *out)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import attrs
 
-from pyde_ref.wasm import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES
+from pyde_ref.wasm import PAGE_SIZE, PYDE_MAX_MEMORY_PAGES, LinkError, TrapKind, Uninstantiable
 
 # --------------------------------------------------------------------------
 # ABI §2.1 version
@@ -110,20 +110,43 @@ def error_name(code: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Host trap kinds (the ``trap`` field of receipts; ABI §4 "Critical failures").
-# Out-of-bounds memory (ABI §3.4) and out-of-fuel (ABI §5) are the machine's
-# own kinds, ``pyde_ref.wasm.TrapKind``; these are the host's.
+# Trap kinds (the ``trap`` field of receipts; ABI §4 "Critical failures").
 # --------------------------------------------------------------------------
 
-TRAP_HOST_NO_MEMORY = "host_no_memory"
-"""A host function needing memory was called by an instance without one
-(deploy refuses such contracts; reachable only by bypassing deploy)."""
-TRAP_HOST_INTERNAL = "host_internal"
-"""ABI §4 ``ERR_INTERNAL``: "surfaces as a trap in practice"."""
-TRAP_STORAGE_COLLISION = "parachain_slot_collision"
-"""Two parachain keys whose slot hashes (PIP-2: 16 bytes of Poseidon2) are
-equal: a 2^-64 event the reference refuses rather than aliasing the keys
-(``spec/findings/parachain-storage.md``)."""
+
+class HostTrapKind(TrapKind):
+    """Every trap kind a Pyde receipt may carry, in one enumeration: the
+    machine's own (inherited from :class:`pyde_ref.wasm.TrapKind`:
+    out-of-bounds memory, ABI §3.4, and out-of-fuel, ABI §5, among them) and
+    the ones only a host gives.  The machine knows nothing of Pyde, so the
+    host's kinds cannot live in its class; they extend it here, the lowest
+    layer that knows them."""
+
+    HOST_NO_MEMORY = "host_no_memory"
+    """A host function needing memory was called by an instance without one
+    (deploy refuses such contracts; reachable only by bypassing deploy)."""
+    HOST_INTERNAL = "host_internal"
+    """ABI §4 ``ERR_INTERNAL``: "surfaces as a trap in practice"."""
+    PARACHAIN_SLOT_COLLISION = "parachain_slot_collision"
+    """Two parachain keys whose slot hashes (PIP-2: 16 bytes of Poseidon2) are
+    equal: a 2^-64 event the reference refuses rather than aliasing the keys
+    (``spec/findings/parachain-storage.md``)."""
+    ACCESS_LIST_VIOLATION = "access_list_violation"
+    """A storage access outside the *transaction's* access list (chapter 11
+    §11.6: the transaction "reverts cleanly with ``AccessListViolation``"; a
+    function's own declared list, ABI §3.7, returns
+    ``ERR_ACCESS_LIST_VIOLATION`` instead)."""
+    UNINSTANTIABLE = Uninstantiable.status
+    """A frame whose instance could not be created (its start function trapped
+    without a kind, or its initial memory exceeds the cap)."""
+    UNLINKABLE = LinkError.status
+    """A frame whose imports could not be linked (deploy rules this out;
+    reachable only by a state that bypassed deploy)."""
+
+
+TRAP_ACCESS_LIST_VIOLATION = HostTrapKind.ACCESS_LIST_VIOLATION
+"""Kept only for :mod:`pyde_ref.conformance.matrix`, which another branch is
+changing; use :attr:`HostTrapKind.ACCESS_LIST_VIOLATION`."""
 
 # --------------------------------------------------------------------------
 # ABI §8.4 cross-parachain messages: limits no document gives
@@ -137,12 +160,6 @@ XCALL_MAX_CALLBACK_GAS = 10_000_000
 """The largest ``max_callback_gas`` (the view fuel cap's figure)."""
 XCALL_MAX_TIMEOUT_WAVES = 30 * 24 * 3600 * 2
 """The longest ``timeout_waves``: 30 days at 2 waves per second."""
-
-TRAP_ACCESS_LIST_VIOLATION = "access_list_violation"
-"""Trap kind of a storage access outside the *transaction's* access list
-(chapter 11 §11.6: the transaction "reverts cleanly with
-``AccessListViolation``"; a function's own declared list, ABI §3.7, returns
-``ERR_ACCESS_LIST_VIOLATION`` instead)."""
 
 # --------------------------------------------------------------------------
 # ABI §10 gas table

@@ -36,9 +36,8 @@ from pyde_ref.abi.constants import (
     ERR_OUTPUT_BUFFER_TOO_SMALL,
     ERR_PARACHAIN_ONLY,
     ERR_XCALL_RATE_LIMITED,
+    HostTrapKind,
     OK,
-    TRAP_HOST_INTERNAL,
-    TRAP_STORAGE_COLLISION,
     XCALL_MAX_CALLBACK_GAS,
     XCALL_MAX_MESSAGE_SIZE,
     XCALL_MAX_TIMEOUT_WAVES,
@@ -93,7 +92,7 @@ def _frame(env: HostEnv, name: str) -> ParachainFrame:
         charge(env, name)
         raise _ParachainOnly
     if env.ctx.parachain is None:
-        raise Trap(TRAP_HOST_INTERNAL, "a parachain module running without its parachain context")
+        raise Trap(HostTrapKind.HOST_INTERNAL, "a parachain module running without its parachain context")
     return env.ctx.parachain
 
 
@@ -146,7 +145,8 @@ def _slot(env: HostEnv, pid: bytes, key: bytes,
         return ERR_ACCESS_LIST_VIOLATION, slot, None
     found = env.ctx.state.parachain_slot(pid, key, slot)
     if found is not None and found.key != key:
-        raise Trap(TRAP_STORAGE_COLLISION, f"keys 0x{key.hex()} and 0x{found.key.hex()} share a slot hash")
+        raise Trap(HostTrapKind.PARACHAIN_SLOT_COLLISION,
+                   f"keys 0x{key.hex()} and 0x{found.key.hex()} share a slot hash")
     return None, slot, found
 
 
@@ -333,7 +333,7 @@ def committee_key(state) -> bytes:
     contract's fault, ABI §4 ``ERR_INTERNAL``)."""
     record = state.protocol(THRESHOLD_KEY)
     if not isinstance(record, ThresholdKey):
-        raise Trap(TRAP_HOST_INTERNAL, "the chain has no threshold encryption key")
+        raise Trap(HostTrapKind.HOST_INTERNAL, "the chain has no threshold encryption key")
     return record.public_key
 
 
@@ -377,7 +377,7 @@ def threshold_encrypt(env: HostEnv, plaintext_ptr: int, plaintext_len: int, ciph
     try:
         envelope = threshold.encrypt(key, plaintext, context)
     except CryptoError as exc:
-        raise Trap(TRAP_HOST_INTERNAL, exc.reason) from None
+        raise Trap(HostTrapKind.HOST_INTERNAL, exc.reason) from None
     _write_out(env, envelope, ciphertext_out_ptr, ciphertext_out_len_ptr)
     return OK
 
@@ -406,7 +406,7 @@ def threshold_decrypt(env: HostEnv, ciphertext_ptr: int, ciphertext_len: int, pl
         plaintext = threshold.decrypt(envelope, CombinedView(env.ctx.state, env.ctx.block.wave_id))
     except CryptoError as exc:
         if exc.failure not in _DECRYPT_CODES:
-            raise Trap(TRAP_HOST_INTERNAL, exc.reason) from None
+            raise Trap(HostTrapKind.HOST_INTERNAL, exc.reason) from None
         return _DECRYPT_CODES[exc.failure]
     if len(plaintext) > capacity:
         return _too_small(env, len(plaintext), plaintext_out_len_ptr)

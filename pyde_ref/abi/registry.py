@@ -26,7 +26,7 @@ from pyde_ref.abi import (
     parachain,
     storage,
 )
-from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, TRAP_HOST_NO_MEMORY
+from pyde_ref.abi.constants import GAS_TABLE, IMPORT_MODULE, HostTrapKind
 from pyde_ref.abi.env import ExecutionContext, HostEnv
 from pyde_ref.abi.gas import GasCharge
 from pyde_ref.wasm import HostFunc, Trap
@@ -136,10 +136,10 @@ class _NoMemory:
     bypass reaches it)."""
 
     def read(self, addr: int, n: int) -> bytes:
-        raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
+        raise Trap(HostTrapKind.HOST_NO_MEMORY, "host function needs the contract's memory")
 
     def write(self, addr: int, data: bytes) -> None:
-        raise Trap(TRAP_HOST_NO_MEMORY, "host function needs the contract's memory")
+        raise Trap(HostTrapKind.HOST_NO_MEMORY, "host function needs the contract's memory")
 
 
 def call_host(defn: HostFunctionDef, env: HostEnv, args: Sequence[int]) -> list[int]:

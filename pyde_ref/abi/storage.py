@@ -16,9 +16,9 @@ from pyde_ref.abi import memio
 from pyde_ref.abi.constants import (
     ERR_ACCESS_LIST_VIOLATION,
     ERR_FORBIDDEN,
+    HostTrapKind,
     OK,
     SLOT_SIZE,
-    TRAP_ACCESS_LIST_VIOLATION,
     VALUE_SIZE,
 )
 from pyde_ref.abi.env import HostEnv
@@ -38,7 +38,7 @@ def slot_allowed(env: HostEnv, slot: bytes, write: bool = False) -> bool:
     tx_list = env.ctx.tx_access_list
     if tx_list is not None and not tx_list.allows(address, slot, write):
         tx_list.violated = True
-        raise Trap(TRAP_ACCESS_LIST_VIOLATION,
+        raise Trap(HostTrapKind.ACCESS_LIST_VIOLATION,
                    f"slot 0x{slot.hex()} of 0x{address.hex()} is outside the transaction's access list")
     access_list = env.ctx.access_list
     return access_list is None or access_list.allows(slot)

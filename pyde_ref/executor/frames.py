@@ -28,6 +28,7 @@ from pyde_ref.abi.constants import (
     ATTR_VIEW,
     ERR_CROSS_CALL_FAILED,
     ERR_INSUFFICIENT_BALANCE,
+    HostTrapKind,
     MAX_CROSS_CALL_DEPTH,
 )
 from pyde_ref.abi.env import (
@@ -44,15 +45,6 @@ from pyde_ref.abi.section import ContractType
 from pyde_ref.executor import dispatch
 from pyde_ref.executor.cache import CachedModule
 from pyde_ref.wasm.errors import LinkError, Trap, Uninstantiable
-
-TRAP_UNINSTANTIABLE = "uninstantiable"
-"""Trap kind of a frame whose instance could not be created (its start
-function trapped without a kind, or its initial memory exceeds the cap)."""
-
-TRAP_UNLINKABLE = "unlinkable"
-"""Trap kind of a frame whose imports could not be linked (deploy rules this
-out; reachable only by a state that bypassed deploy)."""
-
 
 @attrs.frozen
 class FrameRequest:
@@ -178,10 +170,10 @@ class TxRun:
             # A start function that trapped, or an initial memory above the
             # cap.  (A start function's pyde::return/revert is a Halt and
             # ends the frame like the entry's would, above.)
-            kind = exc.trap.kind if exc.trap is not None else TRAP_UNINSTANTIABLE
+            kind = exc.trap.kind if exc.trap is not None else HostTrapKind.UNINSTANTIABLE
             return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=kind)
         except LinkError:
-            return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=TRAP_UNLINKABLE)
+            return SubcallResult(SubcallStatus.TRAP, fuel.consumed, trap=HostTrapKind.UNLINKABLE)
         finally:
             store.release()  # the frame's memory is freed as the frame ends, not at the next GC
         return SubcallResult(SubcallStatus.SUCCESS, fuel.consumed)

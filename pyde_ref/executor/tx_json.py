@@ -179,6 +179,9 @@ def read_fee_payer(value: Any, field: str) -> FeePayer:
         return FeePayer()
     if value == "gas_tank":
         return FeePayer(FeePayerKind.GAS_TANK)
+    if not isinstance(value, dict):
+        raise WaveFormatError(field, f'expected "sender", "gas_tank" or {{"paymaster": "0x<address>"}}, '
+                                     f"got {str(value)[:50]!r}")
     obj = read_object(value, field)
     check_keys(obj, field, ("paymaster",), ())
     return FeePayer(FeePayerKind.PAYMASTER, read_address(obj["paymaster"], f"{field}.paymaster"))

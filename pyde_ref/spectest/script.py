@@ -36,6 +36,7 @@ from pyde_ref.wasm import (
     Store,
     Trap,
     Uninstantiable,
+    WASM_MAX_MEMORY_PAGES,
     WasmError,
     decode_module,
     instantiate,
@@ -54,7 +55,7 @@ from .values import (
     trap_kind_of_text,
 )
 
-SPECTEST_CONFIG = MachineConfig(max_memory_pages=65536, nan_canonicalization=True)
+SPECTEST_CONFIG = MachineConfig(max_memory_pages=WASM_MAX_MEMORY_PAGES, nan_canonicalization=True)
 """The machine the official tests assume: the WebAssembly memory limit (not
 Pyde's 64 MiB cap), NaN canonicalization on, the default fuel model; no fuel
 limit is ever set."""

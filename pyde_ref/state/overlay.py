@@ -47,6 +47,7 @@ from sortedcontainers import SortedDict
 
 from pyde_ref.crypto.hashes import blake3_256
 from pyde_ref.state.accounts import EMPTY_ACCOUNT, Account
+from pyde_ref.state.borsh import Writer
 from pyde_ref.state.code import ContractCode
 from pyde_ref.state.events import Event
 from pyde_ref.state.parachains import (
@@ -358,20 +359,21 @@ class State(StateView):
         :data:`TABLES` order (a table outside :data:`DIGEST_ALWAYS` only
         when it is not empty), keys in sorted order:
 
-            domain || for each table: tag u8 || count u64 LE ||
-                for each entry: key_len u32 LE || key || value_len u32 LE || value
+            domain || for each table: tag u8 || count u64 ||
+                for each entry: key Vec<u8> || value Vec<u8>
+
+        in Borsh (little-endian integers, a ``Vec<u8>`` is its u32 length
+        then its bytes).
         """
-        parts = [STATE_DIGEST_DOMAIN]
+        out = Writer().raw(STATE_DIGEST_DOMAIN)
         for t in TABLES:
             rows = self.tables[t]
             if not rows and t not in DIGEST_ALWAYS:
                 continue
-            parts.append(bytes([_TABLE_TAG[t]]) + len(rows).to_bytes(8, "little"))
+            out.u8(_TABLE_TAG[t]).u64(len(rows))
             for key, value in rows.items():
-                encoded = _encode_value(t, value)
-                parts.append(len(key).to_bytes(4, "little") + key)
-                parts.append(len(encoded).to_bytes(4, "little") + encoded)
-        return blake3_256(b"".join(parts))
+                out.bytes_vec(key).bytes_vec(_encode_value(t, value))
+        return blake3_256(out.out())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):

@@ -488,6 +488,19 @@ MAX_NAME_LENGTH = 32
 NAME_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
+NAME_ECHO_LENGTH = 40
+"""How much of a refused name a rejection reason repeats: a name of any
+length (a transaction may carry megabytes) must not make a receipt that long."""
+
+
+def quoted_name(name: str) -> str:
+    """``name`` quoted for a message: whole up to :data:`NAME_ECHO_LENGTH`
+    characters, else its first ones and its length."""
+    if len(name) <= NAME_ECHO_LENGTH:
+        return repr(name)
+    return f"{name[:NAME_ECHO_LENGTH]!r}... ({len(name)} characters)"
+
+
 def name_problem(name: str) -> Optional[str]:
     """Why ``name`` cannot name a parachain, or ``None``: 1-32 characters
     of lower-case ASCII letters, digits and hyphens, not starting or ending

@@ -14,7 +14,7 @@ and its source; :func:`check` raises :class:`LimitExceeded` (an
 errors) naming it.  The decoder checks every count as soon as it reads it,
 before anything of that size is allocated; the validator checks the ones
 that need the module's types (locals count the parameters too).
-``tests/wasm/test_limits.py`` generates modules at and just over every limit
+``tests/diff/test_module_limits.py`` generates modules at and just over every limit
 and requires the verdict of both wasmtime versions.
 
 Limits with no effect under pyde-v1 are kept for completeness: ``tables``

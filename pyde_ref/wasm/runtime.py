@@ -23,7 +23,7 @@ import attrs
 
 from . import fuel as fuel_mod
 from .errors import Trap, TrapKind, Uninstantiable, WasmError
-from .syntax import BIT_WIDTH, FuncType, GlobalType, Limits, MemType, Module, TableType, ValType
+from .syntax import BIT_WIDTH, WASM_MAX_MEMORY_PAGES, FuncType, GlobalType, Limits, MemType, Module, TableType, ValType
 
 # ---------------------------------------------------------------------------
 # Machine parameters
@@ -31,9 +31,6 @@ from .syntax import BIT_WIDTH, FuncType, GlobalType, Limits, MemType, Module, Ta
 
 PAGE_SIZE = 65536
 """§4.2.8 the size of a memory page in bytes."""
-
-WASM_MAX_MEMORY_PAGES = 65536
-"""§4.2.8 the largest memory a 32-bit address space allows (4 GiB)."""
 
 PYDE_MAX_MEMORY_PAGES = 1024
 """Seed §3.5b: a contract's linear memory is capped at 64 MB (1024 pages).

@@ -63,6 +63,12 @@ class MemType:
     limits: Limits
 
 
+WASM_MAX_MEMORY_PAGES = 65536
+"""The most pages a memory may have: a memory type's limits must lie within
+2^16 (§3.2.4), the whole 32-bit address space (4 GiB, §4.2.8).  Pyde's own
+cap is far lower (``runtime.PYDE_MAX_MEMORY_PAGES``)."""
+
+
 @attrs.frozen
 class TableType:
     """§2.3.8 table type."""

@@ -23,6 +23,7 @@ from . import features, instructions, limits
 from .errors import InvalidModule
 from .syntax import (
     NUM_TYPES,
+    WASM_MAX_MEMORY_PAGES,
     Expr,
     FuncType,
     Instruction,
@@ -30,9 +31,6 @@ from .syntax import (
     Module,
     expand_block_type,
 )
-
-MAX_MEMORY_PAGES = 65536
-"""§3.2.4: a memory type's limits must lie within 2^16 pages (4 GiB)."""
 
 MAX_TABLE_SIZE = 0xFFFF_FFFF
 """§3.2.3: a table type's limits must lie within 2^32 - 1."""
@@ -106,7 +104,7 @@ def validate_limits(limits: Limits, bound: int, what: str) -> None:
 def validate_memtype(memtype) -> None:
     """§3.2.4 memory type: limits within 65536 pages.  (Pyde's 1024-page
     cap is an instantiation rule, not a validity rule.)"""
-    validate_limits(memtype.limits, MAX_MEMORY_PAGES, "memory")
+    validate_limits(memtype.limits, WASM_MAX_MEMORY_PAGES, "memory")
 
 
 def validate_tabletype(tabletype) -> None:

@@ -6,7 +6,7 @@ level stays within the bound that sizes the executor's recursion limit
 
 from __future__ import annotations
 
-from paths import CONTRACTS
+from paths import CONTRACTS, EXAMPLES
 import json
 import sys
 
@@ -18,6 +18,8 @@ from pyde_ref import cli  # noqa: E402
 from pyde_ref.executor import deep  # noqa: E402
 
 WAVE = CONTRACTS / "deep-chain-wave.json"
+C_WAVE = EXAMPLES / "c" / "deep-chain-wave.json"
+"""The same contract built by clang 19 from ``examples/c/deep-chain.c``."""
 #: down(2000): frames 1 .. 1024 ran n = 2000 .. 977; the 1,025th was refused
 #: (ERR_CROSS_CALL_FAILED = -10): return data n=977 (LE) then -10 (LE).
 DEEPEST = (977).to_bytes(4, "little") + (-10).to_bytes(4, "little", signed=True)
@@ -32,6 +34,20 @@ def test_the_deep_chain_wave_diffs_cleanly(twin, capsys):
     assert [r["status"] for r in receipts] == ["success", "success"]
     assert receipts[1]["return_data"] == "0x" + DEEPEST.hex()
     # every frame stored its n: 1,024 slots written by the chain
+    assert sum(w["table"] == "storage" for w in receipts[1]["writes"]) == 1024
+
+
+def test_the_clang_built_deep_chain_agrees_on_wasmtime_50(capsys):
+    """spec/differential.md "Deep chains": the C version, compiled by clang,
+    diffs to ``agree`` too and returns what the WAT version returns."""
+    from conftest import twin_or_skip
+
+    twin_or_skip("50")
+    code = cli.main(["diff", "--wave", str(C_WAVE), "--wasmtime", "50", "--json"])
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0 and record["verdict"]["category"] == "agree", record["verdict"]
+    receipts = record["outputs"]["wasmtime"]["receipts"]
+    assert [r["return_data"] for r in receipts] == ["0x" + bytes(8).hex(), "0x" + DEEPEST.hex()]
     assert sum(w["table"] == "storage" for w in receipts[1]["writes"]) == 1024
 
 

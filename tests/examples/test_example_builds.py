@@ -23,11 +23,12 @@ from pyde_ref.abi.constants import ERROR_CODES
 from pyde_ref.abi.registry import HOST_FUNCTIONS
 from pyde_ref.cli import main
 from pyde_ref.executor.deploy import validate_deploy
+from pyde_ref.wasm import MalformedModule, decode_module, validate_module
 
 C_DIR = EXAMPLES / "c"
 AS_DIR = EXAMPLES / "assemblyscript"
-C_CONTRACTS = ("token", "wallet", "compute")
-C_WAVES = ("token", "wallet", "compute")
+C_CONTRACTS = ("token", "wallet", "compute", "deep-chain")
+C_WAVES = ("token", "wallet", "compute", "deep-chain")
 PINNED_CLANG = "clang-19"
 
 PYDE_REF = f"{sys.executable} -m pyde_ref.cli"
@@ -88,6 +89,44 @@ def test_c_examples_build_and_run_with_each_clang(clang, tmp_path):
     for wave in C_WAVES:
         shutil.copy(C_DIR / f"{wave}-wave.json", tmp_path)
         assert statuses(tmp_path / f"{wave}-wave.json") == statuses(C_DIR / f"{wave}-wave.json"), wave
+
+
+# The guide's table of clang versions: what each does to a call through a
+# function pointer (a call_indirect), with and without the flags it names.
+
+CALL_INDIRECT_C = """
+typedef int (*step)(int);
+static int add_one(int x) { return x + 1; }
+static int triple(int x) { return x * 3; }
+static step steps[2] = {add_one, triple};
+__attribute__((export_name("run"))) int run(int i, int x) { return steps[i & 1](x); }
+"""
+
+NO_REFERENCE_TYPES = ("-mno-reference-types",)
+NOT_OVERLONG = ("-mno-reference-types", "-mno-call-indirect-overlong")
+MVP = ("-mcpu=mvp",)
+
+
+@pytest.mark.parametrize("clang, flags, accepted", [
+    ("clang-14", (), True), ("clang-14", MVP, True),
+    ("clang-16", (), True), ("clang-16", MVP, True),
+    ("clang-19", (), False), ("clang-19", NO_REFERENCE_TYPES, True), ("clang-19", MVP, True),
+    ("clang-22", (), False), ("clang-22", NO_REFERENCE_TYPES, False), ("clang-22", NOT_OVERLONG, True),
+    ("clang-22", MVP, True),
+])
+def test_call_indirect_under_each_clangs_flags(clang, flags, accepted, tmp_path):
+    """spec/authoring.md's version table, row by row: refused means the
+    padded table index of reference-types' call_indirect encoding."""
+    require_clang(clang)
+    (tmp_path / "f.c").write_text(CALL_INDIRECT_C)
+    subprocess.run([clang, "--target=wasm32", *flags, "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--strip-all",
+                    "-o", str(tmp_path / "f.wasm"), str(tmp_path / "f.c")], check=True, capture_output=True)
+    try:
+        validate_module(decode_module((tmp_path / "f.wasm").read_bytes()))
+    except MalformedModule as error:
+        assert not accepted and "zero byte expected" in str(error)
+    else:
+        assert accepted
 
 
 # The header, against the registry (always runs: it reads the text)

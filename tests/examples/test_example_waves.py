@@ -15,6 +15,13 @@ from paths import EXAMPLES, REPO
 from pyde_ref.cli import main
 
 PINNED = {
+    "c/deep-chain-wave.json": """\
+signatures   not checked (the document is unsigned)
+tx 0: success  Standard gas_used=35700 fee=35700(sender) return_data=0x0000000000000000 events=0
+tx 1: success  Standard gas_used=6276103 fee=6276103(sender) return_data=0xd1030000f6ffffff events=0
+fees         total=6311803 burned=4418262 reward_pool=1262360 treasury=631181
+events_root  0x0000000000000000000000000000000000000000000000000000000000000000
+state_digest 0x8562ca49fe94776244de86b52724e9d220b02b7c0b6542a25afea83e3154ea88""",
     "c/token-wave.json": """\
 signatures   not checked (the document is unsigned)
 tx 0: success  Deploy gas_used=48928 fee=48928(sender) contract=0x906cebcd931fc2d66ab613c68d6450af4cae4f69f6c64fd335753207a788c2ab events=1
@@ -118,5 +125,7 @@ def test_what_the_pinned_outputs_say():
     assert compute[1] == compute[2] == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
     assert compute[3] == compute[4]           # Keccak in wasm == pyde::hash_keccak256
     assert int.from_bytes(bytes.fromhex(compute[5]), "little") == 1229  # primes below 10000
+    deep = returns("c/deep-chain-wave.json")  # as examples/contracts/deep-chain.wat's
+    assert deep == ["0" * 16, (977).to_bytes(4, "little").hex() + (-10).to_bytes(4, "little", signed=True).hex()]
     counter = returns("assemblyscript/counter-wave.json")
     assert [int.from_bytes(bytes.fromhex(counter[i]), "little") for i in (1, 2, 5, 7)] == [42, 142, 142, 0]

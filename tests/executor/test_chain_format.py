@@ -139,6 +139,15 @@ def test_malformed_transaction_fields_are_named(tx, field):
     refused(wave_doc(txs=[tx]), field)
 
 
+@pytest.mark.parametrize("value", ["bob", 7, ["paymaster"]])
+def test_a_bad_fee_payer_names_the_valid_forms(value):
+    tx = {"type": "transfer", "from": A, "to": B, "gas_limit": 1, "fee_payer": value}
+    with pytest.raises(WaveFormatError) as info:
+        parse_wave(wave_doc(txs=[tx]))
+    assert info.value.field == "txs[0].fee_payer"
+    assert '"sender", "gas_tank" or {"paymaster": "0x<address>"}' in str(info.value)
+
+
 def test_signed_documents_need_nonces():
     doc = wave_doc(txs=[{"type": "transfer", "from": A, "to": B, "gas_limit": 21000}])
     del doc["unsigned"]

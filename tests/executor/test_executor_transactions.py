@@ -6,6 +6,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
+from tx_helpers import assert_rejected
 from pyde_ref.abi.constants import (
     ERR_FORBIDDEN,
     ERR_INVALID_ADDRESS,
@@ -200,7 +201,7 @@ def test_wave_gas_ceiling(chain):
     result = chain.wave([big, small, small])
     assert [r.status for r in result.receipts] == ["success", "success", "success"]
     too_big = call_tx(ALICE, C, "store", gas_limit=WAVE_GAS_CEILING + 1)
-    assert chain.apply(too_big).code == "WaveGasExceeded"
+    assert_rejected(chain, too_big, "WaveGasExceeded")
 
 
 def test_calldata_cap(chain):

@@ -17,6 +17,7 @@ from parachain_helpers import (
     USER,
     VALIDATOR_IDS,
     ChainDoc,
+    assert_rejected_in,
     call,
     committee,
     h,
@@ -166,16 +167,13 @@ def vote_refused(tx, code: str, wave: int = FIRST + 1, prepare=()):
     doc = with_alpha()
     doc.wave(propose(), *prepare)
     doc.wave(tx, wave_id=wave)
-    receipt = receipts(doc.run(), 1)[-1]
-    assert (receipt["status"], receipt["code"]) == ("rejected", code), receipt
-    assert receipt["writes"] == []
-    return receipt
+    return assert_rejected_in(doc, 1, len(doc.doc["waves"][1]["txs"]) - 1, code)
 
 
 def test_vote_refusals():
     same_wave = with_alpha()
     same_wave.wave(propose(), votes(["yes"])[0])  # the discussion period is one wave
-    assert receipts(same_wave.run(), 0)[1]["code"] == "VotingNotOpen"
+    assert_rejected_in(same_wave, 0, 1, "VotingNotOpen")
     vote_refused(votes(["yes"])[0], "VotingClosed", wave=FIRST + 3)
     vote_refused(vote(ALPHA, 2, code_hash(V1), NEW_CONFIG, 0), "UnknownProposal")
     wrong_choice = votes(["yes"])[0] | {"choice": "no"}  # signed over "yes"
@@ -192,16 +190,29 @@ def test_a_vote_by_a_validator_outside_the_set_is_refused():
     doc.doc["validators"].update(validators_section([outsider]))
     doc.wave(propose())
     doc.wave(vote(ALPHA, 1, code_hash(V1), NEW_CONFIG, 0, validator=poseidon2_hash(outsider.public_key)))
-    receipt = receipts(doc.run(), 1)[0]
-    assert receipt["code"] == "NotParachainValidator"
+    assert_rejected_in(doc, 1, 0, "NotParachainValidator")
 
 
 def test_one_validator_one_vote():
     doc = with_alpha()
     doc.wave(propose())
     doc.wave(*votes(["yes"]), *votes(["no"]))
-    got = receipts(doc.run(), 1)
-    assert [r["status"] for r in got] == ["success", "rejected"] and got[1]["code"] == "AlreadyVoted"
+    output = doc.run()
+    assert receipts(output, 1)[0]["status"] == "success"
+    assert_rejected_in(doc, 1, 1, "AlreadyVoted", output)
+
+
+def test_the_rejection_check_sees_a_change():
+    """``assert_rejected_in`` fails on a transaction that changed the state,
+    even when the receipt is made to look like a rejection."""
+    doc = with_alpha()
+    doc.wave(propose())
+    output = doc.run()
+    receipt = receipts(output, 0)[0]
+    assert receipt["status"] == "success"
+    receipt.update(status="rejected", code="X", gas_used=0, fee=None, writes=[], events=[])
+    with pytest.raises(AssertionError):
+        assert_rejected_in(doc, 0, 0, "X", output)
 
 
 def test_votes_are_verified_even_in_an_unsigned_document():
@@ -211,7 +222,7 @@ def test_votes_are_verified_even_in_an_unsigned_document():
     assert doc.doc["unsigned"] is True
     doc.wave(propose())
     doc.wave(votes(["yes"])[0] | {"vote_signature": "0x00"})
-    assert receipts(doc.run(), 1)[0]["code"] == "VoteBadSignature"
+    assert_rejected_in(doc, 1, 0, "VoteBadSignature")
 
 
 # --------------------------------------------------------------------------
@@ -242,7 +253,7 @@ def test_quorum_and_threshold(choices, status, rejection, code):
     if code is None:
         assert receipt["status"] == "success"
     else:
-        assert (receipt["status"], receipt["code"]) == ("rejected", code) and receipt["writes"] == []
+        assert_rejected_in(doc, 3, 0, code, output)
         assert f"{rejection} not met" in receipt["reason"]
 
 
@@ -250,24 +261,23 @@ def test_upgrade_refusals():
     early = with_alpha()
     early.wave(propose())
     early.wave(enact())
-    assert receipts(early.run(), 1)[0]["code"] == "ProposalNotDecided"
+    assert_rejected_in(early, 1, 0, "ProposalNotDecided")
     for tx, code in ((enact(signers=range(4)), "CommitteeQuorumNotMet"),          # 4 of 7 < 2/3
                      (enact(signers=[0, 1, 2, 3, 3]), "CommitteeSignatureDuplicate"),
                      (enact(proposal=2), "UnknownProposal")):
         doc = approved_doc()
         doc.wave(tx)
-        receipt = receipts(doc.run(), 3)[0]
-        assert (receipt["status"], receipt["code"], receipt["writes"]) == ("rejected", code, []), receipt
+        assert_rejected_in(doc, 3, 0, code)
     forged = enact()
     forged["committee_signatures"][2]["signature"] = forged["committee_signatures"][1]["signature"]
     doc = approved_doc()
     doc.wave(forged)
-    assert receipts(doc.run(), 3)[0]["code"] == "CommitteeBadSignature"
+    assert_rejected_in(doc, 3, 0, "CommitteeBadSignature")
     outsider = enact()
     outsider["committee_signatures"][0]["validator"] = h(bytes(32))
     doc = approved_doc()
     doc.wave(outsider)
-    assert receipts(doc.run(), 3)[0]["code"] == "NotParachainValidator"
+    assert_rejected_in(doc, 3, 0, "NotParachainValidator")
 
 
 def test_an_enacted_proposal_cannot_be_enacted_again_and_one_upgrade_waits_at_a_time():
@@ -276,8 +286,10 @@ def test_an_enacted_proposal_cannot_be_enacted_again_and_one_upgrade_waits_at_a_
     doc.wave(*votes(["yes"] * 5), *votes(["yes"] * 5, proposal=2, code=probe_module("v2")))
     doc.wave()
     doc.wave(enact(), enact(), enact(proposal=2, code=probe_module("v2")))
-    got = receipts(doc.run(), 3)
-    assert [r["code"] for r in got] == [None, "ProposalEnacted", "UpgradePending"]
+    output = doc.run()
+    assert [r["code"] for r in receipts(output, 3)] == [None, "ProposalEnacted", "UpgradePending"]
+    assert_rejected_in(doc, 3, 1, "ProposalEnacted", output)
+    assert_rejected_in(doc, 3, 2, "UpgradePending", output)
 
 
 def test_proposal_refusals():
@@ -287,12 +299,14 @@ def test_proposal_refusals():
              propose(config={**FAST_CONFIG, "min_validators": 8}),              # the set has 7
              propose(code=build_contract('(module (memory (export "memory") 1))', [])),
              op("parachain_propose_upgrade", parachain=parachain_id("nobody"), code=V1))
-    got = receipts(doc.run(), 0)
-    assert [r["code"] for r in got] == ["ProposalNoChange", "InvalidParachainConfig", "InvalidParachainConfig",
-                                        "DeployRejected", "UnknownParachain"]
+    output = doc.run()
+    codes = ["ProposalNoChange", "InvalidParachainConfig", "InvalidParachainConfig", "DeployRejected",
+             "UnknownParachain"]
+    for index, code in enumerate(codes):
+        assert_rejected_in(doc, 0, index, code, output)
     killed = with_alpha(status="killed")
     killed.wave(propose())
-    assert receipts(killed.run(), 0)[0]["code"] == "ParachainKilled"
+    assert_rejected_in(killed, 0, 0, "ParachainKilled")
 
 
 def test_a_rejected_proposal_cools_down_for_30_days():
@@ -308,7 +322,8 @@ def test_a_rejected_proposal_cools_down_for_30_days():
     doc.wave(propose(), wave_id=103 + PROPOSAL_COOLDOWN_WAVES)
     output = doc.run()
     assert [r["code"] for r in receipts(output, 3)] == ["ProposalCooldown", None]
-    assert receipts(output, 4)[0]["code"] == "ProposalCooldown"
+    assert_rejected_in(doc, 3, 0, "ProposalCooldown", output)
+    assert_rejected_in(doc, 4, 0, "ProposalCooldown", output)
     assert receipts(output, 5)[0]["status"] == "success"
     assert output["post_state"]["parachains"][h(ALPHA)]["last_proposal_id"] == 3
 

@@ -115,6 +115,14 @@ def test_invalid_names_are_refused(name):
     assert_refused(register(name=name), "InvalidParachainName")
 
 
+def test_a_long_invalid_name_is_not_echoed_in_full():
+    """The reason repeats 40 characters of the name and its length, not the
+    name: a receipt line stays short whatever the transaction carries."""
+    name = "x" * 100_000
+    receipt = assert_refused(register(name=name), "InvalidParachainName", reason_has="got 100000")
+    assert "'" + "x" * 40 + "'... (100000 characters)" in receipt["reason"] and len(receipt["reason"]) < 200
+
+
 @pytest.mark.parametrize("name", ["a", "x" * 32, "uni-swap-2", "0"])
 def test_valid_names(name):
     got, _output, _ = run_alone(register(name=name))

@@ -80,7 +80,9 @@ def test_an_unknown_rejection_code_is_a_bug():
 
 
 def test_every_rejection_code_is_exercised_by_a_test():
-    """Each code of :data:`CODES` is asserted by name in some transaction
-    test (the tests check the state is unchanged for each)."""
+    """Each code of :data:`CODES` is named in some transaction test.  A
+    textual check only: that the rejection changed nothing is the business of
+    ``tx_helpers.assert_rejected`` and ``parachain_helpers.assert_rejected_in``,
+    which the rejection tests call (spec/abi/11-native-transactions.md)."""
     tests = "".join(path.read_text(encoding="utf-8") for path in (REPO / "tests" / "executor").glob("test_*.py"))
     assert [name for name in CODES if f'"{name}"' not in tests] == []

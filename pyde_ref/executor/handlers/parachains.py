@@ -92,6 +92,7 @@ from pyde_ref.state.parachains import (
     VoteChoice,
     name_problem,
     parachain_id,
+    quoted_name,
     read_config,
 )
 from pyde_ref.state.system import PARACHAINS, TREASURY
@@ -223,7 +224,7 @@ def plan_register(ctx: TxContext, r: Registration) -> Plan:
     plan_ = sender_pays(ctx, DEPLOY_BASE_GAS, sender_debit=PARACHAIN_REGISTRATION_FEE + PARACHAIN_OWNER_DEPOSIT)
     problem = name_problem(r.name)
     if problem is not None:
-        raise Rejection(rj.INVALID_PARACHAIN_NAME, f"{r.name!r}: {problem}")
+        raise Rejection(rj.INVALID_PARACHAIN_NAME, f"{quoted_name(r.name)}: {problem}")
     pid = parachain_id(r.name)
     if ctx.layer.parachain(pid) is not None:
         raise Rejection(rj.PARACHAIN_NAME_TAKEN, f"{r.name!r} is registered (0x{pid.hex()})")

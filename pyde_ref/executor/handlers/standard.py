@@ -36,8 +36,8 @@ from pyde_ref.abi.constants import (
     ERR_FORBIDDEN,
     ERR_INVALID_FUNCTION_NAME,
     ERR_VALUE_TRANSFER_NOT_PAYABLE,
+    HostTrapKind,
     NATIVE_TRANSFER_GAS,
-    TRAP_ACCESS_LIST_VIOLATION,
 )
 from pyde_ref.abi.env import SubcallStatus, TxAccessList
 from pyde_ref.executor import dispatch
@@ -273,7 +273,7 @@ def execute(ctx: TxContext, payload, plan_: Plan) -> Outcome:
         # chapter 11 §11.6: the transaction "reverts cleanly", whatever a
         # caller of the violating frame did with its failure.
         call_layer.discard()
-        return Outcome(Status.TRAP, validation_gas + result.gas_used, trap=TRAP_ACCESS_LIST_VIOLATION,
+        return Outcome(Status.TRAP, validation_gas + result.gas_used, trap=HostTrapKind.ACCESS_LIST_VIOLATION,
                        parachain=ref)
     call_layer.merge()
     return attrs.evolve(frame_outcome(result, validation_gas), parachain=ref)
