@@ -144,6 +144,14 @@ def load_json(source, max_bytes: int = MAX_DOCUMENT_SIZE) -> Any:
     return decode_document(raw, max_bytes)
 
 
+def read_error(path, exc: Exception) -> str:
+    """The one-line message for :func:`load_json` failing on the file at
+    ``path`` with ``exc`` (an :class:`OSError` or a :class:`JsonDocumentError`)."""
+    if isinstance(exc, OSError):
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return f"{path}: not a JSON document ({exc})"
+
+
 def join(field: str, key: str) -> str:
     return f"{field}.{key}" if field else key
 
