@@ -46,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only fixtures whose name contains TEXT (repeatable)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallel processes for exec: engines and validators (default: the CPU count)")
-    parser.add_argument("--validators", type=int, default=0, metavar="N",
-                        help="run N simulated validators (pyde-ref only) and require bit-identical outputs")
+    parser.add_argument("--validators", type=int, default=None, metavar="N",
+                        help="run N >= 1 simulated validators (pyde-ref only) and require bit-identical outputs")
     parser.add_argument("--python", action="append", default=[], metavar="INTERPRETER",
                         help="with --validators: also run validators on this interpreter (repeatable)")
     parser.add_argument("--no-discover", action="store_true",
@@ -73,13 +73,17 @@ def main(args) -> int:
         print(f"pyde-ref consume: {message}", file=sys.stderr)
         return status
 
+    if args.validators is not None and args.validators < 1:
+        return fail(f"--validators must be at least 1, got {args.validators}")
+    if args.jobs < 1:
+        return fail(f"--jobs must be at least 1, got {args.jobs}")
     try:
         fixtures = load_fixtures(args)
     except fx.FixtureError as exc:
         return fail(str(exc))
     if not fixtures:
         return fail("no fixtures found")
-    if args.validators:
+    if args.validators is not None:
         return main_validators(args, fixtures, fail)
     if not args.timeout > 0:
         return fail(f"--timeout must be a positive number of seconds, got {args.timeout:g}")

@@ -229,3 +229,12 @@ def test_an_unbuildable_twin_is_one_line_and_exit_2(tmp_path):
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "cannot run here" in done.stderr
     assert done.stderr.count("pip install") == 1
+
+
+@pytest.mark.parametrize("option", [["--validators", "0"], ["--validators", "-3"], ["--jobs", "0"]])
+def test_counts_below_one_are_usage_errors(capsys, option):
+    """``--validators 0`` is not "no validators" and ``-3`` is not a run of
+    none: both are usage errors, as is ``--jobs 0``."""
+    assert main(["consume", str(CONFORMANCE / "host" / "sload.json"), *option]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{option[0]} must be at least 1" in err
