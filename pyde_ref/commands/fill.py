@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only fixtures whose name contains TEXT (repeatable: any of them)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the corpus on disk differs from what the sources make")
-    parser.add_argument("--coverage", action="store_true", help="print the ABI §16 matrix of the whole corpus and its gaps; exit 1 on a gap (not with -k)")
+    parser.add_argument("--coverage", action="store_true",
+                        help="print the ABI §16 matrix of the whole corpus and its gaps; exit 1 on a gap (not with -k)")
     parser.add_argument("--json", action="store_true", help="one JSON document on standard output")
     parser.add_argument("--progress", action="store_true", help="name each fixture on standard error as it is filled")
 

@@ -223,10 +223,10 @@ def read_bytes(value: Any, field: str, length: Optional[int] = None) -> bytes:
     if not value.startswith("0x"):
         raise WaveFormatError(field, "hex string must start with 0x")
     digits = value[2:]
-    if len(digits) % 2:
-        raise WaveFormatError(field, "hex string has an odd number of digits")
     if not all(c in "0123456789abcdefABCDEF" for c in digits):
         raise WaveFormatError(field, "not a hex string")
+    if len(digits) % 2:
+        raise WaveFormatError(field, "hex string has an odd number of digits")
     data = bytes.fromhex(digits)
     if length is not None and len(data) != length:
         raise WaveFormatError(field, f"expected {length} bytes, got {len(data)}")
