@@ -102,12 +102,13 @@ def _constant(name: str):
     raise JsonDocumentError(f"{name} is not JSON")
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, object_pairs_hook=_pairs) -> Any:
     """Parse a JSON text within pyde-ref's limits, objects as
-    :class:`JsonObject` (duplicate keys remembered for :func:`read_object`)."""
+    :class:`JsonObject` (duplicate keys remembered for :func:`read_object`),
+    or as ``object_pairs_hook`` makes them."""
     check_depth(text)
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_int=_integer, parse_float=_number,
+        return json.loads(text, object_pairs_hook=object_pairs_hook, parse_int=_integer, parse_float=_number,
                           parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise JsonDocumentError(str(exc)) from None
