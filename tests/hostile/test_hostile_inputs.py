@@ -258,7 +258,7 @@ NEW_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("argv, words", NEW_COMMANDS, ids=[" ".join(a)[:60] for a, _ in NEW_COMMANDS])
+@pytest.mark.parametrize("argv, words", NEW_COMMANDS, ids=[" ".join(w if len(w) < 30 else w[:4] + "..." for w in a) for a, _ in NEW_COMMANDS])
 def test_every_command_refuses_hostile_files_in_one_line(hostile_sources, argv, words):
     """consume, fill, tracediff, fuel-diff, spectest (and diff's numbers,
     abi's unreadable module): deep JSON, huge integers, bytes that are not
