@@ -5,8 +5,10 @@ Runs conformance fixtures (files, or directories searched for ``*.json``;
 ``fail`` with the first difference (its JSON path, the expected value and
 the engine's, the transaction's label), or ``error`` when the engine gave no
 output document.  ``--engine wasmtime`` runs the oracle's twin
-(``--wasmtime 45|50``) and reports a difference the oracle explains as
-``classified`` (its category and reason) instead of a failure.
+(``--wasmtime 45|50``, built once; exit 2 when it cannot run here): the
+fixture must first equal the reference's own run of its input (else it
+fails, as on ``pyde-ref``), then a difference of the twin the oracle
+explains is ``classified`` (its category and reason) instead of a failure.
 ``--engine exec:CMD`` runs ``/bin/sh -c CMD`` per fixture through the
 protocol of ``spec/conformance.md``.
 
