@@ -94,7 +94,8 @@ def main(args) -> int:
     except ValueError as exc:
         return fail(str(exc))
     except (TwinUnavailable, ImportError) as exc:
-        return fail(f"the {args.engine} engine cannot run here: {exc}")
+        what = f"wasmtime {args.wasmtime} twin" if args.engine == "wasmtime" else f"{args.engine} engine"
+        return fail(f"the {what} cannot run here: {exc}")
 
     def progress(verdict):
         if not args.json and not (args.quiet and verdict.status == consuming.PASS):
