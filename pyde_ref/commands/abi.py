@@ -48,7 +48,7 @@ from pyde_ref.abi.section import (
     read_abi,
 )
 from pyde_ref.executor.deploy import DeployRejected, validate_any
-from pyde_ref.executor.jsonfields import JsonDocumentError, load_json
+from pyde_ref.executor.jsonfields import JsonDocumentError, load_json, read_error
 from pyde_ref.executor.params import MAX_MODULE_SIZE
 from pyde_ref.wasm.binary import decode_module
 from pyde_ref.wasm.errors import WasmError
@@ -193,14 +193,28 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
+class _Unreadable(Exception):
+    """A file the command cannot read (the message is the one line to print)."""
+
+
+def _read_module(path: str) -> bytes:
+    """The module at ``path`` (binary or text format, at most ``MAX_MODULE_SIZE`` bytes)."""
+    try:
+        return load_module_bytes(path, MAX_MODULE_SIZE)
+    except OSError as exc:
+        raise _Unreadable(read_error(path, exc)) from None
+    except WasmError as exc:
+        raise _Unreadable(str(exc)) from None
+
+
 def _embed(args) -> int:
     try:
-        module_bytes = load_module_bytes(args.module, MAX_MODULE_SIZE)
+        module_bytes = _read_module(args.module)
         abi_obj = load_json(args.abi)
-    except (OSError, WasmError) as exc:
+    except _Unreadable as exc:
         return _fail(str(exc))
-    except JsonDocumentError as exc:
-        return _fail(f"{args.abi}: not JSON ({exc})")
+    except (OSError, JsonDocumentError) as exc:
+        return _fail(read_error(args.abi, exc))
     try:
         abi = abi_from_json(abi_obj)
         out = embed_abi(module_bytes, abi)
@@ -215,14 +229,14 @@ def _embed(args) -> int:
         with open(args.output, "wb") as f:
             f.write(out)
     except OSError as exc:
-        return _fail(str(exc))
+        return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
     return 0
 
 
 def _show(args) -> int:
     try:
-        abi = read_abi(decode_module(load_module_bytes(args.module, MAX_MODULE_SIZE)))
-    except (OSError, WasmError) as exc:
+        abi = read_abi(decode_module(_read_module(args.module)))
+    except (_Unreadable, WasmError) as exc:
         return _fail(str(exc))
     except AbiRejected as exc:
         return _fail(f"{args.module}: {exc}", 1)
@@ -239,8 +253,8 @@ def _show(args) -> int:
 
 def _check(args) -> int:
     try:
-        data = load_module_bytes(args.module, MAX_MODULE_SIZE)
-    except (OSError, WasmError) as exc:
+        data = _read_module(args.module)
+    except _Unreadable as exc:
         return _fail(str(exc))
     try:
         validate_any(data)

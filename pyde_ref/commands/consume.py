@@ -5,8 +5,10 @@ Runs conformance fixtures (files, or directories searched for ``*.json``;
 ``fail`` with the first difference (its JSON path, the expected value and
 the engine's, the transaction's label), or ``error`` when the engine gave no
 output document.  ``--engine wasmtime`` runs the oracle's twin
-(``--wasmtime 45|50``) and reports a difference the oracle explains as
-``classified`` (its category and reason) instead of a failure.
+(``--wasmtime 45|50``, built once; exit 2 when it cannot run here): the
+fixture must first equal the reference's own run of its input (else it
+fails, as on ``pyde-ref``), then a difference of the twin the oracle
+explains is ``classified`` (its category and reason) instead of a failure.
 ``--engine exec:CMD`` runs ``/bin/sh -c CMD`` per fixture through the
 protocol of ``spec/conformance.md``.
 
@@ -46,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only fixtures whose name contains TEXT (repeatable)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallel processes for exec: engines and validators (default: the CPU count)")
-    parser.add_argument("--validators", type=int, default=0, metavar="N",
-                        help="run N simulated validators (pyde-ref only) and require bit-identical outputs")
+    parser.add_argument("--validators", type=int, default=None, metavar="N",
+                        help="run N >= 1 simulated validators (pyde-ref only) and require bit-identical outputs")
     parser.add_argument("--python", action="append", default=[], metavar="INTERPRETER",
                         help="with --validators: also run validators on this interpreter (repeatable)")
     parser.add_argument("--no-discover", action="store_true",
@@ -73,13 +75,17 @@ def main(args) -> int:
         print(f"pyde-ref consume: {message}", file=sys.stderr)
         return status
 
+    if args.validators is not None and args.validators < 1:
+        return fail(f"--validators must be at least 1, got {args.validators}")
+    if args.jobs < 1:
+        return fail(f"--jobs must be at least 1, got {args.jobs}")
     try:
         fixtures = load_fixtures(args)
     except fx.FixtureError as exc:
         return fail(str(exc))
     if not fixtures:
         return fail("no fixtures found")
-    if args.validators:
+    if args.validators is not None:
         return main_validators(args, fixtures, fail)
     if not args.timeout > 0:
         return fail(f"--timeout must be a positive number of seconds, got {args.timeout:g}")
@@ -88,7 +94,8 @@ def main(args) -> int:
     except ValueError as exc:
         return fail(str(exc))
     except (TwinUnavailable, ImportError) as exc:
-        return fail(f"the {args.engine} engine cannot run here: {exc}")
+        what = f"wasmtime {args.wasmtime} twin" if args.engine == "wasmtime" else f"{args.engine} engine"
+        return fail(f"the {what} cannot run here: {exc}")
 
     def progress(verdict):
         if not args.json and not (args.quiet and verdict.status == consuming.PASS):

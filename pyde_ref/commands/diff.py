@@ -54,8 +54,9 @@ from pyde_ref.diff.twin import TwinError, add_wasmtime_argument, get_twin
 from pyde_ref.diff.twin_env import TwinUnavailable
 from pyde_ref.diff.wave_diff import diff_wave
 from pyde_ref.executor.genesis import GenesisError
-from pyde_ref.executor.jsonfields import WaveFormatError
+from pyde_ref.executor.jsonfields import WaveFormatError, read_int
 from pyde_ref.executor.params import MAX_MODULE_SIZE
+from pyde_ref.state.accounts import U64_MAX, U128_MAX
 from pyde_ref.wasm.errors import WasmError
 from pyde_ref.wasm.text import load_module_bytes
 
@@ -68,7 +69,7 @@ DEFAULT_FUEL = 1_000_000
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", metavar="MODULE", nargs="?", default=None,
-                        help="a .wasm file, or a .wat file (needs wasm-tools); with --wave, the wave document")
+                        help="a .wasm file, or a .wat file (needs wasm-tools); with --wave, the wave or chain document")
     parser.add_argument("func", metavar="FUNC", nargs="?", default=None,
                         help="name of the exported function to call (bare call)")
     parser.add_argument("args", nargs="*", metavar="ARG", help="arguments, read by parameter type as in 'run'")
@@ -76,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"bare call: fuel budget of the call (default {DEFAULT_FUEL})")
     parser.add_argument("--with-host", action="store_true", help="bare call: provide the pyde host functions")
     parser.add_argument("--wave", action="store_true",
-                        help="MODULE is a wave document (pyde-ref wave format): diff the whole wave")
+                        help="MODULE is a wave or chain document (spec/wave-format.md): diff the whole document")
     contract = parser.add_argument_group("one contract call (--contract)")
     contract.add_argument("--contract", metavar="MODULE.wasm", help="the contract's module (with its pyde.abi section)")
     contract.add_argument("--function", metavar="NAME", help="the entry to call (empty: fallback / receive)")
@@ -206,14 +207,18 @@ def _difference_lines(spec_diffs, model_diffs, model_name: str) -> list[str]:
 
 def _main_wave(args: argparse.Namespace) -> int:
     if args.module is None:
-        raise UsageError("--wave needs the wave document")
+        raise UsageError("--wave needs the wave or chain document")
     if args.func is not None or args.args:
-        raise UsageError("--wave takes only the wave document")
+        raise UsageError("--wave takes only the wave or chain document")
     try:
         document, base_dir = read_document(args.module)
     except DocumentError as e:
         raise UsageError(str(e)) from None
     return _diff_document(args, document, base_dir, args.module)
+
+
+CALL_NUMBER_MAXIMA = {"value": U128_MAX, "gas": U64_MAX, "balance": U128_MAX}
+"""``--value``, ``--gas``, ``--balance``: a u128 amount, a u64 gas limit, a u128 balance."""
 
 
 def _main_contract(args: argparse.Namespace) -> int:
@@ -226,11 +231,11 @@ def _main_contract(args: argparse.Namespace) -> int:
         before = [cc.parse_call(text, "--before") for text in args.before]
         storage = [cc.parse_storage(text) for text in args.storage]
         numbers = {}
-        for option in ("value", "gas", "balance"):
-            text = getattr(args, option)
-            if not text.isascii() or not text.isdigit():
-                raise cc.ContractCallError(f"--{option} must be a non-negative decimal integer, not {text!r}")
-            numbers[option] = int(text)
+        for option, maximum in CALL_NUMBER_MAXIMA.items():
+            try:  # the one reader of decimal integers (at most MAX_INTEGER_DIGITS digits)
+                numbers[option] = read_int(getattr(args, option), f"--{option}", maximum)
+            except WaveFormatError as e:
+                raise cc.ContractCallError(str(e)) from None
         state = None
         if args.state is not None:
             from pyde_ref.commands.wave import DocumentError, read_document

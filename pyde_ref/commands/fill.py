@@ -11,7 +11,10 @@ on disk, naming every file that would change and why -- its source changed
 (refill and commit), or the reference's output changed for an unchanged
 input (a consensus-relevant change) -- and exits 1 if any would.
 ``--coverage`` prints the §16 matrix measured from what the fixtures made
-the reference do, gaps named; it exits 1 on a gap that is not deferred.
+the reference do, gaps named; it exits 1 on a gap that is not deferred.  It
+measures the whole corpus, so it refuses ``-k`` (a selection would leave
+every cell outside it a "gap"); a ``-k`` that selects no fixture is a usage
+error too.
 
 Exit status: 0 done (nothing stale, no gap), 1 stale corpus or a gap,
 2 a source that cannot be filled or a usage error.
@@ -38,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only fixtures whose name contains TEXT (repeatable: any of them)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if the corpus on disk differs from what the sources make")
-    parser.add_argument("--coverage", action="store_true", help="print the ABI §16 matrix and its gaps")
+    parser.add_argument("--coverage", action="store_true",
+                        help="print the ABI §16 matrix of the whole corpus and its gaps; exit 1 on a gap (not with -k)")
     parser.add_argument("--json", action="store_true", help="one JSON document on standard output")
     parser.add_argument("--progress", action="store_true", help="name each fixture on standard error as it is filled")
 
@@ -108,13 +112,23 @@ def main(args) -> int:
     def progress(name):
         print(f"filled {name}", file=sys.stderr)
 
+    def fail(message: str) -> int:
+        print(f"pyde-ref fill: {message}", file=sys.stderr)
+        return 2
+
+    if args.coverage and args.select:
+        return fail("--coverage measures the whole corpus; it cannot be combined with -k")
     try:
         plan = filling.plan(args.src, args.select, progress if args.progress else None)
     except (SourceError, filling.FillError, OSError) as exc:
-        print(f"pyde-ref fill: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
+    if args.select and not plan.filled:
+        return fail(f"no fixture of {args.src} matches -k {' -k '.join(args.select)}")
     if args.check:
-        changes = filling.changes(plan, args.out)
+        try:
+            changes = filling.changes(plan, args.out)
+        except filling.FillError as exc:
+            return fail(str(exc))
         if plan.book.added:
             changes = changes + [filling.Change(filling.SIGNATURE_BOOK, "source changed",
                                                 f"{plan.book.added} signature(s) missing from the book")]
@@ -122,8 +136,9 @@ def main(args) -> int:
         try:
             changes = filling.write(plan, args.out)
         except OSError as exc:
-            print(f"pyde-ref fill: cannot write the corpus under {args.out}: {exc}", file=sys.stderr)
-            return 2
+            return fail(f"cannot write the corpus under {args.out}: {exc}")
+        except filling.FillError as exc:
+            return fail(str(exc))
     status = 1 if args.check and changes else 0
     report = {"fixtures": len(plan.filled), "out": args.out, "check": args.check,
               "changes": [{"path": c.path, "kind": c.kind, "detail": c.detail} for c in changes]}

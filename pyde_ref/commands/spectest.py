@@ -60,7 +60,8 @@ def main(args: argparse.Namespace) -> int:
         return _error(args, f"no test-suite directory: pass DIR or set ${TESTSUITE_ENV}")
     directory = Path(directory)
     if not directory.is_dir():
-        return _error(args, f"test-suite directory {directory} does not exist")
+        return _error(args, f"{directory} is not a test-suite directory ("
+                            + ("a file" if directory.exists() else "no such directory") + ")")
     workers = args.workers if args.workers is not None else DEFAULT_WORKERS
     if workers < 1:
         return _error(args, "--workers must be at least 1")

@@ -28,7 +28,7 @@ import sys
 from pyde_ref.abi.constants import error_name
 from pyde_ref.commands.run import add_tier_argument, add_trace_argument, execution_tier
 from pyde_ref.executor.genesis import GenesisError
-from pyde_ref.executor.jsonfields import JsonDocumentError, WaveFormatError, load_json
+from pyde_ref.executor.jsonfields import JsonDocumentError, WaveFormatError, load_json, read_error
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import parse_wave, wave_output
 from pyde_ref.trace.records import hex_bytes
@@ -73,9 +73,9 @@ def read_document(path: str) -> tuple[object, str | None]:
             return load_json(getattr(sys.stdin, "buffer", sys.stdin)), None
         return load_json(path), os.path.dirname(os.path.abspath(path))
     except OSError as exc:
-        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}", 1) from None
+        raise DocumentError(read_error(path, exc), 1) from None
     except JsonDocumentError as exc:
-        raise DocumentError(f"{path}: not a JSON document ({exc})", 2) from None
+        raise DocumentError(read_error(path, exc), 2) from None
 
 
 def receipt_line(index: int, r: dict) -> str:

@@ -30,9 +30,12 @@ import attrs
 
 from pyde_ref.crypto.falcon import falcon512_verify
 from pyde_ref.crypto.hashes import blake3_256
+from pyde_ref.executor.jsonfields import JsonDocumentError, load_json, read_error
+from pyde_ref.executor.params import MAX_DOCUMENT_SIZE, MAX_MODULE_SIZE
 from pyde_ref.executor.testing import TestKey, load_keys
 from pyde_ref.executor.transactions import tx_hash
 from pyde_ref.executor.tx_json import parse_tx
+from pyde_ref.wasm.text import read_bounded
 
 SIGNATURE_BOOK = "signatures.json"
 
@@ -186,8 +189,11 @@ class SignatureBook:
         self.entries: dict[str, str] = {}
         self.added = 0
         if path and os.path.exists(path):
-            with open(path, encoding="utf-8") as handle:
-                self.entries = dict(json.load(handle)["signatures"])
+            book = _read_json(path)
+            entries = book.get("signatures") if isinstance(book, dict) else None
+            if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
+                raise SourceError(f"{path}: not a signature book (expected an object of signatures)")
+            self.entries = dict(entries)
 
     @staticmethod
     def key_of(public_key: bytes, message: bytes) -> str:
@@ -251,13 +257,29 @@ class SourceError(Exception):
 
 
 def source_files(src_dir: str) -> list[str]:
-    return sorted(os.path.join(src_dir, f) for f in os.listdir(src_dir)
+    try:
+        names = os.listdir(src_dir)
+    except OSError as exc:
+        raise SourceError(f"cannot read the source directory {src_dir}: {exc.strerror or exc}") from None
+    return sorted(os.path.join(src_dir, f) for f in names
                   if f.endswith((".py", ".json")) and not f.startswith("_") and f != SIGNATURE_BOOK)
 
 
+def _read_json(path: str) -> Any:
+    """A JSON source (or the signature book), read within the limits of
+    every document (:func:`~pyde_ref.executor.jsonfields.load_json`)."""
+    try:
+        return load_json(path)
+    except (OSError, JsonDocumentError) as exc:
+        raise SourceError(read_error(path, exc)) from None
+
+
 def _file_hash(path: str) -> str:
-    with open(path, "rb") as handle:
-        return "0x" + blake3_256(handle.read()).hex()
+    try:
+        data = read_bounded(path, MAX_DOCUMENT_SIZE)
+    except OSError as exc:
+        raise SourceError(read_error(path, exc)) from None
+    return "0x" + blake3_256(data).hex()
 
 
 def _python_fixtures(path: str) -> list[SourceFixture]:
@@ -281,8 +303,7 @@ def inline_code(document: dict, base_dir: str) -> dict:
     def code(value):
         if isinstance(value, str) and not value.startswith("0x"):
             path = value if os.path.isabs(value) else os.path.join(base_dir, value)
-            with open(path, "rb") as handle:
-                return hx(handle.read())
+            return hx(read_bounded(path, MAX_MODULE_SIZE))
         return value
 
     doc = json.loads(json.dumps(document))
@@ -304,16 +325,28 @@ def inline_code(document: dict, base_dir: str) -> dict:
     return doc
 
 
+def _json_entries(spec: Any, path: str) -> list[dict]:
+    """The ``fixtures`` of a JSON source, each checked to be an object with a
+    string ``name`` and a ``document`` object or a string ``path``."""
+    entries = spec.get("fixtures") if isinstance(spec, dict) else None
+    if not isinstance(entries, list):
+        raise SourceError(f'{path}: not a fixture source (expected {{"fixtures": [...]}})')
+    for i, entry in enumerate(entries):
+        where = f"{path}: fixtures[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise SourceError(f"{where}: expected an object with a string name")
+        if not isinstance(entry.get("path"), str) and not isinstance(entry.get("document"), dict):
+            raise SourceError(f"{where}: expected a document object or a string path")
+    return entries
+
+
 def _json_fixtures(path: str) -> list[SourceFixture]:
-    with open(path, encoding="utf-8") as handle:
-        spec = json.load(handle)
     base = os.path.dirname(os.path.abspath(path))
     out = []
-    for i, entry in enumerate(spec.get("fixtures", [])):
-        if "path" in entry:
+    for entry in _json_entries(_read_json(path), path):
+        if isinstance(entry.get("path"), str):
             doc_path = os.path.join(base, entry["path"])
-            with open(doc_path, encoding="utf-8") as handle:
-                document = inline_code(json.load(handle), os.path.dirname(doc_path))
+            document = inline_code(_read_json(doc_path), os.path.dirname(doc_path))
         else:
             document = inline_code(entry["document"], base)
         cases = entry.get("cases")

@@ -4,11 +4,13 @@ A fixture *passes* when the engine's output document equals the fixture's
 ``expected`` in every normative field (:func:`pyde_ref.conformance.fixture.normative`);
 otherwise the verdict names the *first difference* in document order: its
 JSON path, the expected value and the engine's, and the label of the
-transaction it belongs to.  On the ``wasmtime`` engine a difference goes to
-the oracle's classifier: what it explains (wasmtime's fuel check and
-write-back placement, a recorded hazard, a version without a fuel model of
-its own) is *classified*, with its category and reason; only the rest
-fails.
+transaction it belongs to.  On the ``wasmtime`` engine the fixture is
+first held to its own ``expected``: the reference's run of its input must
+equal it, else the fixture fails with that first difference (exactly as on
+the ``pyde-ref`` engine) -- a tampered or stale fixture never passes.  Then
+a difference of the twin goes to the oracle's classifier: what it explains
+(wasmtime's fuel check and write-back placement, a recorded hazard) is
+*classified*, with its category and reason; only the rest fails.
 """
 
 from __future__ import annotations
@@ -83,6 +85,10 @@ AGREE_REASON = "equal up to trap kinds wasmtime reports under one code (diff/com
 
 
 def judge(fixture: Fixture, engine: Engine) -> Verdict:
+    if isinstance(engine, WasmtimeEngine):
+        verdict = judge(fixture, engine.reference)
+        if verdict.status != PASS:
+            return verdict
     try:
         got = engine.run(fixture)
     except EngineFailure as exc:

@@ -4,8 +4,11 @@
   tier ``--tier`` names;
 * ``wasmtime`` -- the oracle's twin (:func:`pyde_ref.diff.twin.get_twin`,
   ``--wasmtime 45|50``): the same executor with contract code on wasmtime
-  (:class:`WasmtimeEngine`); a difference from the fixture is classified
-  by the oracle (:func:`pyde_ref.diff.wave_diff.classify_wave`);
+  (:class:`WasmtimeEngine`); the fixture is first held to its own
+  ``expected`` (the reference's ``spec`` run of its input must equal it, so
+  a tampered fixture fails on this engine as on ``pyde-ref``), then a
+  difference of the twin from it is classified by the oracle
+  (:func:`pyde_ref.diff.wave_diff.classify_wave`);
 * ``exec:CMD`` -- any program (:class:`ExecEngine`), through the protocol of
   ``spec/conformance.md``: ``/bin/sh -c CMD`` gets the input document on
   standard input and ``PYDE_DOCUMENT_KIND`` (``wave`` or ``chain``) and
@@ -27,7 +30,8 @@ from typing import Optional
 
 from pyde_ref.conformance.fixture import FUEL_MODEL, Fixture
 from pyde_ref.diff import wave_diff
-from pyde_ref.diff.twin import get_twin, reference_fuel_model
+from pyde_ref.diff.twin import TwinError, get_twin, reference_fuel_model
+from pyde_ref.diff.twin_env import TwinUnavailable
 from pyde_ref.executor.executor import ExecutorConfig, WasmExecutor
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import document_output, parse_document
@@ -77,12 +81,22 @@ class ReferenceEngine(Engine):
 
 
 class WasmtimeEngine(Engine):
-    """The wasmtime twin of ``version``."""
+    """The wasmtime twin of ``version``, started (its environment built) on
+    construction: :class:`~pyde_ref.diff.twin_env.TwinUnavailable` then,
+    once, when it cannot run here -- never once per fixture."""
 
-    def __init__(self, version: str):
+    def __init__(self, version: str, tier: str = FAST):
         self.name = "wasmtime"
         self.version = version
         self.twin = get_twin(version)
+        try:
+            self.twin.describe()
+        except TwinError as exc:
+            raise TwinUnavailable(str(exc)) from None
+        self.reference = ReferenceEngine(tier)
+        """What the fixture's ``expected`` must equal before the twin is
+        judged against it (the classifier takes ``expected`` as the
+        reference's ``spec`` run)."""
 
     def run(self, fixture: Fixture) -> dict:
         try:
@@ -172,7 +186,7 @@ def make_engine(spec: str, *, tier: str = FAST, wasmtime: Optional[str] = None,
     if spec == "pyde-ref":
         return ReferenceEngine(tier)
     if spec == "wasmtime":
-        return WasmtimeEngine(wasmtime or "50")
+        return WasmtimeEngine(wasmtime or "50", tier)
     if spec.startswith(EXEC_PREFIX) and spec[len(EXEC_PREFIX):].strip():
         return ExecEngine(spec[len(EXEC_PREFIX):], timeout)
     raise ValueError(f"unknown engine {spec!r}: expected pyde-ref, wasmtime or exec:CMD")

@@ -27,9 +27,12 @@ from pyde_ref.conformance import fixture as fx
 from pyde_ref.conformance import matrix
 from pyde_ref.conformance.authoring import SIGNATURE_BOOK, SignatureBook, Source, SourceFixture, load_sources, selected
 from pyde_ref.conformance.observe import ObservedExecutor, Recorder
+from pyde_ref.executor.jsonfields import read_error
+from pyde_ref.executor.params import MAX_DOCUMENT_SIZE
 from pyde_ref.executor.wave import run_document
 from pyde_ref.executor.wave_json import document_output, parse_document
 from pyde_ref.wasm import READING
+from pyde_ref.wasm.text import read_bounded
 
 SOURCE_DIR = os.path.join("fixtures", "src")
 CORPUS_DIR = os.path.join("vectors", "conformance")
@@ -100,8 +103,11 @@ def existing(out_dir: str) -> dict[str, str]:
     """Relative path -> text of every fixture file under ``out_dir``."""
     found = {}
     for path in fx.find([out_dir]) if os.path.isdir(out_dir) else []:
-        with open(path, encoding="utf-8") as handle:
-            found[os.path.relpath(path, out_dir).replace(os.sep, "/")] = handle.read()
+        try:
+            text = read_bounded(path, MAX_DOCUMENT_SIZE).decode("utf-8", "replace")  # compared, never parsed
+        except OSError as exc:
+            raise FillError(read_error(path, exc)) from None
+        found[os.path.relpath(path, out_dir).replace(os.sep, "/")] = text
     return found
 
 

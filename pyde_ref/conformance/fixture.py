@@ -30,6 +30,7 @@ from typing import Any, Optional
 import attrs
 
 from pyde_ref.crypto.hashes import blake3_256
+from pyde_ref.executor.jsonfields import JsonDocumentError, load_json, read_error
 
 FORMAT = "pyde-ref conformance fixture"
 FORMAT_VERSION = 1
@@ -130,13 +131,14 @@ def parse(value: Any, path: str = "<fixture>") -> Fixture:
 
 
 def load(path: str) -> Fixture:
+    """The fixture in the file at ``path``, read as every document is
+    (:func:`~pyde_ref.executor.jsonfields.load_json`: at most
+    ``MAX_DOCUMENT_SIZE`` bytes of UTF-8, nested at most ``MAX_JSON_DEPTH``,
+    integers of at most ``MAX_INTEGER_DIGITS`` digits)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            value = json.load(handle)
-    except OSError as exc:
-        raise FixtureError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FixtureError(f"{path}: not JSON ({exc})") from None
+        value = load_json(path)
+    except (OSError, JsonDocumentError) as exc:
+        raise FixtureError(read_error(path, exc)) from None
     return parse(value, path)
 
 

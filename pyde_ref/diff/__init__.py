@@ -19,7 +19,7 @@ module                      what it is
                             operator, check points, write-back points
 :mod:`.reference_backend`   the same bare call run by :mod:`pyde_ref.wasm`
 :mod:`.compare`             field-by-field differences of two outcomes
-:mod:`.classify`            explained / known hazard / no model / unexplained
+:mod:`.classify`            agree / explained / known hazard / unexplained
 :mod:`.wave_diff`           a whole wave diffed and classified receipt by
                             receipt
 :mod:`.contract_call`       one contract call written as a wave document

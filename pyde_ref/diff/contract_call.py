@@ -22,6 +22,7 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
+from pyde_ref.executor.jsonfields import WaveFormatError, read_bytes
 from pyde_ref.executor.prestate_json import STATE_SECTIONS
 
 #: The block context unless ``state`` gives one (any fixed values do).
@@ -59,11 +60,11 @@ def parse_call(text: str, option: str) -> Call:
 def parse_hex(text: str, option: str) -> bytes:
     """``0x`` + an even number of hex digits (``0x`` alone is empty)."""
     if not text.startswith("0x"):
-        raise ContractCallError(f"{option}: expected 0x followed by hex digits, got {text!r}")
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError:
-        raise ContractCallError(f"{option}: not an even number of hex digits: {text!r}") from None
+        raise ContractCallError(f"{option}: expected 0x followed by hex digits, got {text[:50]!r}")
+    try:  # the documents' reader: hex digits only (no whitespace, which bytes.fromhex skips), evenly many
+        return read_bytes(text, option)
+    except WaveFormatError as e:
+        raise ContractCallError(f"{e}: {text[:50]!r}") from None
 
 
 def parse_storage(text: str) -> tuple[str, str]:

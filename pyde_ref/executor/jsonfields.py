@@ -102,12 +102,13 @@ def _constant(name: str):
     raise JsonDocumentError(f"{name} is not JSON")
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, object_pairs_hook=_pairs) -> Any:
     """Parse a JSON text within pyde-ref's limits, objects as
-    :class:`JsonObject` (duplicate keys remembered for :func:`read_object`)."""
+    :class:`JsonObject` (duplicate keys remembered for :func:`read_object`),
+    or as ``object_pairs_hook`` makes them."""
     check_depth(text)
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_int=_integer, parse_float=_number,
+        return json.loads(text, object_pairs_hook=object_pairs_hook, parse_int=_integer, parse_float=_number,
                           parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise JsonDocumentError(str(exc)) from None
@@ -142,6 +143,14 @@ def load_json(source, max_bytes: int = MAX_DOCUMENT_SIZE) -> Any:
             raise JsonDocumentError(f"larger than {max_bytes} characters")
         return parse_json(raw)
     return decode_document(raw, max_bytes)
+
+
+def read_error(path, exc: Exception) -> str:
+    """The one-line message for :func:`load_json` failing on the file at
+    ``path`` with ``exc`` (an :class:`OSError` or a :class:`JsonDocumentError`)."""
+    if isinstance(exc, OSError):
+        return f"cannot read {path}: {exc.strerror or exc}"
+    return f"{path}: not a JSON document ({exc})"
 
 
 def join(field: str, key: str) -> str:
@@ -215,10 +224,10 @@ def read_bytes(value: Any, field: str, length: Optional[int] = None) -> bytes:
     if not value.startswith("0x"):
         raise WaveFormatError(field, "hex string must start with 0x")
     digits = value[2:]
-    if len(digits) % 2:
-        raise WaveFormatError(field, "hex string has an odd number of digits")
     if not all(c in "0123456789abcdefABCDEF" for c in digits):
         raise WaveFormatError(field, "not a hex string")
+    if len(digits) % 2:
+        raise WaveFormatError(field, "hex string has an odd number of digits")
     data = bytes.fromhex(digits)
     if length is not None and len(data) != length:
         raise WaveFormatError(field, f"expected {length} bytes, got {len(data)}")

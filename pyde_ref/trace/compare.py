@@ -16,6 +16,8 @@ import json
 import sys
 from typing import IO, Iterator, NamedTuple, Optional
 
+from pyde_ref.executor.jsonfields import parse_json
+
 MAX_LINE_BYTES = 1 << 20
 """A trace line is at most this long (the format's records are far shorter:
 at most ``MAX_STACK`` values, ``MAX_DATA`` bytes of halt data)."""
@@ -38,10 +40,6 @@ class Line(NamedTuple):
 def same_record(a: Line, b: Line) -> bool:
     """Whether two lines hold the same JSON value (the same text certainly does)."""
     return a.text == b.text or canonical(a.record) == canonical(b.record)
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
 
 
 def _unique_keys(pairs: list) -> dict:
@@ -69,11 +67,9 @@ def parse_line(raw: bytes, name: str, number: int) -> Line:
         text = text[:-1]
     if not text.strip():
         raise TraceFormatError(f"{where}: an empty line (every line of a trace is one JSON object)")
-    try:
-        record = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
-    except RecursionError:
-        raise TraceFormatError(f"{where}: not a trace record (JSON nested too deeply)") from None
-    except ValueError as exc:  # JSONDecodeError, duplicate keys, over-long integers
+    try:  # within the limits of every document pyde-ref reads (depth, integer digits)
+        record = parse_json(text, object_pairs_hook=_unique_keys)
+    except ValueError as exc:  # not JSON, too deep, an over-long integer, NaN, duplicate keys
         raise TraceFormatError(f"{where}: not JSON ({exc})") from None
     if not isinstance(record, dict):
         raise TraceFormatError(f"{where}: a JSON {type(record).__name__}, not an object")

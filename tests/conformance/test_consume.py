@@ -176,3 +176,66 @@ def test_without_wasmtime_the_reference_runs_and_the_twin_is_a_usage_error():
     done = subprocess.run([sys.executable, "-c", script, "consume", fixture, "--engine", "wasmtime"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "cannot run here" in done.stderr and "Traceback" not in done.stderr
+
+
+def _tampered(name: str, edit) -> fx.Fixture:
+    f = load(name)
+    expected = json.loads(json.dumps(f.expected))
+    edit(expected)
+    return fx.Fixture(f.path, f.name, f.info, f.kind, f.input, expected)
+
+
+def _flip_status(expected):
+    receipt = expected["receipts"][0]
+    receipt["status"] = "revert" if receipt["status"] == "success" else "success"
+
+
+TAMPERINGS = {
+    "status": ("host/sload", _flip_status, "receipts[0].status"),
+    "state_digest": ("host/sload", lambda e: e.update(state_digest="0x" + "00" * 32), "state_digest"),
+    "events_root": ("host/sload", lambda e: e.update(events_root="0x" + "11" * 32), "events_root"),
+    "gas_used": ("machine/fuel-tables", lambda e: e["receipts"][0].update(gas_used=e["receipts"][0]["gas_used"] + 1),
+                 "receipts[0].gas_used"),
+}
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERINGS))
+def test_a_tampered_fixture_fails_on_the_wasmtime_engine(tampering):
+    """The twin agreeing with the reference's wasmtime-model run proves
+    nothing about the fixture: it is held to its own ``expected`` first
+    (``machine/fuel-tables`` is one the twin differs on, classified when
+    untampered)."""
+    pytest.importorskip("wasmtime")
+    name, edit, path = TAMPERINGS[tampering]
+    broken = _tampered(name, edit)
+    assert path.split(".")[0].split("[")[0] in broken.expected
+    (verdict,) = consuming.consume([broken], make_engine("wasmtime", wasmtime="50"))
+    assert verdict.status == consuming.FAIL, verdict
+    assert verdict.difference.path == path
+    assert verdict.difference.expected != verdict.difference.got
+
+
+def test_an_unbuildable_twin_is_one_line_and_exit_2(tmp_path):
+    """No package index: consume tries to build the wasmtime 45 twin once
+    and stops with exit 2 (``.ci/run`` skips the step on 2), not an error
+    per fixture."""
+    import subprocess
+
+    env = dict(os.environ, PIP_NO_INDEX="1", PYDE_REF_CACHE=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "pyde_ref.cli", "consume", str(CONFORMANCE / "deploy"),
+                           "--engine", "wasmtime", "--wasmtime", "45"], capture_output=True, text=True,
+                          timeout=600, env=env)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("pyde-ref consume: the wasmtime 45 twin cannot run here: ")
+    assert done.stderr.count("pip install") == 1
+
+
+@pytest.mark.parametrize("option", [["--validators", "0"], ["--validators", "-3"], ["--jobs", "0"]])
+def test_counts_below_one_are_usage_errors(capsys, option):
+    """``--validators 0`` is not "no validators" and ``-3`` is not a run of
+    none: both are usage errors, as is ``--jobs 0``."""
+    assert main(["consume", str(CONFORMANCE / "host" / "sload.json"), *option]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{option[0]} must be at least 1" in err

@@ -112,3 +112,53 @@ def test_cli(tmp_path, capsys):
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     assert main(["fill", "--src", str(src), "--out", str(tmp_path / "a-file")]) == 2
     assert "cannot write the corpus" in capsys.readouterr().err
+
+
+def test_selections_that_mean_nothing_are_usage_errors(tmp_path, capsys):
+    """``-k`` selecting no fixture is exit 2 (as ``consume -k`` is); the
+    §16 coverage of a selection would call every cell outside it a gap, so
+    ``--coverage`` refuses ``-k``."""
+    from pyde_ref.cli import main
+
+    src, out = source_dir(tmp_path), tmp_path / "out"
+    args = ["fill", "--src", str(src), "--out", str(out)]
+    for extra in (["--check"], []):
+        assert main(args + extra + ["-k", "no-such-fixture"]) == 2
+        assert "no fixture" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(args + ["--check", "--coverage", "-k", "t/transfer"]) == 2
+    assert "cannot be combined with -k" in capsys.readouterr().err
+
+
+def _src(tmp_path, name: str, content: bytes):
+    src = tmp_path / "src"
+    src.mkdir(exist_ok=True)
+    (src / name).write_bytes(content)
+    return src
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested 100000 deep"),
+    ("big.json", b'{"fixtures": [{"name": "x", "document": {"txs": ' + b"9" * 5_000 + b"}}]}", "5000 digits"),
+    ("utf8.json", b'{"fixtures": [{"name": "\xff"}]}', "not UTF-8"),
+    ("list.json", b"[1]", 'not a fixture source (expected {"fixtures": [...]})'),
+    ("entry.json", b'{"fixtures": [5]}', "fixtures[0]: expected an object with a string name"),
+    ("document.json", b'{"fixtures": [{"name": "x", "document": 5}]}', "fixtures[0]: expected a document object"),
+    ("signatures.json", b"[[[", "signatures.json: not a JSON document"),
+])
+def test_hostile_sources_are_one_line_naming_the_file(tmp_path, capsys, name, content, words):
+    from pyde_ref.cli import main
+
+    src = _src(tmp_path, name, content)
+    assert main(["fill", "--src", str(src), "--out", str(tmp_path / "out"), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and name in err and words in err, err
+    assert "Error:" not in err  # no Python exception name: the refusal is the project's own
+
+
+def test_a_missing_source_directory_is_named(tmp_path, capsys):
+    from pyde_ref.cli import main
+
+    assert main(["fill", "--src", str(tmp_path / "nowhere"), "--check"]) == 2
+    assert capsys.readouterr().err == (f"pyde-ref fill: cannot read the source directory {tmp_path / 'nowhere'}: "
+                                       "No such file or directory\n")

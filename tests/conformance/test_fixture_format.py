@@ -74,8 +74,28 @@ def test_load_names_unreadable_and_non_json_files(tmp_path):
     with pytest.raises(fx.FixtureError, match="cannot read"):
         fx.load(str(tmp_path / "missing.json"))
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
-    with pytest.raises(fx.FixtureError, match="not JSON"):
+    with pytest.raises(fx.FixtureError, match="not a JSON document"):
         fx.load(str(tmp_path / "bad.json"))
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"[" * 100_000 + b"]" * 100_000, "nested 100000 deep"),
+    (b'{"_info": ' + b"9" * 5_000 + b"}", "5000 digits"),
+    (b'{"_info": "\xff"}', "not UTF-8"),
+])
+def test_load_reads_within_the_document_limits(tmp_path, content, words):
+    """A fixture is read like every document (``jsonfields.load_json``):
+    nesting, integer digits and UTF-8 are refused by name, never a
+    RecursionError or Python's own integer message."""
+    path = tmp_path / "hostile.json"
+    path.write_bytes(content)
+    with pytest.raises(fx.FixtureError, match=words):
+        fx.load(str(path))
+
+
+def test_load_never_reads_an_endless_file():
+    with pytest.raises(fx.FixtureError, match="cannot read /dev/zero: larger than"):
+        fx.load("/dev/zero")
 
 
 def test_first_difference_follows_the_document_order():

@@ -205,7 +205,13 @@ def test_diff_contract_with_a_state_document(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--calldata", "0x1"], "even number of hex digits"),
+    (["--calldata", "0x1"], "--calldata: hex string has an odd number of digits"),
+    (["--calldata", "0xzz"], "--calldata: not a hex string"),
+    (["--calldata", "0x01 02"], "--calldata: not a hex string"),
+    (["--value", "9" * 5_000], "--value: decimal string too long"),
+    (["--gas", "9" * 5_000], "--gas: decimal string too long"),
+    (["--balance", "9" * 5_000], "--balance: decimal string too long"),
+    (["--gas", str(2**64)], "--gas: 18446744073709551616 is outside [0, 18446744073709551615]"),
     (["--calldata", "12"], "expected 0x"),
     (["--value", "-1"], "--value"),
     (["--storage", "0x01=0x02"], "32 bytes"),
@@ -314,3 +320,9 @@ def test_fuzz_tier_check_counts_every_call_and_saves_differences(capsys, tmp_pat
     saved = summary["tier_differences"][0]["saved"]
     assert json.loads(open(saved + ".json").read())["differences"] == ["fuel_consumed"]
     assert open(saved + ".wasm", "rb").read().startswith(b"\0asm")
+
+
+def test_diff_help_says_wave_takes_a_chain_document_too(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["diff", "--help"])
+    assert "a wave or chain document" in " ".join(capsys.readouterr().out.split())

@@ -197,3 +197,71 @@ def test_hostile_files_get_one_line_and_an_exit_status(hostile_files, argv, stat
         assert len((out + err).strip().splitlines()) == 1
     else:
         assert_structured(code, out, err, status)
+
+
+@pytest.fixture(scope="module")
+def hostile_sources(hostile_files):
+    """Fixture-source directories for ``fill --src``, one hostile file each,
+    and trace files for ``tracediff``."""
+    sources = {
+        "src-deep": ("deep.json", (hostile_files / "deep.json").read_bytes()),
+        "src-big-integer": ("big.json", b'{"fixtures": [{"name": "x", "document": {"txs": ' + b"9" * 5_000
+                            + b"}}]}"),
+        "src-not-utf8": ("utf8.json", b'{"fixtures": [{"name": "\xff"}]}'),
+        "src-entry": ("entry.json", b'{"fixtures": [5]}'),
+        "src-dev-zero": ("zero.json", None),
+    }
+    for directory, (name, content) in sources.items():
+        (hostile_files / directory).mkdir(exist_ok=True)
+        if content is None:
+            (hostile_files / directory / name).symlink_to("/dev/zero")
+        else:
+            (hostile_files / directory / name).write_bytes(content)
+    (hostile_files / "deep.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    (hostile_files / "big-integer.jsonl").write_text('{"fuel": ' + "9" * 5_000 + "}\n")
+    (hostile_files / "not-utf8.jsonl").write_bytes(b'{"op": "\xff"}\n')
+    return hostile_files
+
+
+NEW_COMMANDS = [
+    # consume: fixtures are read as every document is
+    (["consume", "deep.json"], "pyde-ref consume: deep.json: not a JSON document (nested 100000 deep"),
+    (["consume", "big-integer.json"], "an integer of 5000 digits (at most 40)"),
+    (["consume", "not-utf8.json"], "not-utf8.json: not a JSON document (not UTF-8"),
+    (["consume", "/dev/zero"], "pyde-ref consume: cannot read /dev/zero: larger than"),
+    # fill: fixture sources
+    (["fill", "--check", "--out", "out", "--src", "src-deep"], "src-deep/deep.json: not a JSON document (nested"),
+    (["fill", "--check", "--out", "out", "--src", "src-big-integer"], "big.json: not a JSON document (an integer"),
+    (["fill", "--check", "--out", "out", "--src", "src-not-utf8"], "utf8.json: not a JSON document (not UTF-8"),
+    (["fill", "--check", "--out", "out", "--src", "src-entry"], "entry.json: fixtures[0]: expected an object"),
+    (["fill", "--check", "--out", "out", "--src", "src-dev-zero"], "cannot read src-dev-zero/zero.json: larger"),
+    (["fill", "--check", "--out", "out", "--src", "no-such-dir"], "cannot read the source directory no-such-dir"),
+    # tracediff: traces, line by line
+    (["tracediff", "deep.jsonl", "deep.jsonl"], "deep.jsonl line 1: not JSON (nested 100000 deep"),
+    (["tracediff", "big-integer.jsonl", "big-integer.jsonl"], "line 1: not JSON (an integer of 5000 digits"),
+    (["tracediff", "not-utf8.jsonl", "not-utf8.jsonl"], "not-utf8.jsonl line 1: not UTF-8"),
+    (["tracediff", "/dev/zero", "/dev/zero"], "/dev/zero line 1: longer than"),
+    # fuel-diff: documents
+    (["fuel-diff", "deep.json"], "deep.json: not a JSON document (nested 100000 deep"),
+    (["fuel-diff", "big-integer.json"], "an integer of 5000 digits"),
+    (["fuel-diff", "not-utf8.json"], "not a JSON document (not UTF-8"),
+    (["fuel-diff", "/dev/zero"], "cannot read /dev/zero: larger than"),
+    # spectest: a directory that is not a test suite, a file
+    (["spectest", "src-entry"], "no .wast files in src-entry"),
+    (["spectest", "deep.json"], "deep.json is not a test-suite directory (a file)"),
+    (["spectest", "/dev/zero"], "/dev/zero is not a test-suite directory (a file)"),
+    # diff and abi: huge integers, non-hex calldata, /dev/zero
+    *[(["diff", "--contract", "token.wasm", "--function", "f", option, "9" * 5_000],
+       f"{option}: decimal string too long") for option in ("--value", "--gas", "--balance")],
+    (["diff", "--contract", "token.wasm", "--function", "f", "--calldata", "0xzz"], "--calldata: not a hex string"),
+    (["abi", "show", "/dev/zero"], "pyde-ref abi: cannot read /dev/zero: larger than"),
+]
+
+
+@pytest.mark.parametrize("argv, words", NEW_COMMANDS, ids=[" ".join(w if len(w) < 30 else w[:4] + "..." for w in a) for a, _ in NEW_COMMANDS])
+def test_every_command_refuses_hostile_files_in_one_line(hostile_sources, argv, words):
+    """consume, fill, tracediff, fuel-diff, spectest (and diff's numbers,
+    abi's unreadable module): deep JSON, huge integers, bytes that are not
+    UTF-8, ``/dev/zero`` -- one line naming the file and the limit, exit 2."""
+    line = assert_structured(*pyde_ref(*argv, cwd=hostile_sources), status=2)
+    assert words in line, line
