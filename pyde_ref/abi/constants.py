@@ -143,11 +143,6 @@ class HostTrapKind(TrapKind):
     """A frame whose imports could not be linked (deploy rules this out;
     reachable only by a state that bypassed deploy)."""
 
-
-TRAP_ACCESS_LIST_VIOLATION = HostTrapKind.ACCESS_LIST_VIOLATION
-"""Kept only for :mod:`pyde_ref.conformance.matrix`, which another branch is
-changing; use :attr:`HostTrapKind.ACCESS_LIST_VIOLATION`."""
-
 # --------------------------------------------------------------------------
 # ABI §8.4 cross-parachain messages: limits no document gives
 # (spec/findings/parachain-xcall.md)

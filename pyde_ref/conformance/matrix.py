@@ -57,7 +57,7 @@ from pyde_ref.abi.constants import (
     MAX_CROSS_CALL_DEPTH,
     MAX_MEMORY_BYTES,
     OK,
-    TRAP_ACCESS_LIST_VIOLATION,
+    HostTrapKind,
     error_name,
 )
 from pyde_ref.abi.env import as_i32, as_i64
@@ -264,7 +264,7 @@ def host_columns(name: str) -> tuple[str, ...]:
     if any(extent is not None for _, extent in POINTERS.get(name, ())):
         columns += MEMORY_COLUMNS
     if name in ("sload", "sstore", "sdelete") + PARACHAIN_STORAGE:
-        columns.append(f"trap:{TRAP_ACCESS_LIST_VIOLATION}")
+        columns.append(f"trap:{HostTrapKind.ACCESS_LIST_VIOLATION}")
     if name in ("cross_call", "cross_call_static", "delegate_call"):
         columns.append("depth:cap")
     if name in ("cross_call", "cross_call_static", "delegate_call"):
@@ -330,8 +330,8 @@ def host_cells(record: HostCallRecord) -> set[tuple[str, str]]:
         cells.add("mem:64MiB")
     if outcome == f"trap:{TrapKind.OUT_OF_FUEL}" and record.gas == 0:
         cells.add("gas:charged_first")
-    if outcome == f"trap:{TRAP_ACCESS_LIST_VIOLATION}":
-        cells.add(f"trap:{TRAP_ACCESS_LIST_VIOLATION}")
+    if outcome == f"trap:{HostTrapKind.ACCESS_LIST_VIOLATION}":
+        cells.add(f"trap:{HostTrapKind.ACCESS_LIST_VIOLATION}")
     return {(f"{row[0]}:{row[1]}", c) for c in cells}
 
 
