@@ -90,11 +90,7 @@ def test_native_transfer(chain):
     ],
 )
 def test_rejected_transactions_change_nothing(chain, tx, code, error_code):
-    before = chain.state.digest()
-    r = chain.apply(tx)
-    assert (r.status, r.code, r.error_code) == ("rejected", code, error_code)
-    assert r.gas_used == 0 and r.writes == () and r.events == () and r.fee is None
-    assert chain.state.digest() == before
+    assert assert_rejected(chain, tx, code).error_code == error_code
 
 
 def test_success_keeps_writes_and_events_and_charges_fee(chain):
